@@ -1,0 +1,473 @@
+//! Module definitions: the kernel selftest modules built in, and the shape
+//! user-declared modules take (see `scenario::decl`).
+//!
+//! A definition is data; what a module *does* when loaded is carried out by
+//! `module.rs` (the loader) and `livepatch/` (the core), never here.
+
+use crate::event::{CallbackKind, Effect};
+use serde::Serialize;
+
+/// A loadable module: a livepatch or an ordinary (target) module.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ModuleDef {
+    /// Module name (`KBUILD_MODNAME`).
+    pub name: String,
+    /// One line for humans.
+    pub summary: String,
+    /// `module_param`s, all writable (0644) as in the selftest modules.
+    pub params: Vec<ParamDef>,
+    /// Functions the module defines, for livepatch symbol lookup.
+    pub symbols: Vec<String>,
+    /// What its init and exit do.
+    pub body: ModuleBody,
+}
+
+/// A `module_param`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ParamDef {
+    /// Parameter name.
+    pub name: String,
+    /// Its type.
+    pub kind: ParamKind,
+    /// The default, as sysfs prints it.
+    pub default: String,
+}
+
+/// Parameter types used by the modelled modules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ParamKind {
+    /// `int` (`param_set_int`, kstrtoint).
+    Int,
+    /// `bool` (`param_set_bool`, kstrtobool; sysfs shows Y/N).
+    Bool,
+}
+
+/// What a module's init/exit do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum ModuleBody {
+    /// An ordinary module: prints in init/exit, may park tasks in its functions.
+    Target {
+        /// Lines printed by init (without the `name: ` prefix).
+        init: Vec<String>,
+        /// Lines printed by exit.
+        exit: Vec<String>,
+        /// Tasks that sleep in one of the module's functions once it is loaded.
+        tasks: Vec<TaskDef>,
+    },
+    /// test_klp_callbacks_busy, current form: a work item that loops in
+    /// `busymod_work_func` while `block_transition` is set; init waits for it to start.
+    Busy,
+    /// test_klp_callbacks_busy, v5.1 form: a delayed work item that sleeps
+    /// `sleep_secs` seconds in `busymod_work_func`.
+    BusyV51,
+    /// A livepatch module: its init returns `klp_enable_patch(&patch)`.
+    Livepatch(PatchDef),
+}
+
+/// A task that a target module parks in one of its functions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TaskDef {
+    /// `comm` of the task.
+    pub name: String,
+    /// The function it sleeps in.
+    pub sleeps_in: String,
+    /// What wakes it.
+    pub until: Wake,
+}
+
+/// What lets a parked task leave its function.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Wake {
+    /// The module's exit wakes it.
+    Removed,
+    /// It loops while this bool parameter is set (and exit clears it).
+    ParamCleared(String),
+}
+
+/// `struct klp_patch` as the livepatch module declares it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PatchDef {
+    /// `objs[]`, in order.
+    pub objs: Vec<ObjectDef>,
+    /// `patch->replace`.
+    pub replace: Flag,
+    /// `patch->states`.
+    pub states: Vec<StateDef>,
+}
+
+/// A patch flag: fixed at build time, or copied from a module parameter in init.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Flag {
+    /// Compiled in.
+    Fixed(bool),
+    /// `patch.replace = replace;` from a module parameter.
+    Param(String),
+}
+
+/// `struct klp_state`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct StateDef {
+    /// `id`
+    pub id: u64,
+    /// `version`
+    pub version: u32,
+}
+
+/// `struct klp_object` as declared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ObjectDef {
+    /// `None` for vmlinux.
+    pub name: Option<String>,
+    /// `funcs[]`.
+    pub funcs: Vec<FuncDef>,
+    /// The callbacks that exist (absent ones are NULL).
+    pub callbacks: Vec<(CallbackKind, CallbackDef)>,
+}
+
+impl ObjectDef {
+    /// The object's name as the kernel prints it.
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or("vmlinux")
+    }
+}
+
+/// `struct klp_func` as declared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FuncDef {
+    /// `old_name`
+    pub old_name: String,
+    /// Name of the replacement function.
+    pub new_name: String,
+    /// The replacement prints its own name (`pr_info("%s\n", __func__)`).
+    pub prints_name: bool,
+}
+
+/// What one callback does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CallbackDef {
+    /// Prints the selftests' `callback_info()` line first.
+    pub report: bool,
+    /// What `pre_patch` returns.
+    pub ret: Ret,
+    /// Further lines it prints (without the module prefix).
+    pub lines: Vec<String>,
+    /// What it declares it does to the system.
+    pub effects: Vec<Effect>,
+    /// A helper with its own behaviour (test_klp_state*).
+    pub helper: Option<Helper>,
+}
+
+impl CallbackDef {
+    /// A callback that only prints the `callback_info()` line and returns 0.
+    pub fn report() -> CallbackDef {
+        CallbackDef {
+            report: true,
+            ret: Ret::Fixed(0),
+            lines: Vec::new(),
+            effects: Vec::new(),
+            helper: None,
+        }
+    }
+}
+
+/// What `pre_patch` returns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Ret {
+    /// A constant.
+    Fixed(i32),
+    /// The current value of an int module parameter (`pre_patch_ret`).
+    Param(String),
+}
+
+/// Callback helpers of the test_klp_state modules (console_loglevel).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Helper {
+    /// test_klp_state.c: always allocates/fixes/restores/frees.
+    LoglevelV1,
+    /// test_klp_state2.c / test_klp_state3.c: takes over a previous state
+    /// found with `klp_get_prev_state()`.
+    LoglevelV2,
+}
+
+/// What the app needs to show a control for a catalog module.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ModuleInfo {
+    /// Module name.
+    pub name: String,
+    /// A livepatch module?
+    pub livepatch: bool,
+    /// One line for humans.
+    pub summary: String,
+    /// Its parameters.
+    pub params: Vec<ParamDef>,
+}
+
+const DEMO: &str = "test_klp_callbacks_demo";
+const MOD: &str = "test_klp_callbacks_mod";
+const BUSY: &str = "test_klp_callbacks_busy";
+
+fn all_callbacks(make: impl Fn(CallbackKind) -> CallbackDef) -> Vec<(CallbackKind, CallbackDef)> {
+    CallbackKind::ALL
+        .into_iter()
+        .map(|k| (k, make(k)))
+        .collect()
+}
+
+fn demo_callbacks() -> Vec<(CallbackKind, CallbackDef)> {
+    all_callbacks(|k| CallbackDef {
+        ret: if k == CallbackKind::PrePatch {
+            Ret::Param("pre_patch_ret".into())
+        } else {
+            Ret::Fixed(0)
+        },
+        ..CallbackDef::report()
+    })
+}
+
+fn int_param(name: &str) -> ParamDef {
+    ParamDef {
+        name: name.into(),
+        kind: ParamKind::Int,
+        default: "0".into(),
+    }
+}
+
+fn bool_param(name: &str) -> ParamDef {
+    ParamDef {
+        name: name.into(),
+        kind: ParamKind::Bool,
+        default: "N".into(),
+    }
+}
+
+fn callbacks_demo() -> ModuleDef {
+    let obj = |name: Option<&str>, funcs: Vec<FuncDef>| ObjectDef {
+        name: name.map(Into::into),
+        funcs,
+        callbacks: demo_callbacks(),
+    };
+    ModuleDef {
+        name: DEMO.into(),
+        summary: "livepatch: all four callbacks on vmlinux, test_klp_callbacks_mod and test_klp_callbacks_busy (patches busymod_work_func)".into(),
+        params: vec![int_param("pre_patch_ret")],
+        symbols: vec!["patched_work_func".into()],
+        body: ModuleBody::Livepatch(PatchDef {
+            objs: vec![
+                obj(None, vec![]),
+                obj(Some(MOD), vec![]),
+                obj(
+                    Some(BUSY),
+                    vec![FuncDef {
+                        old_name: "busymod_work_func".into(),
+                        new_name: "patched_work_func".into(),
+                        prints_name: true,
+                    }],
+                ),
+            ],
+            replace: Flag::Fixed(false),
+            states: vec![],
+        }),
+    }
+}
+
+fn callbacks_demo2() -> ModuleDef {
+    ModuleDef {
+        name: "test_klp_callbacks_demo2".into(),
+        summary: "livepatch: all four callbacks on vmlinux; replace=1 makes it an atomic replace"
+            .into(),
+        params: vec![int_param("replace")],
+        symbols: vec![],
+        body: ModuleBody::Livepatch(PatchDef {
+            objs: vec![ObjectDef {
+                name: None,
+                funcs: vec![],
+                callbacks: all_callbacks(|_| CallbackDef::report()),
+            }],
+            replace: Flag::Param("replace".into()),
+            states: vec![],
+        }),
+    }
+}
+
+fn callbacks_mod() -> ModuleDef {
+    ModuleDef {
+        name: MOD.into(),
+        summary: "target module: prints in init and exit".into(),
+        params: vec![],
+        symbols: vec![
+            "test_klp_callbacks_mod_init".into(),
+            "test_klp_callbacks_mod_exit".into(),
+        ],
+        body: ModuleBody::Target {
+            init: vec!["test_klp_callbacks_mod_init".into()],
+            exit: vec!["test_klp_callbacks_mod_exit".into()],
+            tasks: vec![],
+        },
+    }
+}
+
+fn callbacks_busy() -> ModuleDef {
+    ModuleDef {
+        name: BUSY.into(),
+        summary: "target module: a worker loops in busymod_work_func while block_transition=Y"
+            .into(),
+        params: vec![bool_param("block_transition")],
+        symbols: vec![
+            "busymod_work_func".into(),
+            "test_klp_callbacks_busy_init".into(),
+            "test_klp_callbacks_busy_exit".into(),
+        ],
+        body: ModuleBody::Busy,
+    }
+}
+
+fn callbacks_busy_v51() -> ModuleDef {
+    ModuleDef {
+        summary:
+            "target module (v5.1 form): a worker sleeps sleep_secs seconds in busymod_work_func"
+                .into(),
+        params: vec![int_param("sleep_secs")],
+        body: ModuleBody::BusyV51,
+        ..callbacks_busy()
+    }
+}
+
+fn klp_state(name: &str, version: u32, helper: Helper) -> ModuleDef {
+    let effects = |k: CallbackKind| match k {
+        CallbackKind::PrePatch => vec![Effect::Allocates("state 1".into())],
+        CallbackKind::PostPatch => vec![Effect::Sets("console_loglevel".into())],
+        CallbackKind::PreUnpatch => vec![Effect::Restores("console_loglevel".into())],
+        CallbackKind::PostUnpatch => vec![Effect::Frees("state 1".into())],
+    };
+    ModuleDef {
+        name: name.into(),
+        summary: format!(
+            "livepatch (replace): klp_state id 1 version {version}; callbacks manage console_loglevel"
+        ),
+        params: vec![],
+        symbols: vec![],
+        body: ModuleBody::Livepatch(PatchDef {
+            objs: vec![ObjectDef {
+                name: None,
+                funcs: vec![],
+                callbacks: all_callbacks(|k| CallbackDef {
+                    effects: effects(k),
+                    helper: Some(helper),
+                    ..CallbackDef::report()
+                }),
+            }],
+            replace: Flag::Fixed(true),
+            states: vec![StateDef { id: 1, version }],
+        }),
+    }
+}
+
+fn klp_livepatch() -> ModuleDef {
+    ModuleDef {
+        name: "test_klp_livepatch".into(),
+        summary: "livepatch: replaces cmdline_proc_show in vmlinux; no callbacks".into(),
+        params: vec![],
+        symbols: vec!["livepatch_cmdline_proc_show".into()],
+        body: ModuleBody::Livepatch(PatchDef {
+            objs: vec![ObjectDef {
+                name: None,
+                funcs: vec![FuncDef {
+                    old_name: "cmdline_proc_show".into(),
+                    new_name: "livepatch_cmdline_proc_show".into(),
+                    prints_name: false,
+                }],
+                callbacks: vec![],
+            }],
+            replace: Flag::Fixed(false),
+            states: vec![],
+        }),
+    }
+}
+
+/// The built-in modules: the kernel's livepatch selftest modules.
+pub fn builtin_defs() -> Vec<ModuleDef> {
+    vec![
+        callbacks_demo(),
+        callbacks_demo2(),
+        callbacks_mod(),
+        callbacks_busy(),
+        callbacks_busy_v51(),
+        klp_state("test_klp_state", 1, Helper::LoglevelV1),
+        klp_state("test_klp_state2", 2, Helper::LoglevelV2),
+        klp_state("test_klp_state3", 2, Helper::LoglevelV2),
+        klp_livepatch(),
+    ]
+}
+
+/// The built-in modules as the app lists them (one entry per name; the
+/// v5.1 busy module is chosen by loading it with `sleep_secs`).
+pub fn builtin() -> Vec<ModuleInfo> {
+    let mut out: Vec<ModuleInfo> = Vec::new();
+    for def in builtin_defs() {
+        if out.iter().any(|m| m.name == def.name) {
+            continue;
+        }
+        out.push(ModuleInfo {
+            livepatch: matches!(def.body, ModuleBody::Livepatch(_)),
+            name: def.name,
+            summary: def.summary,
+            params: def.params,
+        });
+    }
+    out
+}
+
+/// The modules a scenario can load: built-ins plus its own declarations
+/// (a declaration with a built-in's name replaces it).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Catalog {
+    defs: Vec<ModuleDef>,
+}
+
+impl Catalog {
+    /// The built-in catalog.
+    pub fn builtin() -> Catalog {
+        Catalog {
+            defs: builtin_defs(),
+        }
+    }
+
+    /// Adds (or replaces) a declared module.
+    pub fn declare(&mut self, def: ModuleDef) {
+        self.defs.retain(|d| d.name != def.name);
+        self.defs.push(def);
+    }
+
+    /// Module names, deduplicated, in catalog order.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for d in &self.defs {
+            if !names.contains(&d.name.as_str()) {
+                names.push(&d.name);
+            }
+        }
+        names
+    }
+
+    /// Whether a module of this name exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.defs.iter().any(|d| d.name == name)
+    }
+
+    /// The module file `insmod`/`modprobe` would load for these parameters:
+    /// where two builds share a name (test_klp_callbacks_busy), the one that
+    /// knows all the given parameters wins.
+    pub fn resolve(&self, name: &str, params: &[(String, String)]) -> Option<&ModuleDef> {
+        let mut candidates = self.defs.iter().filter(|d| d.name == name);
+        let first = candidates.next()?;
+        let knows_all = |d: &ModuleDef| {
+            params
+                .iter()
+                .all(|(p, _)| d.params.iter().any(|q| &q.name == p))
+        };
+        if knows_all(first) {
+            return Some(first);
+        }
+        candidates.find(|d| knows_all(d)).or(Some(first))
+    }
+}

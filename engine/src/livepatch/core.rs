@@ -1,0 +1,533 @@
+//! kernel/livepatch/core.c: patch life cycle, sysfs attributes and the
+//! module notifier hooks (`klp_module_coming` / `klp_module_going`).
+
+use crate::catalog::{Flag, ModuleDef, ObjectDef, PatchDef};
+use crate::errno::{Errno, kstrtobool};
+use crate::event::{EventKind, KlpState, Level};
+use crate::livepatch::callbacks::ObjRef;
+use crate::world::{Func, Object, Patch, World};
+
+impl World {
+    /// Kernel: `klp_enable_patch()`, kernel/livepatch/core.c, called from
+    /// the livepatch module's init.
+    pub(crate) fn klp_enable_patch(
+        &mut self,
+        module: &ModuleDef,
+        def: &PatchDef,
+    ) -> Result<(), Errno> {
+        self.call("klp_enable_patch", |w| {
+            let mut patch = w.klp_init_patch_early(module, def);
+            if !w.klp_is_patch_compatible(&patch) {
+                w.pr(
+                    Level::Err,
+                    format!(
+                        "Livepatch patch ({}) is not compatible with the already installed livepatches.",
+                        patch.name
+                    ),
+                    Some(&patch.name),
+                );
+                return Err(Errno::EINVAL);
+            }
+            // try_module_get(patch->mod): held until the patch is freed.
+            if let Some(m) = w.module_mut(&module.name) {
+                m.refcnt += 1;
+            }
+            if patch.replace {
+                w.klp_add_nops(&mut patch);
+            }
+            let name = patch.name.clone();
+            let result = match w.klp_init_patch(patch) {
+                Ok(()) => w.__klp_enable_patch(&name),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = result {
+                w.klp_free_patch_start(&name);
+                w.klp_free_patch_finish(&name, false);
+                return Err(e);
+            }
+            Ok(())
+        })
+    }
+
+    /// Kernel: `klp_init_patch_early()`, kernel/livepatch/core.c.
+    fn klp_init_patch_early(&self, module: &ModuleDef, def: &PatchDef) -> Patch {
+        let replace = match &def.replace {
+            Flag::Fixed(v) => *v,
+            Flag::Param(p) => self
+                .module(&module.name)
+                .is_some_and(|m| m.param_int(p) != 0),
+        };
+        Patch {
+            name: module.name.clone(),
+            objs: def.objs.iter().map(klp_init_object_early).collect(),
+            replace,
+            states: def.states.clone(),
+            enabled: false,
+            forced: false,
+        }
+    }
+
+    /// Kernel: `klp_add_nops()`, kernel/livepatch/core.c: for everything an
+    /// installed patch redirects and the new one does not, a nop func (in a
+    /// dynamic object if needed) that leads back to the original code.
+    fn klp_add_nops(&self, patch: &mut Patch) {
+        for old_patch in &self.klp_patches {
+            for old_obj in &old_patch.objs {
+                let idx = match patch.objs.iter().position(|o| o.name == old_obj.name) {
+                    Some(i) => i,
+                    None => {
+                        patch.objs.push(Object {
+                            dynamic: true,
+                            ..klp_init_object_early(&ObjectDef {
+                                name: old_obj.name.clone(),
+                                funcs: vec![],
+                                callbacks: vec![],
+                            })
+                        });
+                        patch.objs.len() - 1
+                    }
+                };
+                let obj = &mut patch.objs[idx];
+                for old_func in &old_obj.funcs {
+                    if obj
+                        .funcs
+                        .iter()
+                        .any(|f| f.def.old_name == old_func.def.old_name)
+                    {
+                        continue;
+                    }
+                    obj.funcs.push(Func {
+                        def: old_func.def.clone(),
+                        nop: true,
+                        patched: false,
+                        transition: false,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Kernel: `klp_init_patch()`, kernel/livepatch/core.c: bind objects to
+    /// loaded modules, resolve symbols, add to `klp_patches`.
+    fn klp_init_patch(&mut self, mut patch: Patch) -> Result<(), Errno> {
+        let mut result = Ok(());
+        for obj in 0..patch.objs.len() {
+            self.klp_find_object_module(&mut patch.objs[obj]);
+            if patch.objs[obj].is_loaded()
+                && let Err(e) = self.klp_init_object_loaded(&patch.objs[obj])
+            {
+                result = Err(e);
+                break;
+            }
+        }
+        result?;
+        let name = patch.name.clone();
+        self.klp_patches.push(patch);
+        self.emit(
+            EventKind::PatchList { added: true },
+            None,
+            Some(&name),
+            None,
+        );
+        Ok(())
+    }
+
+    /// Kernel: `klp_find_object_module()`, kernel/livepatch/core.c: only a
+    /// module that `klp_module_coming()` has seen (and `klp_module_going()`
+    /// has not) counts as loaded.
+    fn klp_find_object_module(&self, obj: &mut Object) {
+        if let Some(name) = &obj.name {
+            obj.mod_bound = self.module(name).is_some_and(|m| m.klp_alive);
+        }
+    }
+
+    /// Kernel: `klp_init_object_loaded()`, kernel/livepatch/core.c: resolve
+    /// each func's `old_name` in the object (`klp_find_object_symbol()`).
+    fn klp_init_object_loaded(&mut self, obj: &Object) -> Result<(), Errno> {
+        let Some(name) = &obj.name else {
+            return Ok(()); // vmlinux: every symbol is taken to exist
+        };
+        let symbols = self
+            .module(name)
+            .map(|m| m.def.symbols.clone())
+            .unwrap_or_default();
+        for func in &obj.funcs {
+            if !symbols.contains(&func.def.old_name) {
+                self.pr(
+                    Level::Err,
+                    format!("symbol '{}' not found in symbol table", func.def.old_name),
+                    None,
+                );
+                return Err(Errno::EINVAL);
+            }
+        }
+        Ok(())
+    }
+
+    /// Kernel: `__klp_enable_patch()`, kernel/livepatch/core.c.
+    fn __klp_enable_patch(&mut self, name: &str) -> Result<(), Errno> {
+        self.call("__klp_enable_patch", |w| {
+            if w.klp_transition_patch.is_some() {
+                return Err(Errno::EBUSY);
+            }
+            w.pr(
+                Level::Notice,
+                format!("enabling patch '{name}'"),
+                Some(name),
+            );
+            w.klp_init_transition(name, KlpState::Patched);
+            // smp_wmb(): func->transition before the funcs become visible.
+            let nobjs = w.patch(name).map_or(0, |p| p.objs.len());
+            for obj in 0..nobjs {
+                let o = ObjRef { patch: name, obj };
+                let (loaded, obj_name) = match w.object_mut(o) {
+                    Some(ob) => (ob.is_loaded(), ob.display_name().to_string()),
+                    None => continue,
+                };
+                if !loaded {
+                    continue;
+                }
+                let ret = w.klp_pre_patch_callback(o);
+                if ret != 0 {
+                    w.pr(
+                        Level::Warn,
+                        format!("pre-patch callback failed for object '{obj_name}'"),
+                        Some(name),
+                    );
+                    return w.klp_enable_patch_err(name, Errno(-ret));
+                }
+                if let Err(e) = w.klp_patch_object(o) {
+                    w.pr(
+                        Level::Warn,
+                        format!("failed to patch object '{obj_name}'"),
+                        Some(name),
+                    );
+                    return w.klp_enable_patch_err(name, e);
+                }
+            }
+            w.klp_start_transition();
+            if let Some(p) = w.patch_mut(name) {
+                p.enabled = true;
+            }
+            w.klp_try_complete_transition();
+            Ok(())
+        })
+    }
+
+    /// The `err:` label of `__klp_enable_patch()`.
+    fn klp_enable_patch_err(&mut self, name: &str, e: Errno) -> Result<(), Errno> {
+        self.pr(
+            Level::Warn,
+            format!("failed to enable patch '{name}'"),
+            Some(name),
+        );
+        self.klp_cancel_transition();
+        Err(e)
+    }
+
+    /// Kernel: `__klp_disable_patch()`, kernel/livepatch/core.c.
+    fn __klp_disable_patch(&mut self, name: &str) -> Result<(), Errno> {
+        self.call("__klp_disable_patch", |w| {
+            if !w.patch(name).is_some_and(|p| p.enabled) {
+                return Err(Errno::EINVAL);
+            }
+            if w.klp_transition_patch.is_some() {
+                return Err(Errno::EBUSY);
+            }
+            w.klp_init_transition(name, KlpState::Unpatched);
+            let nobjs = w.patch(name).map_or(0, |p| p.objs.len());
+            for obj in 0..nobjs {
+                let o = ObjRef { patch: name, obj };
+                if w.object_mut(o).is_some_and(|ob| ob.patched) {
+                    w.klp_pre_unpatch_callback(o);
+                }
+            }
+            // smp_wmb(): see klp_init_transition().
+            w.klp_start_transition();
+            if let Some(p) = w.patch_mut(name) {
+                p.enabled = false;
+            }
+            w.klp_try_complete_transition();
+            Ok(())
+        })
+    }
+
+    /// Kernel: `enabled_store()`, kernel/livepatch/core.c.
+    pub(crate) fn enabled_store(&mut self, name: &str, buf: &str) -> Result<(), Errno> {
+        self.call("enabled_store", |w| {
+            let enabled = kstrtobool(buf)?;
+            let current = w.patch(name).map(|p| p.enabled).ok_or(Errno::ENOENT)?;
+            if current == enabled {
+                return Err(Errno::EINVAL); // already in the requested state
+            }
+            if w.is_transition_patch(name) {
+                w.klp_reverse_transition();
+                Ok(())
+            } else if !enabled {
+                w.__klp_disable_patch(name)
+            } else {
+                Err(Errno::EINVAL) // a disabled patch is freed; it cannot come back
+            }
+        })
+    }
+
+    /// Kernel: `force_store()`, kernel/livepatch/core.c.
+    pub(crate) fn force_store(&mut self, name: &str, buf: &str) -> Result<(), Errno> {
+        self.call("force_store", |w| {
+            if !kstrtobool(buf)? {
+                return Ok(());
+            }
+            if !w.is_transition_patch(name) {
+                return Err(Errno::EINVAL);
+            }
+            w.klp_force_transition();
+            Ok(())
+        })
+    }
+
+    /// Kernel: `klp_unpatch_replaced_patches()`, kernel/livepatch/core.c:
+    /// replaced patches leave without any of their callbacks.
+    pub(crate) fn klp_unpatch_replaced_patches(&mut self, new_patch: &str) {
+        self.call("klp_unpatch_replaced_patches", |w| {
+            let older: Vec<String> = w
+                .klp_patches
+                .iter()
+                .map(|p| p.name.clone())
+                .take_while(|n| n != new_patch)
+                .collect();
+            for old in older {
+                if let Some(p) = w.patch_mut(&old) {
+                    p.enabled = false;
+                }
+                w.klp_unpatch_objects(&old);
+            }
+        })
+    }
+
+    /// Kernel: `klp_discard_nops()`, kernel/livepatch/core.c.
+    pub(crate) fn klp_discard_nops(&mut self, new_patch: &str) {
+        self.klp_unpatch_objects_dynamic(new_patch);
+        // klp_free_objects_dynamic(): drop nop funcs and dynamic objects.
+        if let Some(p) = self.patch_mut(new_patch) {
+            p.objs.retain(|o| !o.dynamic);
+            for o in &mut p.objs {
+                o.funcs.retain(|f| !f.nop);
+            }
+        }
+    }
+
+    /// Kernel: `klp_free_patch_start()`, kernel/livepatch/core.c: off the list.
+    fn klp_free_patch_start(&mut self, name: &str) -> Option<Patch> {
+        let i = self.patch_index(name)?;
+        let patch = self.klp_patches.remove(i);
+        self.emit(
+            EventKind::PatchList { added: false },
+            None,
+            Some(name),
+            None,
+        );
+        Some(patch)
+    }
+
+    /// Kernel: `klp_free_patch_finish()`, kernel/livepatch/core.c: the sysfs
+    /// directory goes away and, unless forced, the module reference is dropped.
+    fn klp_free_patch_finish(&mut self, name: &str, forced: bool) {
+        if !forced && let Some(m) = self.module_mut(name) {
+            m.refcnt = m.refcnt.saturating_sub(1);
+        }
+    }
+
+    /// Kernel: `klp_free_patch_async()`, kernel/livepatch/core.c.
+    pub(crate) fn klp_free_patch_async(&mut self, name: &str) {
+        if let Some(p) = self.klp_free_patch_start(name) {
+            self.free_work.push(p); // schedule_work(&patch->free_work)
+        }
+    }
+
+    /// Kernel: `klp_free_replaced_patches_async()`, kernel/livepatch/core.c.
+    pub(crate) fn klp_free_replaced_patches_async(&mut self, new_patch: &str) {
+        let older: Vec<String> = self
+            .klp_patches
+            .iter()
+            .map(|p| p.name.clone())
+            .take_while(|n| n != new_patch)
+            .collect();
+        for old in older {
+            self.klp_free_patch_async(&old);
+        }
+    }
+
+    /// Kernel: `klp_free_patch_work_fn()`, kernel/livepatch/core.c: runs the
+    /// queued frees.
+    pub(crate) fn klp_free_patch_work_fn(&mut self) {
+        for p in std::mem::take(&mut self.free_work) {
+            self.klp_free_patch_finish(&p.name, p.forced);
+        }
+    }
+
+    /// Kernel: `klp_cleanup_module_patches_limited()`, kernel/livepatch/core.c:
+    /// revert the module from every patch before `limit` (all when `None`).
+    fn klp_cleanup_module_patches_limited(&mut self, module: &str, limit: Option<&str>) {
+        self.call("klp_cleanup_module_patches_limited", |w| {
+            let names: Vec<String> = w.klp_patches.iter().map(|p| p.name.clone()).collect();
+            for patch in names {
+                if Some(patch.as_str()) == limit {
+                    break;
+                }
+                let Some(obj) = w.patch(&patch).and_then(|p| {
+                    p.objs
+                        .iter()
+                        .position(|o| o.name.as_deref() == Some(module))
+                }) else {
+                    continue;
+                };
+                let o = ObjRef { patch: &patch, obj };
+                if !w.is_transition_patch(&patch) {
+                    w.klp_pre_unpatch_callback(o);
+                }
+                w.pr(
+                    Level::Notice,
+                    format!("reverting patch '{patch}' on unloading module '{module}'"),
+                    Some(&patch),
+                );
+                w.klp_unpatch_object(o);
+                w.klp_post_unpatch_callback(o);
+                // klp_free_object_loaded(): the object is no longer loaded.
+                if let Some(ob) = w.object_mut(o) {
+                    ob.mod_bound = false;
+                }
+            }
+        })
+    }
+
+    /// Kernel: `klp_module_coming()`, kernel/livepatch/core.c: apply every
+    /// patch to a module before its init runs.
+    pub(crate) fn klp_module_coming(&mut self, module: &str) -> Result<(), Errno> {
+        self.call("klp_module_coming", |w| {
+            if module == "vmlinux" {
+                w.pr(Level::Err, "vmlinux.ko: invalid module name".into(), None);
+                return Err(Errno::EINVAL);
+            }
+            if let Some(m) = w.module_mut(module) {
+                m.klp_alive = true;
+            }
+            let names: Vec<String> = w.klp_patches.iter().map(|p| p.name.clone()).collect();
+            for patch in names {
+                let Some(obj) = w
+                    .patch(&patch)
+                    .and_then(|p| p.objs.iter().position(|o| o.name.as_deref() == Some(module)))
+                else {
+                    continue;
+                };
+                if let Err(e) = w.klp_module_coming_patch(module, &patch, obj) {
+                    w.pr(
+                        Level::Warn,
+                        format!(
+                            "patch '{patch}' failed for module '{module}', refusing to load module '{module}'"
+                        ),
+                        Some(&patch),
+                    );
+                    if let Some(m) = w.module_mut(module) {
+                        m.klp_alive = false;
+                    }
+                    if let Some(ob) = w.object_mut(ObjRef { patch: &patch, obj }) {
+                        ob.mod_bound = false;
+                    }
+                    w.klp_cleanup_module_patches_limited(module, Some(&patch));
+                    return Err(e);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The body of `klp_module_coming()`'s loop for one patch's object.
+    fn klp_module_coming_patch(
+        &mut self,
+        module: &str,
+        patch: &str,
+        obj: usize,
+    ) -> Result<(), Errno> {
+        let o = ObjRef { patch, obj };
+        let object = match self.object_mut(o) {
+            Some(ob) => {
+                ob.mod_bound = true;
+                ob.clone()
+            }
+            None => return Ok(()),
+        };
+        if let Err(e) = self.klp_init_object_loaded(&object) {
+            self.pr(
+                Level::Warn,
+                format!(
+                    "failed to initialize patch '{patch}' for module '{module}' ({})",
+                    e.neg()
+                ),
+                Some(patch),
+            );
+            return Err(e);
+        }
+        self.pr(
+            Level::Notice,
+            format!("applying patch '{patch}' to loading module '{module}'"),
+            Some(patch),
+        );
+        let ret = self.klp_pre_patch_callback(o);
+        if ret != 0 {
+            self.pr(
+                Level::Warn,
+                format!("pre-patch callback failed for object '{module}'"),
+                Some(patch),
+            );
+            return Err(Errno(-ret));
+        }
+        if let Err(e) = self.klp_patch_object(o) {
+            self.pr(
+                Level::Warn,
+                format!(
+                    "failed to apply patch '{patch}' to module '{module}' ({})",
+                    e.neg()
+                ),
+                Some(patch),
+            );
+            self.klp_post_unpatch_callback(o);
+            return Err(e);
+        }
+        if !self.is_transition_patch(patch) {
+            self.klp_post_patch_callback(o);
+        }
+        Ok(())
+    }
+
+    /// Kernel: `klp_module_going()`, kernel/livepatch/core.c.
+    pub(crate) fn klp_module_going(&mut self, module: &str) {
+        self.call("klp_module_going", |w| {
+            if let Some(m) = w.module_mut(module) {
+                m.klp_alive = false;
+            }
+            w.klp_cleanup_module_patches_limited(module, None);
+        })
+    }
+}
+
+/// Kernel: `klp_init_object_early()` + `klp_init_func_early()`, kernel/livepatch/core.c.
+fn klp_init_object_early(def: &ObjectDef) -> Object {
+    Object {
+        name: def.name.clone(),
+        funcs: def
+            .funcs
+            .iter()
+            .map(|f| Func {
+                def: f.clone(),
+                nop: false,
+                patched: false,
+                transition: false,
+            })
+            .collect(),
+        callbacks: def.callbacks.clone(),
+        post_unpatch_enabled: false,
+        mod_bound: false,
+        patched: false,
+        dynamic: false,
+    }
+}

@@ -1,0 +1,7 @@
+//! The livepatch core, file by file as in kernel/livepatch/.
+
+pub(crate) mod callbacks;
+pub(crate) mod core;
+pub(crate) mod patch;
+pub(crate) mod state;
+pub(crate) mod transition;

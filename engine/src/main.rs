@@ -1,0 +1,157 @@
+//! `klpscope`: run and check livepatch callback scenarios.
+//!
+//! Exit codes: 0 success / all passed, 1 a transcript mismatch, 2 a usage,
+//! input or parse error.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use klpscope_engine::{check, parse, render, run, share};
+use std::io::Read;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "klpscope",
+    version,
+    about = "Which livepatch callback runs when, seeing what"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Print the transcript of a scenario (FILE or - for stdin).
+    Run {
+        /// Scenario file, or - for standard input.
+        file: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Log)]
+        format: Format,
+    },
+    /// Replay scenario files and diff them against their expected output.
+    Check {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Print the share-link fragment for a scenario.
+    Link {
+        /// Scenario file, or - for standard input.
+        file: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// The kernel log, as the selftests see it.
+    Log,
+    /// Events and snapshots, as JSON.
+    Json,
+}
+
+fn read_input(file: &str) -> Result<String, String> {
+    if file == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("<stdin>: {e}"))?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))
+    }
+}
+
+fn label(file: &str) -> &str {
+    if file == "-" { "<stdin>" } else { file }
+}
+
+/// `klpscope run`: print a scenario's transcript.
+fn cmd_run(file: &str, format: Format) -> ExitCode {
+    let text = match read_input(file) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    match parse(&text) {
+        Ok(scenario) => {
+            let r = run(&scenario);
+            match format {
+                Format::Log => print!("{}", render::log(&r)),
+                Format::Json => println!("{}", render::json(&r)),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.in_file(label(file))),
+    }
+}
+
+/// `klpscope check`: replay and compare; last line `N passed, M failed`.
+fn cmd_check(files: &[String]) -> ExitCode {
+    let (mut passed, mut failed, mut errors) = (0, 0, 0);
+    for file in files {
+        let result = read_input(file)
+            .and_then(|t| check::check_text(label(file), &t).map_err(|e| e.in_file(label(file))));
+        match result {
+            Ok(r) if r.passed => {
+                println!("ok   {file}");
+                passed += 1;
+            }
+            Ok(r) => {
+                println!("FAIL {file}");
+                print!("{}", r.diff);
+                failed += 1;
+            }
+            Err(e) => {
+                eprintln!("klpscope: {e}");
+                println!("ERR  {file}");
+                errors += 1;
+                failed += 1;
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if errors > 0 {
+        ExitCode::from(2)
+    } else if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `klpscope link`: the share fragment.
+fn cmd_link(file: &str) -> ExitCode {
+    let text = match read_input(file) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    if let Err(e) = parse(&text) {
+        return fail(&e.in_file(label(file)));
+    }
+    println!("#{}", share::encode(&text));
+    ExitCode::SUCCESS
+}
+
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("klpscope: {msg}");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match &cli.command {
+        Cmd::Run { file, format } => cmd_run(file, *format),
+        Cmd::Check { files } => cmd_check(files),
+        Cmd::Link { file } => cmd_link(file),
+    }
+}

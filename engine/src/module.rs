@@ -1,0 +1,547 @@
+//! The module loader and unloader (kernel/module/main.c), the sysfs and
+//! sysctl writes, and `World::apply`, which runs one command and lets the
+//! system settle.
+
+use crate::catalog::{ModuleBody, ModuleDef, ParamKind, TaskDef, Wake};
+use crate::command::{Command, Loader};
+use crate::errno::{Errno, kstrtobool, kstrtoint};
+use crate::event::{Event, EventKind, Level, ModuleState};
+use crate::world::{Frame, Impl, Module, Park, Task, World};
+
+/// How a module's init ended.
+enum InitResult {
+    Ok,
+    Err(Errno),
+    /// Waits forever: the loading command never returns.
+    Stuck(String),
+}
+
+impl World {
+    /// Runs one command; returns what it made happen, in order.
+    pub fn apply(&mut self, cmd: &Command) -> Vec<Event> {
+        self.step += 1;
+        self.events.clear();
+        match cmd {
+            Command::Load {
+                loader,
+                path,
+                module,
+                params,
+            } => self.load(*loader, path, module, params),
+            Command::Rmmod { module } => self.rmmod(module),
+            Command::PatchAttr { patch, attr, value } => {
+                self.write_patch_attr(cmd, patch, attr, value)
+            }
+            Command::Param {
+                module,
+                param,
+                value,
+            } => self.write_param(cmd, module, param, value),
+            Command::Sysctl { key, value } => self.sysctl(key, value),
+        }
+        self.settle();
+        std::mem::take(&mut self.events)
+    }
+
+    /// What a short wait after a command brings: sleeping tasks whose
+    /// condition cleared return, queued frees run, and the transition work
+    /// (`klp_transition_work_fn`) makes one more attempt.
+    fn settle(&mut self) {
+        self.call("settle", |w| {
+            w.wake_tasks();
+            w.call("klp_free_patch_work_fn", World::klp_free_patch_work_fn);
+            if w.klp_transition_patch.is_some() {
+                w.call("klp_transition_work_fn", World::klp_try_complete_transition);
+                w.call("klp_free_patch_work_fn", World::klp_free_patch_work_fn);
+            }
+        })
+    }
+
+    fn user_error(&mut self, errno: Errno, text: String) {
+        self.emit(
+            EventKind::UserError { errno: errno.0 },
+            Some(text),
+            None,
+            None,
+        );
+    }
+
+    fn load(
+        &mut self,
+        loader: Loader,
+        path: &str,
+        name: &str,
+        params: &[(String, Option<String>)],
+    ) {
+        let exists = self.module(name).is_some();
+        if exists && loader == Loader::Modprobe {
+            return; // modprobe: already loaded, nothing to do
+        }
+        let result = if exists {
+            Err(Errno::EEXIST)
+        } else {
+            self.call("load_module", |w| w.load_module(name, params))
+        };
+        if let Err(e) = result {
+            let line = match loader {
+                Loader::Insmod => format!(
+                    "insmod: ERROR: could not insert module {path}: {}",
+                    e.kmod_strerror()
+                ),
+                Loader::Modprobe => {
+                    format!(
+                        "modprobe: ERROR: could not insert '{name}': {}",
+                        e.strerror()
+                    )
+                }
+            };
+            self.user_error(e, line);
+        }
+    }
+
+    /// Kernel: `load_module()` + `do_init_module()`, kernel/module/main.c.
+    fn load_module(
+        &mut self,
+        name: &str,
+        params: &[(String, Option<String>)],
+    ) -> Result<(), Errno> {
+        let given: Vec<(String, String)> = params
+            .iter()
+            .map(|(p, v)| (p.clone(), v.clone().unwrap_or_default()))
+            .collect();
+        let Some(def) = self.catalog.resolve(name, &given).cloned() else {
+            return Err(Errno::ENOENT);
+        };
+        self.modules.push(Module {
+            params: def
+                .params
+                .iter()
+                .map(|p| (p.name.clone(), p.default.clone()))
+                .collect(),
+            def: def.clone(),
+            state: ModuleState::Unformed,
+            klp_alive: false,
+            refcnt: 0,
+            init_stuck: false,
+        });
+        self.set_module_state(name, ModuleState::Unformed);
+        // complete_formation(): fully formed, ready to run.
+        self.set_module_state(name, ModuleState::Coming);
+        // prepare_coming_module(): livepatch first, before other notifiers.
+        if let Err(e) = self.klp_module_coming(name) {
+            self.free_module(name);
+            return Err(e);
+        }
+        if let Err(e) = self.parse_args(&def, params) {
+            self.module_going(name);
+            return Err(e);
+        }
+        match self.call("do_init_module", |w| w.do_init(&def)) {
+            InitResult::Ok => {
+                self.set_module_state(name, ModuleState::Live);
+                self.after_init(&def);
+                Ok(())
+            }
+            InitResult::Err(e) => {
+                self.module_going(name);
+                Err(e)
+            }
+            InitResult::Stuck(why) => {
+                if let Some(m) = self.module_mut(name) {
+                    m.init_stuck = true;
+                }
+                self.note(why);
+                Ok(())
+            }
+        }
+    }
+
+    /// Kernel: `parse_args()` with `unknown_module_param_cb()`, kernel/params.c
+    /// and kernel/module/main.c. Runs after `klp_module_coming()`.
+    fn parse_args(
+        &mut self,
+        def: &ModuleDef,
+        params: &[(String, Option<String>)],
+    ) -> Result<(), Errno> {
+        for (p, v) in params {
+            let Some(kind) = def.params.iter().find(|d| &d.name == p).map(|d| d.kind) else {
+                self.emit(
+                    EventKind::Kernel { level: Level::Warn },
+                    Some(format!("{}: unknown parameter '{p}' ignored", def.name)),
+                    None,
+                    Some(&def.name),
+                );
+                continue;
+            };
+            // A bool parameter given without a value means true.
+            let value = v.as_deref().unwrap_or("1");
+            match param_set(kind, value) {
+                Ok(shown) => {
+                    if let Some(m) = self.module_mut(&def.name) {
+                        m.params.retain(|(n, _)| n != p);
+                        m.params.push((p.clone(), shown));
+                    }
+                }
+                Err(e) => {
+                    self.emit(
+                        EventKind::Kernel { level: Level::Err },
+                        Some(format!(
+                            "{}: `{}' invalid for parameter `{p}'",
+                            def.name,
+                            v.as_deref().unwrap_or("")
+                        )),
+                        None,
+                        Some(&def.name),
+                    );
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The module's init function.
+    fn do_init(&mut self, def: &ModuleDef) -> InitResult {
+        let name = def.name.as_str();
+        match &def.body {
+            ModuleBody::Livepatch(patch) => match self.klp_enable_patch(def, patch) {
+                Ok(()) => InitResult::Ok,
+                Err(e) => InitResult::Err(e),
+            },
+            ModuleBody::Target { init, tasks, .. } => {
+                for line in init {
+                    self.mod_print(name, line);
+                }
+                for t in tasks {
+                    self.spawn_parked(name, t);
+                }
+                InitResult::Ok
+            }
+            ModuleBody::Busy => self.busy_init(name),
+            ModuleBody::BusyV51 => {
+                self.mod_print(name, "test_klp_callbacks_busy_init");
+                InitResult::Ok
+            }
+        }
+    }
+
+    /// What runs right after init returned (queued work).
+    fn after_init(&mut self, def: &ModuleDef) {
+        if let ModuleBody::BusyV51 = def.body {
+            // schedule_delayed_work(&work, 0): the work runs now.
+            let secs = self
+                .module(&def.name)
+                .map_or(0, |m| m.param_int("sleep_secs"));
+            let (task, code) = self.new_kworker(&def.name, "busymod_work_func");
+            match code {
+                Impl::New { patch, name } => {
+                    self.tasks.remove(task);
+                    self.run_replacement(&patch, &name);
+                }
+                Impl::Original => {
+                    self.mod_print(
+                        &def.name,
+                        &format!("busymod_work_func, sleeping {secs} seconds ..."),
+                    );
+                    if secs == 0 {
+                        self.mod_print(&def.name, "busymod_work_func exit");
+                    } else {
+                        self.park(task, &def.name, "busymod_work_func", Park::UntilExit);
+                    }
+                }
+            }
+        }
+    }
+
+    /// test_klp_callbacks_busy_init(): queue the work and wait until it has
+    /// started; unless block_transition is set, also wait for it to finish.
+    fn busy_init(&mut self, name: &str) -> InitResult {
+        self.mod_print(name, "test_klp_callbacks_busy_init");
+        let (task, code) = self.new_kworker(name, "busymod_work_func");
+        match code {
+            Impl::New { patch, name: func } => {
+                self.tasks.remove(task);
+                self.run_replacement(&patch, &func);
+                InitResult::Stuck(format!(
+                    "insmod does not return: {name}'s init waits for busymod_work_func to start, \
+                     but the work now runs {patch}'s {func}, which never signals it"
+                ))
+            }
+            Impl::Original => {
+                self.mod_print(name, "busymod_work_func enter");
+                if self
+                    .module(name)
+                    .is_some_and(|m| m.param_bool("block_transition"))
+                {
+                    self.park(
+                        task,
+                        name,
+                        "busymod_work_func",
+                        Park::WhileParam("block_transition".into()),
+                    );
+                } else {
+                    self.mod_print(name, "busymod_work_func exit");
+                }
+                InitResult::Ok
+            }
+        }
+    }
+
+    /// A replacement function runs instead of the original.
+    fn run_replacement(&mut self, patch: &str, func: &str) {
+        let prints = self
+            .patch(patch)
+            .into_iter()
+            .flat_map(|p| p.objs.iter().flat_map(|o| o.funcs.iter()))
+            .any(|f| f.def.new_name == func && f.def.prints_name);
+        if prints {
+            self.mod_print(patch, func);
+        }
+    }
+
+    /// A kworker that calls `func` of `module`: which code it gets is the
+    /// ftrace handler's choice.
+    fn new_kworker(&mut self, module: &str, func: &str) -> (usize, Impl) {
+        let idx = self.spawn_task("kworker/0:1", module);
+        let code = self.klp_ftrace_handler(&self.tasks[idx], Some(module), func);
+        (idx, code)
+    }
+
+    fn spawn_task(&mut self, comm: &str, module: &str) -> usize {
+        // A kthread that exists during a transition has already been
+        // switched: it sleeps outside any patched function.
+        let task = Task {
+            comm: comm.into(),
+            pid: self.next_pid,
+            patch_state: self.klp_target_state,
+            pending: false,
+            owner: Some(module.into()),
+            frame: None,
+            park: None,
+            on_wake: Vec::new(),
+        };
+        self.next_pid += 1;
+        self.tasks.push(task);
+        self.tasks.len() - 1
+    }
+
+    /// Parks task `idx` in `func` of `module`, running whatever code the
+    /// ftrace handler picks for it.
+    fn park(&mut self, idx: usize, module: &str, func: &str, park: Park) {
+        let code = self.klp_ftrace_handler(&self.tasks[idx], Some(module), func);
+        let t = &mut self.tasks[idx];
+        t.frame = Some(Frame {
+            obj: Some(module.into()),
+            func: func.into(),
+            code,
+        });
+        t.park = Some(park);
+        t.on_wake = vec![format!("{func} exit")];
+    }
+
+    /// A declared task of a target module: sleeps in one of its functions.
+    fn spawn_parked(&mut self, module: &str, def: &TaskDef) {
+        let idx = self.spawn_task(&def.name, module);
+        let park = match &def.until {
+            Wake::Removed => Park::UntilExit,
+            Wake::ParamCleared(p) => Park::WhileParam(p.clone()),
+        };
+        self.park(idx, module, &def.sleeps_in, park);
+        self.tasks[idx].on_wake.clear();
+    }
+
+    /// Tasks whose loop condition cleared return from their function.
+    fn wake_tasks(&mut self) {
+        let mut i = 0;
+        while i < self.tasks.len() {
+            let wake = match (&self.tasks[i].park, &self.tasks[i].owner) {
+                (Some(Park::WhileParam(p)), Some(owner)) => {
+                    !self.module(owner).is_some_and(|m| m.param_bool(p))
+                }
+                _ => false,
+            };
+            if wake {
+                self.finish_task(i);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Task `i` returns from where it sleeps, prints its last lines and exits.
+    fn finish_task(&mut self, i: usize) {
+        let t = self.tasks.remove(i);
+        if let Some(owner) = &t.owner {
+            for line in &t.on_wake {
+                self.mod_print(owner, line);
+            }
+        }
+    }
+
+    /// Wakes and reaps every task of `module` (its exit waits for them).
+    fn flush_tasks(&mut self, module: &str) {
+        while let Some(i) = self
+            .tasks
+            .iter()
+            .position(|t| t.owner.as_deref() == Some(module))
+        {
+            self.finish_task(i);
+        }
+    }
+
+    /// The `coming_cleanup` / failed-init path: GOING, then `klp_module_going()`.
+    fn module_going(&mut self, name: &str) {
+        self.set_module_state(name, ModuleState::Going);
+        self.klp_module_going(name);
+        self.free_module(name);
+    }
+
+    fn free_module(&mut self, name: &str) {
+        self.modules.retain(|m| m.name() != name);
+        self.tasks.retain(|t| t.owner.as_deref() != Some(name));
+        self.emit(
+            EventKind::ModuleState {
+                module: name.into(),
+                state: None,
+            },
+            None,
+            None,
+            Some(name),
+        );
+    }
+
+    /// `rmmod NAME`: kmod's checks, then `delete_module()`.
+    fn rmmod(&mut self, name: &str) {
+        let Some(m) = self.module(name) else {
+            let line = format!("rmmod: ERROR: Module {name} is not currently loaded");
+            return self.user_error(Errno::ENOENT, line);
+        };
+        if m.refcnt > 0 {
+            let line = format!("rmmod: ERROR: Module {name} is in use");
+            return self.user_error(Errno::EBUSY, line);
+        }
+        if m.state != ModuleState::Live {
+            let line = format!(
+                "rmmod: ERROR: could not remove module {name}: {}",
+                Errno::EBUSY.strerror()
+            );
+            return self.user_error(Errno::EBUSY, line);
+        }
+        self.call("delete_module", |w| w.delete_module(name));
+    }
+
+    /// Kernel: `delete_module()`, kernel/module/main.c: GOING, the exit
+    /// function, then `klp_module_going()`.
+    fn delete_module(&mut self, name: &str) {
+        let Some(def) = self.module(name).map(|m| m.def.clone()) else {
+            return;
+        };
+        self.set_module_state(name, ModuleState::Going);
+        match &def.body {
+            ModuleBody::Target { exit, .. } => {
+                self.flush_tasks(name);
+                for line in exit {
+                    self.mod_print(name, line);
+                }
+            }
+            ModuleBody::Busy => {
+                // WRITE_ONCE(block_transition, false); flush_work(&work);
+                if let Some(m) = self.module_mut(name) {
+                    m.params.retain(|(p, _)| p != "block_transition");
+                    m.params.push(("block_transition".into(), "N".into()));
+                }
+                self.flush_tasks(name);
+                self.mod_print(name, "test_klp_callbacks_busy_exit");
+            }
+            ModuleBody::BusyV51 => {
+                // cancel_delayed_work_sync(): waits for a running work item.
+                self.flush_tasks(name);
+                self.mod_print(name, "test_klp_callbacks_busy_exit");
+            }
+            ModuleBody::Livepatch(_) => {}
+        }
+        self.klp_module_going(name);
+        self.free_module(name);
+    }
+
+    fn write_patch_attr(&mut self, cmd: &Command, patch: &str, attr: &str, value: &str) {
+        if self.patch(patch).is_none() {
+            return self.no_such_file(cmd);
+        }
+        let result = match attr {
+            "enabled" => self.enabled_store(patch, value),
+            "force" => self.force_store(patch, value),
+            // Read-only attributes (transition, replace, ...).
+            _ => Err(Errno::EACCES),
+        };
+        if let Err(e) = result {
+            self.write_error(cmd, e);
+        }
+    }
+
+    fn write_param(&mut self, cmd: &Command, module: &str, param: &str, value: &str) {
+        let Some(kind) = self
+            .module(module)
+            .and_then(|m| m.def.params.iter().find(|p| p.name == param))
+            .map(|p| p.kind)
+        else {
+            return self.no_such_file(cmd);
+        };
+        match param_set(kind, value) {
+            Ok(shown) => {
+                if let Some(m) = self.module_mut(module) {
+                    m.params.retain(|(n, _)| n != param);
+                    m.params.push((param.into(), shown));
+                }
+            }
+            Err(e) => self.write_error(cmd, e),
+        }
+    }
+
+    fn no_such_file(&mut self, cmd: &Command) {
+        let path = cmd.sysfs_path().unwrap_or_default();
+        self.user_error(
+            Errno::ENOENT,
+            format!("-bash: {path}: No such file or directory"),
+        );
+    }
+
+    fn write_error(&mut self, cmd: &Command, e: Errno) {
+        let line = if e == Errno::EACCES {
+            format!(
+                "-bash: {}: Permission denied",
+                cmd.sysfs_path().unwrap_or_default()
+            )
+        } else {
+            format!("-bash: echo: write error: {}", e.strerror())
+        };
+        self.user_error(e, line);
+    }
+
+    /// `sysctl -w kernel.ftrace_enabled=N` as the selftest harness runs it
+    /// (`set_ftrace_enabled`), logging what it did.
+    fn sysctl(&mut self, key: &str, value: &str) {
+        let result = self.call("ftrace_enable_sysctl", |w| {
+            let v = kstrtoint(value)?;
+            // Permanent ops (livepatch's) keep ftrace from being disabled.
+            if v == 0 && !w.klp_ops.is_empty() {
+                return Err(Errno::EBUSY);
+            }
+            w.ftrace_enabled = v != 0;
+            Ok(v)
+        });
+        let line = match result {
+            Ok(v) => format!("livepatch: {key} = {v}"),
+            Err(e) => format!("livepatch: sysctl: setting key \"{key}\": {}", e.strerror()),
+        };
+        self.emit(EventKind::Harness, Some(line), None, None);
+    }
+}
+
+/// `param_set_int()` / `param_set_bool()`: the value as sysfs shows it after.
+fn param_set(kind: ParamKind, value: &str) -> Result<String, Errno> {
+    match kind {
+        ParamKind::Int => kstrtoint(value).map(|v| v.to_string()),
+        ParamKind::Bool => kstrtobool(value).map(|b| if b { "Y" } else { "N" }.to_string()),
+    }
+}

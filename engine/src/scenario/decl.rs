@@ -1,0 +1,456 @@
+//! `define module NAME ... end` and `define livepatch NAME ... end`: a
+//! scenario's own modules.
+//!
+//! ```text
+//! define module my_target
+//!   func my_func
+//!   task worker sleeps in my_func
+//!   init prints "my_target_init"
+//! end
+//!
+//! define livepatch my_fix
+//!   replace
+//!   state 1 version 2
+//!   object vmlinux
+//!     pre_patch returns -ENODEV
+//!   object my_target
+//!     func my_func
+//!     post_patch sets "my flag"
+//!     pre_unpatch restores "my flag"
+//! end
+//! ```
+
+use super::error::{ParseError, ParseErrorKind as K};
+use super::parse::{Word, words};
+use crate::catalog::{
+    CallbackDef, Flag, FuncDef, ModuleBody, ModuleDef, ObjectDef, ParamDef, ParamKind, PatchDef,
+    Ret, StateDef, TaskDef, Wake,
+};
+use crate::errno::Errno;
+use crate::event::{CallbackKind, Effect};
+
+/// Parses the `define` block that starts at `lines[start]`; returns the
+/// module and the index of the line after `end`.
+pub(crate) fn parse_define(lines: &[&str], start: usize) -> Result<(ModuleDef, usize), ParseError> {
+    let head = words(lines[start], start + 1)?;
+    let lineno = start + 1;
+    let kind = head
+        .get(1)
+        .ok_or_else(|| ParseError::new(lineno, 8, K::MissingArgument("'module' or 'livepatch'")))?;
+    let name = head.get(2).ok_or_else(|| {
+        ParseError::new(
+            lineno,
+            kind.col + kind.text.len(),
+            K::MissingArgument("module name"),
+        )
+    })?;
+    if !valid_name(&name.text) {
+        return Err(ParseError::new(
+            lineno,
+            name.col,
+            K::BadDeclaration(format!("'{}' is not a module name", name.text)),
+        )
+        .hint("module names use letters, digits and '_'"));
+    }
+    if let Some(extra) = head.get(3) {
+        return Err(ParseError::new(
+            lineno,
+            extra.col,
+            K::TrailingInput(extra.text.clone()),
+        ));
+    }
+    let mut b = Builder::new(&name.text, &kind.text, lineno, kind.col)?;
+    let mut i = start + 1;
+    while i < lines.len() {
+        let ln = i + 1;
+        let line = lines[i].trim_end_matches('\r');
+        i += 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if trimmed == "end" {
+            return Ok((b.finish(), i));
+        }
+        let ws = words(line, ln)?;
+        b.line(&ws, ln)?;
+    }
+    Err(ParseError::new(
+        lineno,
+        1,
+        K::UnterminatedDefine(format!("{} {}", kind.text, name.text)),
+    )
+    .hint("finish the block with a line 'end'"))
+}
+
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+struct Builder {
+    def: ModuleDef,
+    patch: Option<PatchDef>,
+}
+
+fn bad(ln: usize, w: &Word, what: &str, hint: &str) -> ParseError {
+    ParseError::new(ln, w.col, K::BadDeclaration(what.into())).hint(hint.to_string())
+}
+
+impl Builder {
+    fn new(name: &str, kind: &str, ln: usize, col: usize) -> Result<Builder, ParseError> {
+        let name = name.replace('-', "_");
+        let (body, patch) = match kind {
+            "module" => (
+                ModuleBody::Target {
+                    init: vec![],
+                    exit: vec![],
+                    tasks: vec![],
+                },
+                None,
+            ),
+            "livepatch" => (
+                ModuleBody::Target {
+                    init: vec![],
+                    exit: vec![],
+                    tasks: vec![],
+                },
+                Some(PatchDef {
+                    objs: vec![],
+                    replace: Flag::Fixed(false),
+                    states: vec![],
+                }),
+            ),
+            other => {
+                return Err(ParseError::new(
+                    ln,
+                    col,
+                    K::BadDeclaration(format!("'define {other}'")),
+                )
+                .hint("write 'define module NAME' or 'define livepatch NAME'"));
+            }
+        };
+        Ok(Builder {
+            def: ModuleDef {
+                summary: format!("declared {kind}"),
+                name,
+                params: vec![],
+                symbols: vec![],
+                body,
+            },
+            patch,
+        })
+    }
+
+    fn finish(mut self) -> ModuleDef {
+        if let Some(p) = self.patch {
+            self.def.body = ModuleBody::Livepatch(p);
+        }
+        self.def
+    }
+
+    fn line(&mut self, ws: &[Word], ln: usize) -> Result<(), ParseError> {
+        let key = &ws[0];
+        if let Some(kind) = CallbackKind::from_name(&key.text) {
+            return self.callback(kind, ws, ln);
+        }
+        match (key.text.as_str(), self.patch.is_some()) {
+            ("param", _) => self.param(ws, ln),
+            ("func", _) => self.func(ws, ln),
+            ("replace", true) => {
+                self.patch_mut().replace = match ws.get(1).map(|w| w.text.as_str()) {
+                    None => Flag::Fixed(true),
+                    Some("from") if ws.len() == 4 && ws[2].text == "param" => {
+                        Flag::Param(ws[3].text.clone())
+                    }
+                    Some(_) => {
+                        return Err(bad(
+                            ln,
+                            &ws[1],
+                            "unexpected words after 'replace'",
+                            "write 'replace' or 'replace from param NAME'",
+                        ));
+                    }
+                };
+                Ok(())
+            }
+            ("state", true) => self.state(ws, ln),
+            ("object", true) => self.object(ws, ln),
+            ("task", false) => self.task(ws, ln),
+            ("init" | "exit", false) => self.prints(ws, ln),
+            (other, is_patch) => {
+                let hint = if is_patch {
+                    "a livepatch has: replace, state ID version V, param, object NAME, func OLD [-> NEW], and callback lines (pre_patch ...)"
+                } else {
+                    "a module has: func NAME, param NAME int|bool [= V], task COMM sleeps in FUNC [while PARAM], init/exit prints \"TEXT\""
+                };
+                Err(bad(ln, key, &format!("unknown line '{other}'"), hint))
+            }
+        }
+    }
+
+    fn patch_mut(&mut self) -> &mut PatchDef {
+        self.patch.get_or_insert_with(|| PatchDef {
+            objs: vec![],
+            replace: Flag::Fixed(false),
+            states: vec![],
+        })
+    }
+
+    fn param(&mut self, ws: &[Word], ln: usize) -> Result<(), ParseError> {
+        let hint = "write 'param NAME int' or 'param NAME bool = Y'";
+        let (Some(name), Some(ty)) = (ws.get(1), ws.get(2)) else {
+            return Err(bad(ln, &ws[0], "incomplete param", hint));
+        };
+        let kind = match ty.text.as_str() {
+            "int" => ParamKind::Int,
+            "bool" => ParamKind::Bool,
+            _ => return Err(bad(ln, ty, "param type must be int or bool", hint)),
+        };
+        let default = match (ws.get(3), ws.get(4)) {
+            (None, _) => if kind == ParamKind::Int { "0" } else { "N" }.to_string(),
+            (Some(eq), Some(v)) if eq.text == "=" => {
+                let ok = match kind {
+                    ParamKind::Int => crate::errno::kstrtoint(&v.text).map(|n| n.to_string()),
+                    ParamKind::Bool => {
+                        crate::errno::kstrtobool(&v.text).map(|b| if b { "Y" } else { "N" }.into())
+                    }
+                };
+                ok.map_err(|_| bad(ln, v, "bad default value", hint))?
+            }
+            (Some(w), _) => return Err(bad(ln, w, "expected '= VALUE'", hint)),
+        };
+        self.def.params.push(ParamDef {
+            name: name.text.clone(),
+            kind,
+            default,
+        });
+        Ok(())
+    }
+
+    fn func(&mut self, ws: &[Word], ln: usize) -> Result<(), ParseError> {
+        let hint = "write 'func NAME' (in a module) or 'func OLD [-> NEW]' (in an object)";
+        let name = ws
+            .get(1)
+            .ok_or_else(|| bad(ln, &ws[0], "missing function name", hint))?;
+        if self.patch.is_none() {
+            if let Some(w) = ws.get(2) {
+                return Err(bad(ln, w, "unexpected words after the function name", hint));
+            }
+            self.def.symbols.push(name.text.clone());
+            return Ok(());
+        }
+        let new_name = match (ws.get(2), ws.get(3)) {
+            (None, _) => format!("livepatch_{}", name.text),
+            (Some(arrow), Some(n)) if arrow.text == "->" => n.text.clone(),
+            (Some(w), _) => return Err(bad(ln, w, "expected '-> NEW_NAME'", hint)),
+        };
+        let obj = self.patch_mut().objs.last_mut().ok_or_else(|| {
+            bad(
+                ln,
+                &ws[0],
+                "func before any object",
+                "start with 'object vmlinux' or 'object MODULE'",
+            )
+        })?;
+        obj.funcs.push(FuncDef {
+            old_name: name.text.clone(),
+            new_name: new_name.clone(),
+            prints_name: false,
+        });
+        self.def.symbols.push(new_name);
+        Ok(())
+    }
+
+    fn state(&mut self, ws: &[Word], ln: usize) -> Result<(), ParseError> {
+        let hint = "write 'state ID version V', e.g. 'state 1 version 2'";
+        let parse_num = |w: Option<&Word>| w.and_then(|w| w.text.parse::<u64>().ok());
+        match (
+            parse_num(ws.get(1)),
+            ws.get(2).map(|w| w.text.as_str()),
+            parse_num(ws.get(3)),
+        ) {
+            (Some(id), Some("version"), Some(v))
+                if id > 0 && ws.len() == 4 && v <= u32::MAX as u64 =>
+            {
+                self.patch_mut().states.push(StateDef {
+                    id,
+                    version: v as u32,
+                });
+                Ok(())
+            }
+            _ => Err(bad(ln, &ws[0], "malformed state", hint)),
+        }
+    }
+
+    fn object(&mut self, ws: &[Word], ln: usize) -> Result<(), ParseError> {
+        let hint = "write 'object vmlinux' or 'object MODULE_NAME'";
+        let name = ws
+            .get(1)
+            .ok_or_else(|| bad(ln, &ws[0], "missing object name", hint))?;
+        if let Some(w) = ws.get(2) {
+            return Err(bad(ln, w, "unexpected words after the object name", hint));
+        }
+        let obj_name = (name.text != "vmlinux").then(|| name.text.replace('-', "_"));
+        if self.patch_mut().objs.iter().any(|o| o.name == obj_name) {
+            return Err(bad(
+                ln,
+                name,
+                "a patch has at most one object per module",
+                hint,
+            ));
+        }
+        self.patch_mut().objs.push(ObjectDef {
+            name: obj_name,
+            funcs: vec![],
+            callbacks: vec![],
+        });
+        Ok(())
+    }
+
+    fn task(&mut self, ws: &[Word], ln: usize) -> Result<(), ParseError> {
+        let hint = "write 'task COMM sleeps in FUNC' or 'task COMM sleeps in FUNC while PARAM'";
+        let (Some(comm), Some(s), Some(inn), Some(func)) =
+            (ws.get(1), ws.get(2), ws.get(3), ws.get(4))
+        else {
+            return Err(bad(ln, &ws[0], "incomplete task", hint));
+        };
+        if s.text != "sleeps" || inn.text != "in" {
+            return Err(bad(ln, s, "expected 'sleeps in'", hint));
+        }
+        let until = match (ws.get(5), ws.get(6)) {
+            (None, _) => Wake::Removed,
+            (Some(w), Some(p)) if w.text == "while" && ws.len() == 7 => {
+                Wake::ParamCleared(p.text.clone())
+            }
+            (Some(w), _) => return Err(bad(ln, w, "expected 'while PARAM'", hint)),
+        };
+        if let ModuleBody::Target { tasks, .. } = &mut self.def.body {
+            tasks.push(TaskDef {
+                name: comm.text.clone(),
+                sleeps_in: func.text.clone(),
+                until,
+            });
+        }
+        Ok(())
+    }
+
+    fn prints(&mut self, ws: &[Word], ln: usize) -> Result<(), ParseError> {
+        let hint = "write 'init prints \"TEXT\"'";
+        let (Some(p), Some(text)) = (ws.get(1), ws.get(2)) else {
+            return Err(bad(ln, &ws[0], "incomplete line", hint));
+        };
+        if p.text != "prints" || ws.len() != 3 {
+            return Err(bad(ln, p, "expected 'prints \"TEXT\"'", hint));
+        }
+        if let ModuleBody::Target { init, exit, .. } = &mut self.def.body {
+            if ws[0].text == "init" { init } else { exit }.push(text.text.clone());
+        }
+        Ok(())
+    }
+
+    fn callback(&mut self, kind: CallbackKind, ws: &[Word], ln: usize) -> Result<(), ParseError> {
+        let hint = "clauses: returns ERRNO|N|param NAME (pre_patch only), prints \"TEXT\", silent, \
+                    sets X, restores X, allocates X, frees X, takes over X, keeps X";
+        let mut cb = CallbackDef::report();
+        let mut i = 1;
+        let take = |i: usize, what: &str| -> Result<String, ParseError> {
+            ws.get(i)
+                .map(|w| w.text.clone())
+                .ok_or_else(|| bad(ln, &ws[i - 1], &format!("missing {what}"), hint))
+        };
+        while i < ws.len() {
+            let w = &ws[i];
+            match w.text.as_str() {
+                "returns" if kind == CallbackKind::PrePatch => {
+                    let v = take(i + 1, "return value")?;
+                    if v == "param" {
+                        let p = take(i + 2, "parameter name")?;
+                        if !self
+                            .def
+                            .params
+                            .iter()
+                            .any(|q| q.name == p && q.kind == ParamKind::Int)
+                        {
+                            return Err(bad(
+                                ln,
+                                &ws[i + 2],
+                                "no such int param",
+                                "declare it first: 'param NAME int'",
+                            ));
+                        }
+                        cb.ret = Ret::Param(p);
+                        i += 3;
+                        continue;
+                    }
+                    cb.ret = Ret::Fixed(parse_ret(&v).ok_or_else(|| {
+                        bad(
+                            ln,
+                            &ws[i + 1],
+                            "bad return value",
+                            "use 0, a negative number or -ENAME (e.g. -ENODEV)",
+                        )
+                    })?);
+                    i += 2;
+                }
+                "returns" => {
+                    return Err(bad(
+                        ln,
+                        w,
+                        "only pre_patch returns a value",
+                        "the other callbacks return void",
+                    ));
+                }
+                "prints" => {
+                    cb.lines.push(take(i + 1, "text")?);
+                    i += 2;
+                }
+                "silent" => {
+                    cb.report = false;
+                    i += 1;
+                }
+                "sets" | "restores" | "allocates" | "frees" | "keeps" => {
+                    let what = take(i + 1, "what it changes")?;
+                    cb.effects.push(match w.text.as_str() {
+                        "sets" => Effect::Sets(what),
+                        "restores" => Effect::Restores(what),
+                        "allocates" => Effect::Allocates(what),
+                        "frees" => Effect::Frees(what),
+                        _ => Effect::Keeps(what),
+                    });
+                    i += 2;
+                }
+                "takes" if ws.get(i + 1).is_some_and(|w| w.text == "over") => {
+                    cb.effects
+                        .push(Effect::TakesOver(take(i + 2, "what it takes over")?));
+                    i += 3;
+                }
+                _ => return Err(bad(ln, w, &format!("unknown clause '{}'", w.text), hint)),
+            }
+        }
+        let obj = self
+            .patch
+            .as_mut()
+            .and_then(|p| p.objs.last_mut())
+            .ok_or_else(|| {
+                bad(
+                    ln,
+                    &ws[0],
+                    "callback outside an object",
+                    "callbacks belong to an 'object' of a 'define livepatch'",
+                )
+            })?;
+        obj.callbacks.retain(|(k, _)| *k != kind);
+        obj.callbacks.push((kind, cb));
+        Ok(())
+    }
+}
+
+/// `0`, `-19` or `-ENODEV`.
+fn parse_ret(s: &str) -> Option<i32> {
+    if let Some(name) = s.strip_prefix('-').filter(|n| n.starts_with('E')) {
+        return Errno::from_name(name).map(|e| e.neg());
+    }
+    s.parse::<i32>().ok().filter(|v| *v <= 0)
+}

@@ -1,0 +1,125 @@
+//! Parse errors: where, what, and a hint.
+
+use std::fmt;
+
+/// What is wrong with a line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// The first word of a `% ` line is not a known command.
+    UnknownCommand(String),
+    /// A command or declaration lacks an argument.
+    MissingArgument(&'static str),
+    /// Something follows a complete command.
+    TrailingInput(String),
+    /// No built-in or declared module has this name.
+    UnknownModule(String),
+    /// A path that is not a modelled sysfs file.
+    BadPath(String),
+    /// A malformed argument (e.g. `insmod foo` without `.ko`).
+    BadArgument(String),
+    /// A declaration line that does not parse.
+    BadDeclaration(String),
+    /// A `define` block without `end`.
+    UnterminatedDefine(String),
+    /// An unterminated quoted string.
+    UnterminatedQuote,
+}
+
+/// A parse error with its position (1-based line and column).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub col: usize,
+    /// What is wrong.
+    pub kind: ParseErrorKind,
+    /// How to fix it, if there is something to say.
+    pub hint: Option<String>,
+}
+
+impl ParseError {
+    pub(crate) fn new(line: usize, col: usize, kind: ParseErrorKind) -> ParseError {
+        ParseError {
+            line,
+            col,
+            kind,
+            hint: None,
+        }
+    }
+
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> ParseError {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The message prefixed with `FILE:LINE:COL`, as the CLI prints it.
+    pub fn in_file(&self, file: &str) -> String {
+        let mut s = format!("{file}:{}:{}: {}", self.line, self.col, self.message());
+        if let Some(h) = &self.hint {
+            s.push_str(&format!("\n  hint: {h}"));
+        }
+        s
+    }
+
+    /// The message without position.
+    pub fn message(&self) -> String {
+        match &self.kind {
+            ParseErrorKind::UnknownCommand(c) => format!("unknown command '{c}'"),
+            ParseErrorKind::MissingArgument(what) => format!("missing {what}"),
+            ParseErrorKind::TrailingInput(t) => format!("unexpected '{t}'"),
+            ParseErrorKind::UnknownModule(m) => format!("unknown module '{m}'"),
+            ParseErrorKind::BadPath(p) => format!("'{p}' is not a file klpscope models"),
+            ParseErrorKind::BadArgument(a) => format!("bad argument '{a}'"),
+            ParseErrorKind::BadDeclaration(d) => format!("cannot read declaration: {d}"),
+            ParseErrorKind::UnterminatedDefine(n) => format!("'define {n}' has no matching 'end'"),
+            ParseErrorKind::UnterminatedQuote => "unterminated quoted string".into(),
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, col {}: {}",
+            self.line,
+            self.col,
+            self.message()
+        )?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// The candidate closest to `word` by edit distance, if close enough.
+pub(crate) fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

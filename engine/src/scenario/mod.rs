@@ -1,0 +1,51 @@
+//! The scenario language: a console session as the kernel selftests log it.
+//!
+//! ```text
+//! % insmod test_modules/test_klp_callbacks_mod.ko     <- a command
+//! test_klp_callbacks_mod: test_klp_callbacks_mod_init <- expected output
+//! # anything                                          <- a comment
+//! define livepatch my_patch ... end                   <- a module declaration
+//! ```
+
+mod decl;
+mod error;
+mod parse;
+
+pub use error::{ParseError, ParseErrorKind};
+pub use parse::{parse, parse_command};
+
+use crate::catalog::Catalog;
+use crate::command::Command;
+use serde::Serialize;
+
+/// A parsed scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scenario {
+    /// Built-in modules plus the scenario's own declarations.
+    pub catalog: Catalog,
+    /// Expected output lines before the first command.
+    pub preamble: Vec<String>,
+    /// The commands, in order.
+    pub steps: Vec<Step>,
+}
+
+/// One command and the output expected after it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// 1-based line of the `% ` command.
+    pub line: usize,
+    /// The command.
+    pub command: Command,
+    /// The lines that follow it up to the next command (comments stripped).
+    pub expected: Vec<String>,
+}
+
+impl Scenario {
+    /// The scenario's command lines only, as a script (`% ` prefixed).
+    pub fn commands_text(&self) -> String {
+        self.steps
+            .iter()
+            .map(|s| format!("% {}\n", s.command))
+            .collect()
+    }
+}

@@ -1,0 +1,304 @@
+//! Scenario text to [`Scenario`].
+
+use super::decl::parse_define;
+use super::error::{ParseError, ParseErrorKind as K, did_you_mean};
+use super::{Scenario, Step};
+use crate::catalog::Catalog;
+use crate::command::{Command, Loader};
+
+/// A word of a line and the 1-based column where it starts.
+#[derive(Clone, Debug)]
+pub(crate) struct Word {
+    pub text: String,
+    pub col: usize,
+}
+
+/// Splits a line into words; `"..."` quotes keep spaces.
+pub(crate) fn words(line: &str, lineno: usize) -> Result<Vec<Word>, ParseError> {
+    let mut out = Vec::new();
+    let mut chars = line.chars().enumerate().peekable();
+    while let Some(&(i, c)) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let mut text = String::new();
+        if c == '"' {
+            chars.next();
+            let mut closed = false;
+            for (_, c) in chars.by_ref() {
+                if c == '"' {
+                    closed = true;
+                    break;
+                }
+                text.push(c);
+            }
+            if !closed {
+                return Err(ParseError::new(lineno, i + 1, K::UnterminatedQuote)
+                    .hint("close the string with '\"'"));
+            }
+        } else {
+            while let Some(&(_, c)) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                text.push(c);
+                chars.next();
+            }
+        }
+        out.push(Word { text, col: i + 1 });
+    }
+    Ok(out)
+}
+
+/// Parses scenario text. Module names are checked against the built-in
+/// catalog and the scenario's own `define` blocks (declared before use).
+pub fn parse(text: &str) -> Result<Scenario, ParseError> {
+    let mut catalog = Catalog::builtin();
+    let mut preamble = Vec::new();
+    let mut steps: Vec<Step> = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let lineno = i + 1;
+        let line = lines[i].trim_end_matches('\r');
+        i += 1;
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix('%') {
+            let Some(cmd) = rest.strip_prefix(' ') else {
+                return Err(
+                    ParseError::new(lineno, 2, K::MissingArgument("space after '%'"))
+                        .hint("commands are written '% COMMAND'"),
+                );
+            };
+            let command = parse_command(cmd, lineno, 3, &catalog)?;
+            steps.push(Step {
+                line: lineno,
+                command,
+                expected: Vec::new(),
+            });
+            continue;
+        }
+        if line.starts_with("define ") || line == "define" {
+            let (def, next) = parse_define(&lines, i - 1)?;
+            catalog.declare(def);
+            i = next;
+            continue;
+        }
+        match steps.last_mut() {
+            Some(step) => step.expected.push(line.to_string()),
+            None => preamble.push(line.to_string()),
+        }
+    }
+    Ok(Scenario {
+        catalog,
+        preamble,
+        steps,
+    })
+}
+
+const COMMANDS: [&str; 5] = ["insmod", "modprobe", "rmmod", "echo", "sysctl"];
+const PATCH_ATTRS: [&str; 4] = ["enabled", "force", "transition", "replace"];
+
+/// Parses one command (the text after `% `); `col0` is the column of its
+/// first character in the line.
+pub fn parse_command(
+    text: &str,
+    lineno: usize,
+    col0: usize,
+    catalog: &Catalog,
+) -> Result<Command, ParseError> {
+    let mut ws = words(text, lineno)?;
+    for w in &mut ws {
+        w.col += col0 - 1;
+    }
+    let Some(first) = ws.first() else {
+        return Err(ParseError::new(lineno, col0, K::MissingArgument("command"))
+            .hint("e.g. '% insmod test_modules/test_klp_callbacks_mod.ko'"));
+    };
+    let end_col = col0 + text.chars().count();
+    let cmd = match first.text.as_str() {
+        "insmod" => parse_load(Loader::Insmod, &ws, lineno, end_col, catalog)?,
+        "modprobe" => parse_load(Loader::Modprobe, &ws, lineno, end_col, catalog)?,
+        "rmmod" => {
+            let m = arg(&ws, 1, lineno, end_col, "module name")?;
+            no_more(&ws, 2, lineno)?;
+            Command::Rmmod {
+                module: module_name(m, lineno, catalog)?,
+            }
+        }
+        "echo" => parse_echo(&ws, lineno, end_col)?,
+        "sysctl" => parse_sysctl(&ws, lineno, end_col)?,
+        other => {
+            let mut e = ParseError::new(lineno, first.col, K::UnknownCommand(other.into()));
+            e = match did_you_mean(other, COMMANDS) {
+                Some(s) => e.hint(format!("did you mean '{s}'?")),
+                None => e.hint(format!("commands: {}", COMMANDS.join(", "))),
+            };
+            return Err(e);
+        }
+    };
+    Ok(cmd)
+}
+
+fn arg<'a>(
+    ws: &'a [Word],
+    i: usize,
+    lineno: usize,
+    end_col: usize,
+    what: &'static str,
+) -> Result<&'a Word, ParseError> {
+    ws.get(i)
+        .ok_or_else(|| ParseError::new(lineno, end_col, K::MissingArgument(what)))
+}
+
+fn no_more(ws: &[Word], from: usize, lineno: usize) -> Result<(), ParseError> {
+    match ws.get(from) {
+        Some(w) => Err(ParseError::new(
+            lineno,
+            w.col,
+            K::TrailingInput(w.text.clone()),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn module_name(w: &Word, lineno: usize, catalog: &Catalog) -> Result<String, ParseError> {
+    // kmod treats '-' and '_' in module names alike.
+    let name = w.text.replace('-', "_");
+    if catalog.contains(&name) {
+        return Ok(name);
+    }
+    let e = ParseError::new(lineno, w.col, K::UnknownModule(w.text.clone()));
+    Err(match did_you_mean(&name, catalog.names()) {
+        Some(s) => e.hint(format!("did you mean '{s}'?")),
+        None => e.hint("declare it with 'define module NAME' or 'define livepatch NAME' ... 'end' before using it"),
+    })
+}
+
+fn parse_load(
+    loader: Loader,
+    ws: &[Word],
+    lineno: usize,
+    end_col: usize,
+    catalog: &Catalog,
+) -> Result<Command, ParseError> {
+    let target = arg(ws, 1, lineno, end_col, "module")?;
+    let module_word = match loader {
+        Loader::Insmod => {
+            let file = target.text.rsplit('/').next().unwrap_or_default();
+            let Some(stem) = file.strip_suffix(".ko") else {
+                return Err(ParseError::new(
+                    lineno,
+                    target.col,
+                    K::BadArgument(target.text.clone()),
+                )
+                .hint("insmod takes a module file, e.g. 'test_modules/NAME.ko'"));
+            };
+            Word {
+                text: stem.into(),
+                col: target.col + target.text.len() - file.len(),
+            }
+        }
+        Loader::Modprobe => target.clone(),
+    };
+    let module = module_name(&module_word, lineno, catalog)?;
+    let mut params = Vec::new();
+    for w in &ws[2..] {
+        let (p, v) = match w.text.split_once('=') {
+            Some((p, v)) => (p.to_string(), Some(v.to_string())),
+            None => (w.text.clone(), None),
+        };
+        if p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(
+                ParseError::new(lineno, w.col, K::BadArgument(w.text.clone()))
+                    .hint("module parameters are written NAME=VALUE"),
+            );
+        }
+        params.push((p, v));
+    }
+    Ok(Command::Load {
+        loader,
+        path: target.text.clone(),
+        module,
+        params,
+    })
+}
+
+fn parse_echo(ws: &[Word], lineno: usize, end_col: usize) -> Result<Command, ParseError> {
+    let value = arg(ws, 1, lineno, end_col, "value to write")?;
+    let (path_word, rest) = match ws.get(2) {
+        Some(w) if w.text == ">" => (arg(ws, 3, lineno, end_col, "path after '>'")?, 4),
+        Some(w) if w.text.starts_with('>') => (w, 3),
+        Some(w) => {
+            return Err(
+                ParseError::new(lineno, w.col, K::BadArgument(w.text.clone()))
+                    .hint("write to a file: echo VALUE > /sys/..."),
+            );
+        }
+        None => {
+            return Err(ParseError::new(
+                lineno,
+                end_col,
+                K::MissingArgument("'> PATH'"),
+            ));
+        }
+    };
+    no_more(ws, rest, lineno)?;
+    let path = path_word.text.trim_start_matches('>');
+    let bad = || {
+        ParseError::new(lineno, path_word.col, K::BadPath(path.into())).hint(
+            "klpscope models /sys/kernel/livepatch/PATCH/{enabled,force,transition,replace} \
+             and /sys/module/MODULE/parameters/PARAM",
+        )
+    };
+    let parts: Vec<&str> = path.split('/').collect();
+    let value = value.text.clone();
+    match parts.as_slice() {
+        ["", "sys", "kernel", "livepatch", patch, attr] if !patch.is_empty() => {
+            if !PATCH_ATTRS.contains(attr) {
+                return Err(bad());
+            }
+            Ok(Command::PatchAttr {
+                patch: patch.to_string(),
+                attr: attr.to_string(),
+                value,
+            })
+        }
+        ["", "sys", "module", module, "parameters", param]
+            if !module.is_empty() && !param.is_empty() =>
+        {
+            Ok(Command::Param {
+                module: module.to_string(),
+                param: param.to_string(),
+                value,
+            })
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn parse_sysctl(ws: &[Word], lineno: usize, end_col: usize) -> Result<Command, ParseError> {
+    let mut i = 1;
+    if ws.get(1).is_some_and(|w| w.text == "-w" || w.text == "-q") {
+        i = 2;
+    }
+    let kv = arg(ws, i, lineno, end_col, "KEY=VALUE")?;
+    no_more(ws, i + 1, lineno)?;
+    let Some((key, value)) = kv.text.split_once('=') else {
+        return Err(
+            ParseError::new(lineno, kv.col, K::BadArgument(kv.text.clone()))
+                .hint("write sysctl -w kernel.ftrace_enabled=0"),
+        );
+    };
+    if key != "kernel.ftrace_enabled" {
+        return Err(ParseError::new(lineno, kv.col, K::BadArgument(key.into()))
+            .hint("the only modelled sysctl is kernel.ftrace_enabled"));
+    }
+    Ok(Command::Sysctl {
+        key: key.into(),
+        value: value.into(),
+    })
+}

@@ -1,0 +1,439 @@
+//! The modelled system: the livepatch core's globals, the loaded modules and
+//! the tasks, as fields of one [`World`]. The code that changes them lives
+//! in `livepatch/` and `module.rs`, named after the kernel functions.
+
+use crate::catalog::{CallbackDef, Catalog, FuncDef, ModuleDef, StateDef};
+use crate::event::{CallbackKind, Event, EventKind, KlpState, Level, ModuleState};
+use crate::snapshot::{
+    ModuleSnapshot, ObjectSnapshot, PatchSnapshot, Snapshot, TaskSnapshot, TransitionSnapshot,
+};
+
+/// `struct klp_func` at run time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Func {
+    pub def: FuncDef,
+    /// Added by atomic replace: redirects to the original code.
+    pub nop: bool,
+    /// On its ftrace ops `func_stack`.
+    pub patched: bool,
+    /// A transition involving this func is in flight.
+    pub transition: bool,
+}
+
+/// `struct klp_object` at run time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Object {
+    /// `None` is vmlinux.
+    pub name: Option<String>,
+    pub funcs: Vec<Func>,
+    pub callbacks: Vec<(CallbackKind, CallbackDef)>,
+    /// `obj->callbacks.post_unpatch_enabled`.
+    pub post_unpatch_enabled: bool,
+    /// `obj->mod != NULL`: bound to a loaded, `klp_alive` module.
+    pub mod_bound: bool,
+    /// `obj->patched`.
+    pub patched: bool,
+    /// Allocated by atomic replace (no callbacks).
+    pub dynamic: bool,
+}
+
+impl Object {
+    /// `klp_is_module()`
+    pub fn is_module(&self) -> bool {
+        self.name.is_some()
+    }
+
+    /// `klp_is_object_loaded()`
+    pub fn is_loaded(&self) -> bool {
+        !self.is_module() || self.mod_bound
+    }
+
+    /// The name the kernel prints (`obj->name ?: "vmlinux"`).
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or("vmlinux")
+    }
+}
+
+/// `struct klp_patch` at run time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Patch {
+    /// `patch->mod->name`.
+    pub name: String,
+    pub objs: Vec<Object>,
+    pub replace: bool,
+    pub states: Vec<StateDef>,
+    /// `patch->enabled`.
+    pub enabled: bool,
+    /// `patch->forced`: the module reference is never dropped.
+    pub forced: bool,
+}
+
+/// One entry of an ftrace ops `func_stack`: a func of a patch's object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StackEntry {
+    pub patch: String,
+    pub obj: usize,
+    pub func: usize,
+}
+
+/// `struct klp_ops`: one per patched function, with the stack of funcs that
+/// redirect it (newest last here, `list_first_entry` in the kernel).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Ops {
+    /// The object the function belongs to (`None` = vmlinux).
+    pub obj: Option<String>,
+    pub old_name: String,
+    pub func_stack: Vec<StackEntry>,
+}
+
+/// Which code a task runs for a function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Impl {
+    /// The original function (or a nop, which redirects to it).
+    Original,
+    /// A patch's replacement.
+    New { patch: String, name: String },
+}
+
+/// A function a task sleeps in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Frame {
+    pub obj: Option<String>,
+    pub func: String,
+    pub code: Impl,
+}
+
+/// What lets a sleeping task continue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Park {
+    /// Loops while a bool parameter of its module is set.
+    WhileParam(String),
+    /// Sleeps until its module's exit waits for it.
+    UntilExit,
+}
+
+/// A task (`struct task_struct`) with its livepatch state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Task {
+    pub comm: String,
+    pub pid: u32,
+    /// `task->patch_state`.
+    pub patch_state: KlpState,
+    /// `TIF_PATCH_PENDING`.
+    pub pending: bool,
+    /// The module whose code it runs, if any.
+    pub owner: Option<String>,
+    /// Where it sleeps (and so what the stack check sees).
+    pub frame: Option<Frame>,
+    pub park: Option<Park>,
+    /// Lines its owner module prints when it wakes and returns.
+    pub on_wake: Vec<String>,
+}
+
+impl Task {
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.comm, self.pid)
+    }
+}
+
+/// A loaded module (`struct module`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Module {
+    pub def: ModuleDef,
+    /// `mod->state`.
+    pub state: ModuleState,
+    /// `mod->klp_alive`.
+    pub klp_alive: bool,
+    /// References held by others (the livepatch core holds one on a livepatch module).
+    pub refcnt: u32,
+    /// Current parameter values, as sysfs prints them.
+    pub params: Vec<(String, String)>,
+    /// Its init never returned (it waits for something that cannot happen).
+    pub init_stuck: bool,
+}
+
+impl Module {
+    pub fn name(&self) -> &str {
+        &self.def.name
+    }
+
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn param_bool(&self, name: &str) -> bool {
+        self.param(name) == Some("Y")
+    }
+
+    pub fn param_int(&self, name: &str) -> i32 {
+        self.param(name).and_then(|v| v.parse().ok()).unwrap_or(0)
+    }
+}
+
+/// The whole modelled system. Deterministic: the same commands give the
+/// same events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct World {
+    pub(crate) catalog: Catalog,
+    /// Loaded modules, in load order.
+    pub(crate) modules: Vec<Module>,
+    /// `klp_patches`: enabled patches and the one in transition, oldest first.
+    pub(crate) klp_patches: Vec<Patch>,
+    /// `klp_transition_patch`: the one patch in transition.
+    pub(crate) klp_transition_patch: Option<String>,
+    /// `klp_target_state`.
+    pub(crate) klp_target_state: KlpState,
+    /// `klp_signals_cnt`: failed completion attempts of this transition.
+    pub(crate) klp_signals_cnt: u32,
+    /// `klp_ops`: one per redirected function.
+    pub(crate) klp_ops: Vec<Ops>,
+    /// Every task, idle tasks included.
+    pub(crate) tasks: Vec<Task>,
+    pub(crate) next_pid: u32,
+    /// `kernel.ftrace_enabled`.
+    pub(crate) ftrace_enabled: bool,
+    /// Patches whose `free_work` is queued (`klp_free_patch_finish` pending).
+    pub(crate) free_work: Vec<Patch>,
+    /// The transition in progress was reversed / forced (for the views).
+    pub(crate) transition_reversed: bool,
+    pub(crate) transition_forced: bool,
+    // Output of the command being applied.
+    pub(crate) step: usize,
+    pub(crate) events: Vec<Event>,
+    pub(crate) why: Vec<&'static str>,
+}
+
+impl World {
+    /// A freshly booted system with the built-in catalog.
+    pub fn new() -> World {
+        World::with_catalog(Catalog::builtin())
+    }
+
+    /// A freshly booted system that can load the given modules.
+    pub fn with_catalog(catalog: Catalog) -> World {
+        let base = |comm: &str, pid| Task {
+            comm: comm.into(),
+            pid,
+            patch_state: KlpState::Idle,
+            pending: false,
+            owner: None,
+            frame: None,
+            park: None,
+            on_wake: Vec::new(),
+        };
+        World {
+            catalog,
+            modules: Vec::new(),
+            klp_patches: Vec::new(),
+            klp_transition_patch: None,
+            klp_target_state: KlpState::Idle,
+            klp_signals_cnt: 0,
+            klp_ops: Vec::new(),
+            tasks: vec![
+                base("systemd", 1),
+                base("bash", 1000),
+                base("swapper/0", 0),
+                base("swapper/1", 0),
+            ],
+            next_pid: 1001,
+            ftrace_enabled: true,
+            free_work: Vec::new(),
+            transition_reversed: false,
+            transition_forced: false,
+            step: 0,
+            events: Vec::new(),
+            why: Vec::new(),
+        }
+    }
+
+    /// The modules this world can load.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Runs `f` with `name` pushed on the call chain that events record.
+    pub(crate) fn call<R>(&mut self, name: &'static str, f: impl FnOnce(&mut World) -> R) -> R {
+        self.why.push(name);
+        let r = f(self);
+        self.why.pop();
+        r
+    }
+
+    /// Records an event at the current step and call chain.
+    pub(crate) fn emit(
+        &mut self,
+        kind: EventKind,
+        text: Option<String>,
+        patch: Option<&str>,
+        object: Option<&str>,
+    ) {
+        let module_state = object.and_then(|o| self.module(o)).map(|m| m.state);
+        self.events.push(Event {
+            step: self.step,
+            kind,
+            text,
+            patch: patch.map(Into::into),
+            object: object.map(Into::into),
+            module_state,
+            why: self.why.iter().map(|s| s.to_string()).collect(),
+        });
+    }
+
+    /// `pr_*()` from kernel/livepatch: the line gets the `livepatch: ` prefix.
+    pub(crate) fn pr(&mut self, level: Level, msg: String, patch: Option<&str>) {
+        self.emit(
+            EventKind::Kernel { level },
+            Some(format!("livepatch: {msg}")),
+            patch,
+            None,
+        );
+    }
+
+    /// A module's own `pr_info()`: the line gets the `<module>: ` prefix.
+    pub(crate) fn mod_print(&mut self, module: &str, msg: &str) {
+        self.emit(
+            EventKind::ModuleOutput,
+            Some(format!("{module}: {msg}")),
+            None,
+            Some(module),
+        );
+    }
+
+    /// A note from the model, shown as a `# ` comment line.
+    pub(crate) fn note(&mut self, msg: String) {
+        self.emit(EventKind::Note, Some(format!("# {msg}")), None, None);
+    }
+
+    pub(crate) fn module(&self, name: &str) -> Option<&Module> {
+        self.modules.iter().find(|m| m.name() == name)
+    }
+
+    pub(crate) fn module_mut(&mut self, name: &str) -> Option<&mut Module> {
+        self.modules.iter_mut().find(|m| m.name() == name)
+    }
+
+    pub(crate) fn patch_index(&self, name: &str) -> Option<usize> {
+        self.klp_patches.iter().position(|p| p.name == name)
+    }
+
+    pub(crate) fn patch(&self, name: &str) -> Option<&Patch> {
+        self.klp_patches.iter().find(|p| p.name == name)
+    }
+
+    pub(crate) fn patch_mut(&mut self, name: &str) -> Option<&mut Patch> {
+        self.klp_patches.iter_mut().find(|p| p.name == name)
+    }
+
+    pub(crate) fn is_transition_patch(&self, name: &str) -> bool {
+        self.klp_transition_patch.as_deref() == Some(name)
+    }
+
+    /// Sets a module's state, reporting the change.
+    pub(crate) fn set_module_state(&mut self, name: &str, state: ModuleState) {
+        if let Some(m) = self.module_mut(name) {
+            m.state = state;
+        }
+        self.emit(
+            EventKind::ModuleState {
+                module: name.into(),
+                state: Some(state),
+            },
+            None,
+            None,
+            Some(name),
+        );
+    }
+
+    /// What `/sys`, `/proc` and the core's globals show now.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            patches: self
+                .klp_patches
+                .iter()
+                .map(|p| self.patch_snapshot(p))
+                .collect(),
+            transition: self
+                .klp_transition_patch
+                .as_ref()
+                .map(|name| TransitionSnapshot {
+                    patch: name.clone(),
+                    target: self.klp_target_state,
+                    pending: self
+                        .tasks
+                        .iter()
+                        .filter(|t| t.patch_state != self.klp_target_state)
+                        .count(),
+                    blocked: self.blocked_tasks(),
+                    reversed: self.transition_reversed,
+                    forced: self.transition_forced,
+                }),
+            modules: self
+                .modules
+                .iter()
+                .map(|m| ModuleSnapshot {
+                    name: m.name().into(),
+                    state: m.state,
+                    livepatch: matches!(m.def.body, crate::catalog::ModuleBody::Livepatch(_)),
+                    refcnt: m.refcnt,
+                    klp_alive: m.klp_alive,
+                    params: m.params.clone(),
+                })
+                .collect(),
+            tasks: self
+                .tasks
+                .iter()
+                .map(|t| TaskSnapshot {
+                    name: t.label(),
+                    patch_state: t.patch_state,
+                    pending: t.pending,
+                    sleeping_in: t.frame.as_ref().map(|f| match &f.code {
+                        Impl::Original => f.func.clone(),
+                        Impl::New { name, .. } => name.clone(),
+                    }),
+                })
+                .collect(),
+            ftrace_enabled: self.ftrace_enabled,
+        }
+    }
+
+    fn patch_snapshot(&self, p: &Patch) -> PatchSnapshot {
+        PatchSnapshot {
+            name: p.name.clone(),
+            enabled: p.enabled,
+            transition: self.is_transition_patch(&p.name),
+            forced: p.forced,
+            replace: p.replace,
+            states: p.states.iter().map(|s| (s.id, s.version)).collect(),
+            objects: p
+                .objs
+                .iter()
+                .map(|o| ObjectSnapshot {
+                    name: o.display_name().into(),
+                    loaded: o.is_loaded(),
+                    patched: o.patched,
+                    dynamic: o.dynamic,
+                    funcs: o
+                        .funcs
+                        .iter()
+                        .map(|f| {
+                            if f.nop {
+                                format!("{} (nop)", f.def.old_name)
+                            } else {
+                                f.def.old_name.clone()
+                            }
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Default for World {
+    fn default() -> Self {
+        World::new()
+    }
+}
