@@ -98,7 +98,7 @@ impl Errno {
     }
 
     /// The kernel's negative return value.
-    pub fn neg(self) -> i32 {
+    pub fn negative(self) -> i32 {
         -self.0
     }
 }

@@ -461,7 +461,7 @@ impl World {
                 Level::Warn,
                 format!(
                     "failed to initialize patch '{patch}' for module '{module}' ({})",
-                    e.neg()
+                    e.negative()
                 ),
                 Some(patch),
             );
@@ -486,7 +486,7 @@ impl World {
                 Level::Warn,
                 format!(
                     "failed to apply patch '{patch}' to module '{module}' ({})",
-                    e.neg()
+                    e.negative()
                 ),
                 Some(patch),
             );

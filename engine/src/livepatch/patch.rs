@@ -77,7 +77,7 @@ impl World {
                         Level::Err,
                         format!(
                             "failed to register ftrace handler for function '{old_name}' ({})",
-                            err.neg()
+                            err.negative()
                         ),
                         Some(o.patch),
                     );

@@ -450,7 +450,7 @@ impl Builder {
 /// `0`, `-19` or `-ENODEV`.
 fn parse_ret(s: &str) -> Option<i32> {
     if let Some(name) = s.strip_prefix('-').filter(|n| n.starts_with('E')) {
-        return Errno::from_name(name).map(|e| e.neg());
+        return Errno::from_name(name).map(|e| e.negative());
     }
     s.parse::<i32>().ok().filter(|v| *v <= 0)
 }

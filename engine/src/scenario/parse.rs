@@ -125,8 +125,19 @@ pub fn parse_command(
         "rmmod" => {
             let m = arg(&ws, 1, lineno, end_col, "module name")?;
             no_more(&ws, 2, lineno)?;
+            // Any name can be given to rmmod; the kernel says if it is loaded.
+            if !m
+                .text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(
+                    ParseError::new(lineno, m.col, K::BadArgument(m.text.clone()))
+                        .hint("rmmod takes a module name, e.g. 'rmmod test_klp_callbacks_mod'"),
+                );
+            }
             Command::Rmmod {
-                module: module_name(m, lineno, catalog)?,
+                module: m.text.replace('-', "_"),
             }
         }
         "echo" => parse_echo(&ws, lineno, end_col)?,

@@ -1,0 +1,108 @@
+//! The `klpscope` binary.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn klpscope(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_klpscope"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("klpscope runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/transcripts/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn run_prints_the_transcript() {
+    let (code, out, _) = klpscope(
+        &["run", "-"],
+        "% insmod test_modules/test_klp_callbacks_mod.ko\n",
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "% insmod test_modules/test_klp_callbacks_mod.ko\ntest_klp_callbacks_mod: test_klp_callbacks_mod_init\n"
+    );
+}
+
+#[test]
+fn run_json_has_events_and_snapshots() {
+    let (code, out, _) = klpscope(
+        &["run", "--format", "json", "-"],
+        "% insmod test_modules/test_klp_callbacks_demo.ko\n",
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let events = v["steps"][0]["events"].as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "callback" && e["callback"] == "pre_patch")
+    );
+    assert_eq!(
+        v["steps"][0]["snapshot"]["patches"][0]["name"],
+        "test_klp_callbacks_demo"
+    );
+}
+
+#[test]
+fn check_counts_and_exit_codes() {
+    let good = fixture("01-target-module-before-livepatch.txt");
+    let (code, out, _) = klpscope(&["check", &good, &fixture("11-atomic-replace.txt")], "");
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().last(), Some("2 passed, 0 failed"));
+
+    let dir = std::env::temp_dir().join(format!("klpscope-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.txt");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&good)
+            .unwrap()
+            .replace("mod_exit", "mod_exxit"),
+    )
+    .unwrap();
+    let (code, out, _) = klpscope(&["check", &good, bad.to_str().unwrap()], "");
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("+test_klp_callbacks_mod: test_klp_callbacks_mod_exit"),
+        "{out}"
+    );
+    assert_eq!(out.lines().last(), Some("1 passed, 1 failed"));
+
+    let broken = dir.join("broken.txt");
+    std::fs::write(&broken, "% frobnicate\n").unwrap();
+    let (code, _, err) = klpscope(&["check", broken.to_str().unwrap()], "");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("broken.txt:1:3: unknown command 'frobnicate'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn errors_go_to_stderr_with_exit_2() {
+    let (code, out, err) = klpscope(&["run", "/nonexistent/file.txt"], "");
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.starts_with("klpscope: /nonexistent/file.txt:"), "{err}");
+    let (code, _, err) = klpscope(&["run", "-"], "% insmod nope.ko\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("<stdin>:1:10: unknown module 'nope'"), "{err}");
+}

@@ -1,0 +1,69 @@
+//! Every ```klpscope block in content/*.md parses and runs; a block that
+//! states output lines is checked like a golden transcript.
+
+use klpscope_engine::check::check_text;
+use std::path::Path;
+
+/// The bodies of the fenced `klpscope` blocks of a Markdown text.
+fn klpscope_blocks(md: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for (i, line) in md.lines().enumerate() {
+        match &mut current {
+            None if line.trim_start().starts_with("```klpscope") => {
+                current = Some((i + 2, String::new()))
+            }
+            Some(_) if line.trim_start().starts_with("```") => out.extend(current.take()),
+            Some((_, body)) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn content_scenario_blocks_run_and_match() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        panic!("{} is missing", dir.display());
+    };
+    let mut failures = Vec::new();
+    let mut blocks = 0;
+    for entry in entries {
+        let path = entry.expect("dir entry").path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let md = std::fs::read_to_string(&path).expect("readable");
+        for (line, body) in klpscope_blocks(&md) {
+            blocks += 1;
+            let name = format!("{}:{line}", path.display());
+            // A block of commands only is run; one that states output is checked.
+            let states_output = body
+                .lines()
+                .any(|l| !l.trim().is_empty() && !l.starts_with('%') && !l.starts_with('#'));
+            if !states_output {
+                if let Err(e) = klpscope_engine::run_text(&body) {
+                    failures.push(format!("{name}: {e}"));
+                }
+                continue;
+            }
+            match check_text(&name, &body) {
+                Ok(r) if r.passed => {}
+                Ok(r) => failures.push(r.diff),
+                Err(e) => failures.push(format!("{name}: {e}")),
+            }
+        }
+    }
+    assert!(blocks > 0, "content/ has no klpscope blocks");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn block_extraction_finds_bodies() {
+    let md = "text\n```klpscope\n% rmmod x\n```\n```rust\nfn x() {}\n```\n";
+    assert_eq!(klpscope_blocks(md), vec![(3, "% rmmod x\n".to_string())]);
+}

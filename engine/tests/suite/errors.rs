@@ -1,0 +1,99 @@
+//! Malformed and hostile input: one clear error with line, column and hint.
+
+use klpscope_engine::{parse, run_text, share};
+
+fn err(text: &str) -> String {
+    parse(text).expect_err("must not parse").to_string()
+}
+
+#[test]
+fn unknown_command_points_at_it_with_a_suggestion() {
+    let e = err("# x\n% insmodd test_modules/test_klp_callbacks_mod.ko\n");
+    assert!(
+        e.starts_with("line 2, col 3: unknown command 'insmodd'"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean 'insmod'?"), "{e}");
+}
+
+#[test]
+fn unknown_module_suggests_the_closest_name() {
+    let e = err("% insmod test_modules/test_klp_callbacks_dem.ko\n");
+    assert!(
+        e.starts_with("line 1, col 23: unknown module 'test_klp_callbacks_dem'"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean 'test_klp_callbacks_demo'?"), "{e}");
+}
+
+#[test]
+fn a_path_outside_the_model_is_refused() {
+    let e = err("% echo 1 > /proc/sys/kernel/ftrace_enabled\n");
+    assert!(
+        e.starts_with(
+            "line 1, col 12: '/proc/sys/kernel/ftrace_enabled' is not a file klpscope models"
+        ),
+        "{e}"
+    );
+    let e = err("% echo 1 > /sys/kernel/livepatch/p/signal\n");
+    assert!(e.contains("hint:"), "{e}");
+}
+
+#[test]
+fn insmod_needs_a_ko_file() {
+    let e = err("% insmod test_klp_callbacks_mod\n");
+    assert!(e.contains("bad argument 'test_klp_callbacks_mod'"), "{e}");
+}
+
+#[test]
+fn missing_arguments_are_named() {
+    assert!(err("% rmmod\n").contains("missing module name"));
+    assert!(err("% echo 1\n").contains("missing '> PATH'"));
+    assert!(err("%insmod x.ko\n").contains("space after '%'"));
+}
+
+#[test]
+fn declarations_are_checked() {
+    let e = err("define livepatch p\n  object vmlinux\n    pre_patch returns banana\nend\n");
+    assert!(
+        e.starts_with("line 3, col 23: cannot read declaration: bad return value"),
+        "{e}"
+    );
+    let e = err("define module m\n  func f\n");
+    assert!(e.contains("has no matching 'end'"), "{e}");
+    let e = err("define livepatch p\n  post_patch\nend\n");
+    assert!(e.contains("callback outside an object"), "{e}");
+    let e = err("define livepatch p\n  object vmlinux\n    post_unpatch returns 0\nend\n");
+    assert!(e.contains("only pre_patch returns a value"), "{e}");
+}
+
+#[test]
+fn out_of_range_values_fail_like_the_kernel() {
+    let r =
+        run_text("% insmod test_modules/test_klp_callbacks_demo.ko pre_patch_ret=99999999999\n")
+            .unwrap();
+    let log = klpscope_engine::render::log(&r);
+    assert!(
+        log.contains(
+            "test_klp_callbacks_demo: `99999999999' invalid for parameter `pre_patch_ret'"
+        ),
+        "{log}"
+    );
+    assert!(log.contains("could not insert module test_modules/test_klp_callbacks_demo.ko: Numerical result out of range"), "{log}");
+    let r = run_text("% insmod test_modules/test_klp_callbacks_demo.ko\n% echo maybe > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled\n").unwrap();
+    assert!(
+        klpscope_engine::render::log(&r).ends_with("-bash: echo: write error: Invalid argument\n")
+    );
+}
+
+#[test]
+fn share_links_round_trip_and_reject_garbage() {
+    let text =
+        "define module m\n  func f\nend\n% insmod m.ko\n% echo 0 > /sys/module/m/parameters/x\n";
+    let frag = share::encode(text);
+    assert!(!frag.contains(' ') && !frag.contains('\n'), "{frag}");
+    let back = share::decode(&frag).unwrap();
+    assert_eq!(parse(&back).unwrap().steps, parse(text).unwrap().steps);
+    assert!(share::decode("s=%zz").is_err());
+    assert!(share::decode("nonsense").is_err());
+}

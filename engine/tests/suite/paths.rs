@@ -1,0 +1,357 @@
+//! One test per kernel code path: what the model does, asserted on events
+//! and snapshots rather than on log text alone.
+
+use klpscope_engine::{CallbackKind, EventKind, KlpState, ModuleState, Run, run_text};
+
+fn run(text: &str) -> Run {
+    run_text(text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// (callback, object, observed module state) of step `n` (1-based).
+fn callbacks(run: &Run, n: usize) -> Vec<(CallbackKind, String, Option<ModuleState>)> {
+    run.steps[n - 1]
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Callback { callback, .. } => Some((
+                *callback,
+                e.object.clone().unwrap_or_default(),
+                e.module_state,
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+fn lines(run: &Run, n: usize) -> Vec<String> {
+    klpscope_engine::render::step_log(&run.steps[n - 1])
+}
+
+use CallbackKind::{PostPatch, PostUnpatch, PrePatch, PreUnpatch};
+use ModuleState::{Coming, Going, Live};
+
+const MOD: &str = "% insmod test_modules/test_klp_callbacks_mod.ko\n";
+const DEMO: &str = "% insmod test_modules/test_klp_callbacks_demo.ko\n";
+const BUSY_Y: &str = "% insmod test_modules/test_klp_callbacks_busy.ko block_transition=Y\n";
+const DISABLE_DEMO: &str = "% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled\n";
+
+/// A target whose task sleeps in f(), and a patch with all four callbacks on it.
+const DECLS: &str = "define module tgt\n  func f\n  task worker sleeps in f\nend\n\
+define livepatch fix\n  object vmlinux\n    pre_patch\n    post_patch\n    pre_unpatch\n    post_unpatch\n\
+  object tgt\n    func f\n    pre_patch\n    post_patch\n    pre_unpatch\n    post_unpatch\nend\n";
+
+#[test]
+fn klp_enable_patch_runs_pre_patch_for_loaded_objects_in_order_then_post_patch_at_completion() {
+    let r = run(&format!("{MOD}{DEMO}"));
+    let vm = "vmlinux".to_string();
+    let m = "test_klp_callbacks_mod".to_string();
+    assert_eq!(
+        callbacks(&r, 2),
+        vec![
+            (PrePatch, vm.clone(), None),
+            (PrePatch, m.clone(), Some(Live)),
+            (PostPatch, vm, None),
+            (PostPatch, m, Some(Live)),
+        ]
+    );
+    let l = lines(&r, 2);
+    let starting = l
+        .iter()
+        .position(|x| x.contains("starting patching"))
+        .unwrap();
+    let first_post = l.iter().position(|x| x.contains("post_patch")).unwrap();
+    assert!(
+        starting < first_post,
+        "post_patch must wait for the transition: {l:#?}"
+    );
+    // The busy object is not loaded: no callback for it.
+    assert!(!l.iter().any(|x| x.contains("test_klp_callbacks_busy")));
+}
+
+#[test]
+fn klp_module_coming_under_a_steady_patch_runs_pre_and_post_patch_before_init() {
+    let r = run(&format!("{DEMO}{MOD}"));
+    let cb = callbacks(&r, 2);
+    assert_eq!(
+        cb.iter().map(|c| (c.0, c.2)).collect::<Vec<_>>(),
+        vec![(PrePatch, Some(Coming)), (PostPatch, Some(Coming))]
+    );
+    let l = lines(&r, 2);
+    assert_eq!(
+        l.last().unwrap(),
+        "test_klp_callbacks_mod: test_klp_callbacks_mod_init"
+    );
+    let pre = r.steps[1]
+        .events
+        .iter()
+        .find(|e| {
+            matches!(
+                e.kind,
+                EventKind::Callback {
+                    callback: PrePatch,
+                    ..
+                }
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        pre.why,
+        ["load_module", "klp_module_coming", "klp_pre_patch_callback"]
+    );
+}
+
+#[test]
+fn klp_module_coming_during_a_transition_defers_post_patch_to_completion() {
+    let r = run(&format!(
+        "{BUSY_Y}{DEMO}{MOD}% echo N > /sys/module/test_klp_callbacks_busy/parameters/block_transition\n"
+    ));
+    assert_eq!(
+        callbacks(&r, 3),
+        vec![(PrePatch, "test_klp_callbacks_mod".into(), Some(Coming))]
+    );
+    let post: Vec<_> = callbacks(&r, 4)
+        .into_iter()
+        .filter(|c| c.0 == PostPatch)
+        .map(|c| c.1)
+        .collect();
+    assert_eq!(
+        post,
+        [
+            "vmlinux",
+            "test_klp_callbacks_mod",
+            "test_klp_callbacks_busy"
+        ]
+    );
+}
+
+#[test]
+fn klp_module_going_skips_pre_unpatch_for_the_transition_patch() {
+    let r = run(&format!(
+        "{BUSY_Y}{DEMO}{MOD}% rmmod test_klp_callbacks_mod\n"
+    ));
+    assert_eq!(
+        callbacks(&r, 4),
+        vec![(PostUnpatch, "test_klp_callbacks_mod".into(), Some(Going))]
+    );
+    let r = run(&format!("{DEMO}{MOD}% rmmod test_klp_callbacks_mod\n"));
+    let kinds: Vec<_> = callbacks(&r, 3).into_iter().map(|c| (c.0, c.2)).collect();
+    assert_eq!(
+        kinds,
+        [(PreUnpatch, Some(Going)), (PostUnpatch, Some(Going))]
+    );
+}
+
+#[test]
+fn klp_cancel_transition_runs_post_unpatch_only_where_pre_patch_succeeded() {
+    let text = "define module tgt\nend\n\
+define livepatch p\n  object vmlinux\n    pre_patch\n    post_unpatch\n  object tgt\n    pre_patch returns -ENODEV\n    post_unpatch\nend\n\
+% insmod tgt.ko\n% insmod p.ko\n";
+    let r = run(text);
+    let cb: Vec<_> = callbacks(&r, 2).into_iter().map(|c| (c.0, c.1)).collect();
+    assert_eq!(
+        cb,
+        [
+            (PrePatch, "vmlinux".into()),
+            (PrePatch, "tgt".into()),
+            (PostUnpatch, "vmlinux".into())
+        ]
+    );
+    let l = lines(&r, 2);
+    assert_eq!(
+        l.last().unwrap(),
+        "insmod: ERROR: could not insert module p.ko: No such device"
+    );
+    assert!(r.steps[1].snapshot.patches.is_empty());
+}
+
+#[test]
+fn klp_module_coming_failure_reverts_only_earlier_patches() {
+    let text = "define module tgt\nend\n\
+define livepatch p1\n  object tgt\n    pre_patch\n    post_patch\n    pre_unpatch\n    post_unpatch\nend\n\
+define livepatch p2\n  object tgt\n    pre_patch returns -EINVAL\n    post_unpatch\nend\n\
+define livepatch p3\n  object tgt\n    pre_patch\nend\n\
+% insmod p1.ko\n% insmod p2.ko\n% insmod p3.ko\n% insmod tgt.ko\n";
+    let r = run(text);
+    assert_eq!(callbacks(&r, 4).len(), 5, "{:#?}", lines(&r, 4));
+    let who: Vec<_> = r.steps[3]
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Callback { callback, .. } => {
+                Some((e.patch.clone().unwrap(), *callback, e.module_state))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("p1".into(), PrePatch, Some(Coming)),
+            ("p1".into(), PostPatch, Some(Coming)),
+            ("p2".into(), PrePatch, Some(Coming)),
+            ("p1".into(), PreUnpatch, Some(Coming)),
+            ("p1".into(), PostUnpatch, Some(Coming)),
+        ]
+    );
+    assert!(lines(&r, 4).contains(
+        &"livepatch: patch 'p2' failed for module 'tgt', refusing to load module 'tgt'".to_string()
+    ));
+    assert!(r.steps[3].snapshot.modules.iter().all(|m| m.name != "tgt"));
+}
+
+#[test]
+fn klp_reverse_transition_runs_no_callbacks_and_completion_runs_the_new_direction() {
+    // Loaded after the patch, the task sleeps in the new f(): unpatching stalls.
+    let r = run(&format!(
+        "{DECLS}% insmod fix.ko\n% insmod tgt.ko\n% echo 0 > /sys/kernel/livepatch/fix/enabled\n% echo 1 > /sys/kernel/livepatch/fix/enabled\n"
+    ));
+    let t = r.steps[2]
+        .snapshot
+        .transition
+        .as_ref()
+        .expect("unpatching stalls");
+    assert_eq!(t.target, KlpState::Unpatched);
+    assert_eq!(t.blocked, [("worker:1001".to_string(), "f".to_string())]);
+    let kinds: Vec<_> = callbacks(&r, 4).into_iter().map(|c| (c.0, c.1)).collect();
+    assert_eq!(
+        kinds,
+        [(PostPatch, "vmlinux".into()), (PostPatch, "tgt".into())]
+    );
+    assert!(lines(&r, 4).contains(
+        &"livepatch: 'fix': reversing transition from unpatching to patching".to_string()
+    ));
+    assert!(r.steps[3].snapshot.transition.is_none());
+}
+
+#[test]
+fn klp_force_transition_of_unpatching_pins_the_module() {
+    let r = run(&format!(
+        "{DECLS}% insmod fix.ko\n% insmod tgt.ko\n% echo 0 > /sys/kernel/livepatch/fix/enabled\n% echo 1 > /sys/kernel/livepatch/fix/force\n% rmmod fix\n"
+    ));
+    assert!(
+        lines(&r, 4)
+            .contains(&"livepatch: forcing remaining tasks to the patched state".to_string())
+    );
+    let fix = r.steps[3]
+        .snapshot
+        .modules
+        .iter()
+        .find(|m| m.name == "fix")
+        .unwrap();
+    assert_eq!(fix.refcnt, 1);
+    assert_eq!(lines(&r, 5), ["rmmod: ERROR: Module fix is in use"]);
+}
+
+#[test]
+fn klp_force_transition_of_a_non_replace_patching_transition_marks_nothing() {
+    let r = run(&format!(
+        "{BUSY_Y}{DEMO}% echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/force\n{DISABLE_DEMO}% rmmod test_klp_callbacks_demo\n"
+    ));
+    assert!(r.steps[2].snapshot.patches.iter().all(|p| !p.forced));
+    assert!(lines(&r, 5).is_empty(), "{:?}", lines(&r, 5));
+}
+
+#[test]
+fn atomic_replace_unpatches_the_old_patch_without_its_callbacks() {
+    let r = run(&format!(
+        "{MOD}{DEMO}% insmod test_modules/test_klp_callbacks_demo2.ko replace=1\n"
+    ));
+    let step = &r.steps[2];
+    assert!(
+        step.events
+            .iter()
+            .all(|e| e.patch.as_deref() != Some("test_klp_callbacks_demo")
+                || !matches!(e.kind, EventKind::Callback { .. }))
+    );
+    let names: Vec<_> = step
+        .snapshot
+        .patches
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(names, ["test_klp_callbacks_demo2"]);
+    let demo = step
+        .snapshot
+        .modules
+        .iter()
+        .find(|m| m.name == "test_klp_callbacks_demo")
+        .unwrap();
+    assert_eq!(
+        demo.refcnt, 0,
+        "the replaced patch is freed and its module removable"
+    );
+}
+
+#[test]
+fn klp_is_patch_compatible_refuses_a_lower_state_version() {
+    let r =
+        run("% insmod test_modules/test_klp_state2.ko\n% insmod test_modules/test_klp_state.ko\n");
+    assert!(callbacks(&r, 2).is_empty());
+    assert_eq!(
+        lines(&r, 2).last().unwrap(),
+        "insmod: ERROR: could not insert module test_modules/test_klp_state.ko: Invalid parameters"
+    );
+}
+
+#[test]
+fn klp_patch_object_fails_when_ftrace_is_disabled() {
+    let r = run(
+        "% sysctl -w kernel.ftrace_enabled=0\n% insmod test_modules/test_klp_livepatch.ko\n% insmod test_modules/test_klp_callbacks_demo.ko\n",
+    );
+    assert!(lines(&r, 2).contains(&"livepatch: failed to patch object 'vmlinux'".to_string()));
+    // The demo redirects no vmlinux function: it needs no ftrace handler.
+    assert!(
+        lines(&r, 3)
+            .contains(&"livepatch: 'test_klp_callbacks_demo': patching complete".to_string())
+    );
+}
+
+#[test]
+fn one_transition_at_a_time() {
+    let r = run(&format!(
+        "{BUSY_Y}{DEMO}% insmod test_modules/test_klp_callbacks_demo2.ko\n"
+    ));
+    assert_eq!(
+        lines(&r, 3),
+        [
+            "insmod: ERROR: could not insert module test_modules/test_klp_callbacks_demo2.ko: Device or resource busy"
+        ]
+    );
+    assert!(
+        r.steps[2]
+            .snapshot
+            .modules
+            .iter()
+            .all(|m| m.name != "test_klp_callbacks_demo2")
+    );
+}
+
+#[test]
+fn klp_ftrace_handler_redirects_a_work_function_loaded_under_a_patch() {
+    let r = run(&format!("{DEMO}{BUSY_Y}"));
+    let l = lines(&r, 2);
+    assert!(
+        l.contains(&"test_klp_callbacks_demo: patched_work_func".to_string()),
+        "{l:#?}"
+    );
+    assert!(l.last().unwrap().starts_with("# insmod does not return"));
+    let busy = r.steps[1]
+        .snapshot
+        .modules
+        .iter()
+        .find(|m| m.name == "test_klp_callbacks_busy")
+        .unwrap();
+    assert_eq!(busy.state, Coming);
+}
+
+#[test]
+fn snapshots_show_the_transition_and_the_blocking_task() {
+    let r = run(&format!("{BUSY_Y}{DEMO}"));
+    let t = r.steps[1].snapshot.transition.as_ref().unwrap();
+    assert_eq!(t.patch, "test_klp_callbacks_demo");
+    assert_eq!(t.target, KlpState::Patched);
+    assert_eq!(t.blocked.len(), 1);
+    assert_eq!(t.blocked[0].1, "busymod_work_func");
+    assert_eq!(t.pending, 1);
+    assert!(r.steps[1].snapshot.patches[0].transition);
+}

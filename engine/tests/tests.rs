@@ -1,0 +1,20 @@
+//! The engine's integration tests, one binary (linking is slow on 2 cores).
+
+/// The `klpscope` binary: exit codes and output.
+#[path = "suite/cli.rs"]
+mod cli;
+/// Every `klpscope` block in content/ runs.
+#[path = "suite/content.rs"]
+mod content;
+/// Hostile or malformed input: clear errors, never a panic.
+#[path = "suite/errors.rs"]
+mod errors;
+/// Kernel selftest transcripts and derived scenarios, byte for byte.
+#[path = "suite/golden.rs"]
+mod golden;
+/// One test per kernel code path, asserting events and snapshots.
+#[path = "suite/paths.rs"]
+mod paths;
+/// Invariants over random command sequences (proptest).
+#[path = "suite/properties.rs"]
+mod properties;
