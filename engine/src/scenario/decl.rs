@@ -72,7 +72,11 @@ pub(crate) fn parse_define(lines: &[&str], start: usize) -> Result<(ModuleDef, u
         if trimmed == "end" {
             return Ok((b.finish(), i));
         }
-        let ws = words(line, ln)?;
+        // A word starting with '#' begins a trailing comment.
+        let mut ws = words(line, ln)?;
+        if let Some(c) = ws.iter().position(|w| !w.quoted && w.text.starts_with('#')) {
+            ws.truncate(c);
+        }
         b.line(&ws, ln)?;
     }
     Err(ParseError::new(

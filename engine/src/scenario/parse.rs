@@ -11,6 +11,8 @@ use crate::command::{Command, Loader};
 pub(crate) struct Word {
     pub text: String,
     pub col: usize,
+    /// Written in quotes.
+    pub quoted: bool,
 }
 
 /// Splits a line into words; `"..."` quotes keep spaces.
@@ -46,7 +48,11 @@ pub(crate) fn words(line: &str, lineno: usize) -> Result<Vec<Word>, ParseError> 
                 chars.next();
             }
         }
-        out.push(Word { text, col: i + 1 });
+        out.push(Word {
+            text,
+            col: i + 1,
+            quoted: c == '"',
+        });
     }
     Ok(out)
 }
@@ -211,6 +217,7 @@ fn parse_load(
             Word {
                 text: stem.into(),
                 col: target.col + target.text.len() - file.len(),
+                quoted: false,
             }
         }
         Loader::Modprobe => target.clone(),

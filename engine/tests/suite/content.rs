@@ -67,3 +67,20 @@ fn block_extraction_finds_bodies() {
     let md = "text\n```klpscope\n% rmmod x\n```\n```rust\nfn x() {}\n```\n";
     assert_eq!(klpscope_blocks(md), vec![(3, "% rmmod x\n".to_string())]);
 }
+
+#[test]
+fn the_readme_declaration_example_runs() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let start = readme
+        .find("define module my_target")
+        .expect("README has the example");
+    let end = start + readme[start..].find("```").unwrap();
+    let run = klpscope_engine::run_text(&readme[start..end]).unwrap_or_else(|e| panic!("{e}"));
+    let log = klpscope_engine::render::log(&run);
+    assert!(
+        log.contains("my_fix: pre_patch_callback: my_target -> [MODULE_STATE_LIVE] Normal state"),
+        "{log}"
+    );
+}
