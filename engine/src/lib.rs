@@ -41,6 +41,7 @@ pub mod render;
 pub mod scenario;
 pub mod share;
 pub mod snapshot;
+pub mod table;
 mod world;
 
 pub use command::{Command, Loader};

@@ -4,7 +4,7 @@
 //! input or parse error.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use klpscope_engine::{check, parse, render, run, share};
+use klpscope_engine::{check, parse, render, run, share, table};
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -35,11 +35,27 @@ enum Cmd {
         #[arg(required = true)]
         files: Vec<String>,
     },
+    /// The situation table: patch phase × target module event, computed.
+    Table {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        format: TableFormat,
+    },
     /// Print the share-link fragment for a scenario.
     Link {
         /// Scenario file, or - for standard input.
         file: String,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TableFormat {
+    /// One block per situation.
+    Text,
+    /// A Markdown table.
+    Markdown,
+    /// Cells with their scenarios, as JSON.
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -132,6 +148,20 @@ fn cmd_link(file: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `klpscope table`: the situation table.
+fn cmd_table(format: TableFormat) -> ExitCode {
+    let cells = table::situation_table();
+    match format {
+        TableFormat::Text => print!("{}", table::text(&cells)),
+        TableFormat::Markdown => print!("{}", table::markdown(&cells)),
+        TableFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&cells).unwrap_or_default()
+        ),
+    }
+    ExitCode::SUCCESS
+}
+
 fn fail(msg: &str) -> ExitCode {
     eprintln!("klpscope: {msg}");
     ExitCode::from(2)
@@ -153,5 +183,6 @@ fn main() -> ExitCode {
         Cmd::Run { file, format } => cmd_run(file, *format),
         Cmd::Check { files } => cmd_check(files),
         Cmd::Link { file } => cmd_link(file),
+        Cmd::Table { format } => cmd_table(*format),
     }
 }

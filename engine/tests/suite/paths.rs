@@ -355,3 +355,29 @@ fn snapshots_show_the_transition_and_the_blocking_task() {
     assert_eq!(t.pending, 1);
     assert!(r.steps[1].snapshot.patches[0].transition);
 }
+
+#[test]
+fn the_situation_table_is_computed_from_the_model() {
+    let cells = klpscope_engine::table::situation_table();
+    let cell = |phase: &str, event: &str| {
+        cells
+            .iter()
+            .find(|c| c.phase.starts_with(phase) && c.event.starts_with(event))
+            .unwrap_or_else(|| panic!("no cell {phase} / {event}"))
+    };
+    let steady_load = cell("enabled, steady", "loaded");
+    assert_eq!(
+        steady_load.moments[0].callbacks,
+        [(PrePatch, Some(Coming)), (PostPatch, Some(Coming))]
+    );
+    let removed = cell("being enabled", "removed");
+    assert_eq!(removed.moments[1].callbacks, [(PostUnpatch, Some(Going))]);
+    let loaded_while_disabling = cell("being disabled", "loaded");
+    let all: Vec<_> = loaded_while_disabling
+        .moments
+        .iter()
+        .flat_map(|m| m.callbacks.clone())
+        .collect();
+    assert_eq!(all, [(PrePatch, Some(Coming)), (PostUnpatch, Some(Live))]);
+    assert!(klpscope_engine::table::markdown(&cells).lines().count() == cells.len() + 2);
+}

@@ -1,0 +1,220 @@
+//! The situation table: patch phase × what happens to a target module, and
+//! which callbacks the target's object gets, with the module state each one
+//! sees. Every cell is computed by running a small scenario in the model.
+
+use crate::event::{CallbackKind, EventKind, ModuleState};
+use crate::{parse, run};
+use serde::Serialize;
+
+/// A target module `tgt`, a module whose task can hold a transition
+/// (`hold`), and a patch `p` with all four callbacks on `tgt`.
+const DECLS: &str = "\
+define module tgt
+end
+define module holder
+  func hold_func
+  param hold bool = Y
+  task holder sleeps in hold_func while hold
+end
+define livepatch p
+  object tgt
+    pre_patch
+    post_patch
+    pre_unpatch
+    post_unpatch
+  object holder
+    func hold_func
+end
+";
+
+/// One cell of the table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Cell {
+    /// The patch's phase, e.g. "being enabled (patching transition)".
+    pub phase: &'static str,
+    /// What happens to the target, e.g. "loaded during the phase".
+    pub event: &'static str,
+    /// The scenario that was run (setup included).
+    pub scenario: String,
+    /// Per command of interest: the command and the target's callbacks.
+    pub moments: Vec<Moment>,
+}
+
+/// The callbacks one command caused on the target object.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Moment {
+    /// The command, as typed.
+    pub command: String,
+    /// (callback, state of `tgt` when it ran).
+    pub callbacks: Vec<(CallbackKind, Option<ModuleState>)>,
+}
+
+const LOAD_TGT: &str = "insmod tgt.ko";
+const RM_TGT: &str = "rmmod tgt";
+const LOAD_HOLDER: &str = "insmod holder.ko";
+const ENABLE: &str = "insmod p.ko";
+const DISABLE: &str = "echo 0 > /sys/kernel/livepatch/p/enabled";
+const REENABLE: &str = "echo 1 > /sys/kernel/livepatch/p/enabled";
+const RELEASE: &str = "echo N > /sys/module/holder/parameters/hold";
+
+/// (phase, event, setup commands, observed commands).
+fn cells() -> Vec<(
+    &'static str,
+    &'static str,
+    Vec<&'static str>,
+    Vec<&'static str>,
+)> {
+    // Patching stalls while `holder`'s task sleeps in the original function;
+    // unpatching stalls while it sleeps in the patch's (holder loaded after p).
+    let enabling = "being enabled (patching transition)";
+    let steady = "enabled, steady";
+    let disabling = "being disabled (unpatching transition)";
+    vec![
+        (
+            enabling,
+            "already loaded",
+            vec![LOAD_TGT, LOAD_HOLDER],
+            vec![ENABLE, RELEASE],
+        ),
+        (
+            enabling,
+            "loaded during the transition",
+            vec![LOAD_HOLDER],
+            vec![ENABLE, LOAD_TGT, RELEASE],
+        ),
+        (
+            enabling,
+            "removed during the transition",
+            vec![LOAD_TGT, LOAD_HOLDER],
+            vec![ENABLE, RM_TGT, RELEASE],
+        ),
+        (steady, "already loaded", vec![LOAD_TGT, ENABLE], vec![]),
+        (steady, "loaded", vec![ENABLE], vec![LOAD_TGT]),
+        (steady, "removed", vec![LOAD_TGT, ENABLE], vec![RM_TGT]),
+        (
+            disabling,
+            "already loaded",
+            vec![LOAD_TGT, ENABLE, LOAD_HOLDER],
+            vec![DISABLE, RELEASE],
+        ),
+        (
+            disabling,
+            "loaded during the transition",
+            vec![ENABLE, LOAD_HOLDER],
+            vec![DISABLE, LOAD_TGT, RELEASE],
+        ),
+        (
+            disabling,
+            "removed during the transition",
+            vec![LOAD_TGT, ENABLE, LOAD_HOLDER],
+            vec![DISABLE, RM_TGT, RELEASE],
+        ),
+        (
+            "enable reversed (patching → unpatching)",
+            "already loaded",
+            vec![LOAD_TGT, LOAD_HOLDER],
+            vec![ENABLE, DISABLE],
+        ),
+        (
+            "disable reversed (unpatching → patching)",
+            "already loaded",
+            vec![LOAD_TGT, ENABLE, LOAD_HOLDER],
+            vec![DISABLE, REENABLE],
+        ),
+        (
+            "disabled and freed",
+            "loaded, removed",
+            vec![ENABLE, DISABLE],
+            vec![LOAD_TGT, RM_TGT],
+        ),
+    ]
+}
+
+/// Computes the table by running one scenario per cell.
+pub fn situation_table() -> Vec<Cell> {
+    cells()
+        .into_iter()
+        .map(|(phase, event, setup, observed)| {
+            let mut text = DECLS.to_string();
+            for c in setup.iter().chain(observed.iter()) {
+                text.push_str("% ");
+                text.push_str(c);
+                text.push('\n');
+            }
+            let scenario = parse(&text).expect("the table's scenarios are well formed");
+            let result = run(&scenario);
+            let moments = result.steps[setup.len()..]
+                .iter()
+                .map(|step| Moment {
+                    command: step.command.clone(),
+                    callbacks: step
+                        .events
+                        .iter()
+                        .filter(|e| e.object.as_deref() == Some("tgt"))
+                        .filter_map(|e| match e.kind {
+                            EventKind::Callback { callback, .. } => {
+                                Some((callback, e.module_state))
+                            }
+                            _ => None,
+                        })
+                        .collect(),
+                })
+                .collect();
+            Cell {
+                phase,
+                event,
+                scenario: text,
+                moments,
+            }
+        })
+        .collect()
+}
+
+fn describe(m: &Moment) -> String {
+    let cbs: Vec<String> = m
+        .callbacks
+        .iter()
+        .map(|(k, s)| match s {
+            Some(s) => format!("{k} ({})", s.name().trim_start_matches("MODULE_STATE_")),
+            None => k.to_string(),
+        })
+        .collect();
+    let what = if cbs.is_empty() {
+        "nothing".to_string()
+    } else {
+        cbs.join(", ")
+    };
+    format!("`{}`: {what}", m.command)
+}
+
+/// The table as Markdown.
+pub fn markdown(cells: &[Cell]) -> String {
+    let mut out = String::from(
+        "| patch phase | target module | callbacks of the target's object (state seen) |\n|---|---|---|\n",
+    );
+    for c in cells {
+        let moments: Vec<String> = c.moments.iter().map(describe).collect();
+        let body = if moments.is_empty() {
+            "nothing".to_string()
+        } else {
+            moments.join("<br>")
+        };
+        out.push_str(&format!("| {} | {} | {} |\n", c.phase, c.event, body));
+    }
+    out
+}
+
+/// The table as plain text, one block per cell.
+pub fn text(cells: &[Cell]) -> String {
+    let mut out = String::new();
+    for c in cells {
+        out.push_str(&format!("{} / target {}\n", c.phase, c.event));
+        if c.moments.is_empty() {
+            out.push_str("    nothing\n");
+        }
+        for m in &c.moments {
+            out.push_str(&format!("    {}\n", describe(m).replace('`', "")));
+        }
+    }
+    out
+}
