@@ -8,7 +8,7 @@ use crate::event::{CallbackKind, Effect};
 use serde::Serialize;
 
 /// A loadable module: a livepatch or an ordinary (target) module.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ModuleDef {
     /// Module name (`KBUILD_MODNAME`).
     pub name: String,
@@ -23,7 +23,7 @@ pub struct ModuleDef {
 }
 
 /// A `module_param`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ParamDef {
     /// Parameter name.
     pub name: String,
@@ -34,7 +34,7 @@ pub struct ParamDef {
 }
 
 /// Parameter types used by the modelled modules.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum ParamKind {
     /// `int` (`param_set_int`, kstrtoint).
     Int,
@@ -43,7 +43,7 @@ pub enum ParamKind {
 }
 
 /// What a module's init/exit do.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum ModuleBody {
     /// An ordinary module: prints in init/exit, may park tasks in its functions.
     Target {
@@ -65,7 +65,7 @@ pub enum ModuleBody {
 }
 
 /// A task that a target module parks in one of its functions.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct TaskDef {
     /// `comm` of the task.
     pub name: String,
@@ -76,7 +76,7 @@ pub struct TaskDef {
 }
 
 /// What lets a parked task leave its function.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Wake {
     /// The module's exit wakes it.
     Removed,
@@ -85,7 +85,7 @@ pub enum Wake {
 }
 
 /// `struct klp_patch` as the livepatch module declares it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct PatchDef {
     /// `objs[]`, in order.
     pub objs: Vec<ObjectDef>,
@@ -96,7 +96,7 @@ pub struct PatchDef {
 }
 
 /// A patch flag: fixed at build time, or copied from a module parameter in init.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Flag {
     /// Compiled in.
     Fixed(bool),
@@ -105,7 +105,7 @@ pub enum Flag {
 }
 
 /// `struct klp_state`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct StateDef {
     /// `id`
     pub id: u64,
@@ -114,7 +114,7 @@ pub struct StateDef {
 }
 
 /// `struct klp_object` as declared.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ObjectDef {
     /// `None` for vmlinux.
     pub name: Option<String>,
@@ -132,7 +132,7 @@ impl ObjectDef {
 }
 
 /// `struct klp_func` as declared.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct FuncDef {
     /// `old_name`
     pub old_name: String,
@@ -143,7 +143,7 @@ pub struct FuncDef {
 }
 
 /// What one callback does.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct CallbackDef {
     /// Prints the selftests' `callback_info()` line first.
     pub report: bool,
@@ -171,7 +171,7 @@ impl CallbackDef {
 }
 
 /// What `pre_patch` returns.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Ret {
     /// A constant.
     Fixed(i32),
@@ -180,7 +180,7 @@ pub enum Ret {
 }
 
 /// Callback helpers of the test_klp_state modules (console_loglevel).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Helper {
     /// test_klp_state.c: always allocates/fixes/restores/frees.
     LoglevelV1,
@@ -190,7 +190,7 @@ pub enum Helper {
 }
 
 /// What the app needs to show a control for a catalog module.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ModuleInfo {
     /// Module name.
     pub name: String,
@@ -419,7 +419,7 @@ pub fn builtin() -> Vec<ModuleInfo> {
 
 /// The modules a scenario can load: built-ins plus its own declarations
 /// (a declaration with a built-in's name replaces it).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Catalog {
     defs: Vec<ModuleDef>,
 }

@@ -35,6 +35,8 @@ pub mod check;
 mod command;
 pub mod errno;
 pub mod event;
+pub mod explore;
+pub mod invariants;
 mod livepatch;
 mod module;
 pub mod render;

@@ -41,6 +41,12 @@ enum Cmd {
         #[arg(long, value_enum, default_value_t = TableFormat::Text)]
         format: TableFormat,
     },
+    /// Run every command sequence up to a depth and check the invariants.
+    Explore {
+        /// How many commands deep.
+        #[arg(long, default_value_t = 4)]
+        depth: usize,
+    },
     /// Print the share-link fragment for a scenario.
     Link {
         /// Scenario file, or - for standard input.
@@ -162,6 +168,27 @@ fn cmd_table(format: TableFormat) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `klpscope explore`: exhaustive exploration with invariant checks.
+fn cmd_explore(depth: usize) -> ExitCode {
+    let r = klpscope_engine::explore::explore(depth);
+    println!(
+        "depth {}: {} commands, {} steps, {} distinct states, {} violations",
+        r.depth,
+        r.commands,
+        r.steps,
+        r.states,
+        r.violations.len()
+    );
+    for v in r.violations.iter().take(5) {
+        println!("\n# {}\n{}", v.message, v.scenario);
+    }
+    if r.violations.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 fn fail(msg: &str) -> ExitCode {
     eprintln!("klpscope: {msg}");
     ExitCode::from(2)
@@ -184,5 +211,6 @@ fn main() -> ExitCode {
         Cmd::Check { files } => cmd_check(files),
         Cmd::Link { file } => cmd_link(file),
         Cmd::Table { format } => cmd_table(*format),
+        Cmd::Explore { depth } => cmd_explore(*depth),
     }
 }

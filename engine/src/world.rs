@@ -9,7 +9,7 @@ use crate::snapshot::{
 };
 
 /// `struct klp_func` at run time.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Func {
     pub def: FuncDef,
     /// Added by atomic replace: redirects to the original code.
@@ -21,7 +21,7 @@ pub(crate) struct Func {
 }
 
 /// `struct klp_object` at run time.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Object {
     /// `None` is vmlinux.
     pub name: Option<String>,
@@ -55,7 +55,7 @@ impl Object {
 }
 
 /// `struct klp_patch` at run time.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Patch {
     /// `patch->mod->name`.
     pub name: String,
@@ -69,7 +69,7 @@ pub(crate) struct Patch {
 }
 
 /// One entry of an ftrace ops `func_stack`: a func of a patch's object.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct StackEntry {
     pub patch: String,
     pub obj: usize,
@@ -78,7 +78,7 @@ pub(crate) struct StackEntry {
 
 /// `struct klp_ops`: one per patched function, with the stack of funcs that
 /// redirect it (newest last here, `list_first_entry` in the kernel).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Ops {
     /// The object the function belongs to (`None` = vmlinux).
     pub obj: Option<String>,
@@ -87,7 +87,7 @@ pub(crate) struct Ops {
 }
 
 /// Which code a task runs for a function.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Impl {
     /// The original function (or a nop, which redirects to it).
     Original,
@@ -96,7 +96,7 @@ pub(crate) enum Impl {
 }
 
 /// A function a task sleeps in.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Frame {
     pub obj: Option<String>,
     pub func: String,
@@ -104,7 +104,7 @@ pub(crate) struct Frame {
 }
 
 /// What lets a sleeping task continue.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Park {
     /// Loops while a bool parameter of its module is set.
     WhileParam(String),
@@ -113,7 +113,7 @@ pub(crate) enum Park {
 }
 
 /// A task (`struct task_struct`) with its livepatch state.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Task {
     pub comm: String,
     pub pid: u32,
@@ -137,7 +137,7 @@ impl Task {
 }
 
 /// A loaded module (`struct module`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Module {
     pub def: ModuleDef,
     /// `mod->state`.
@@ -247,6 +247,25 @@ impl World {
             events: Vec::new(),
             why: Vec::new(),
         }
+    }
+
+    /// A hash of the system's state (not of the last command's output):
+    /// two worlds with the same hash behave the same from here on.
+    pub fn state_hash(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.modules.hash(&mut h);
+        self.klp_patches.hash(&mut h);
+        self.klp_transition_patch.hash(&mut h);
+        self.klp_target_state.hash(&mut h);
+        self.klp_ops.hash(&mut h);
+        self.tasks.hash(&mut h);
+        self.next_pid.hash(&mut h);
+        self.ftrace_enabled.hash(&mut h);
+        self.free_work.hash(&mut h);
+        self.transition_reversed.hash(&mut h);
+        self.transition_forced.hash(&mut h);
+        h.finish()
     }
 
     /// The modules this world can load.
