@@ -1,0 +1,307 @@
+//! Controls that issue commands: one group per catalog module, a command
+//! line, and the scenario text itself.
+//!
+//! These only *append* commands to the scenario (through
+//! [`ExplorerState::issue`]); they never read the run. What a command does
+//! is the engine's business, and a command the kernel refuses is still
+//! issued so its answer can be seen.
+
+use crate::commands::{self, ERRNO_CHOICES, ParamControl};
+use crate::state::{ExplorerState, use_explorer_state};
+use klpscope_engine::catalog::ModuleInfo;
+use leptos::prelude::*;
+
+/// The modules open when the page first shows: the ones the callback
+/// selftests use.
+const OPEN_BY_DEFAULT: &[&str] = &[
+    "test_klp_callbacks_mod",
+    "test_klp_callbacks_demo",
+    "test_klp_callbacks_busy",
+];
+
+/// One group of buttons per catalog module.
+#[component]
+pub fn ModuleControls() -> impl IntoView {
+    let state = use_explorer_state();
+    view! {
+        <section class="panel controls" aria-labelledby="controls-h" data-testid="controls">
+            <h2 id="controls-h">"Modules"</h2>
+            <div class="module-list">
+                {commands::modules()
+                    .into_iter()
+                    .map(|m| view! { <ModuleGroup module=m state=state /> })
+                    .collect_view()}
+            </div>
+        </section>
+    }
+}
+
+/// The controls of one module.
+#[component]
+fn ModuleGroup(
+    /// The catalog entry.
+    module: ModuleInfo,
+    /// Where commands go.
+    state: ExplorerState,
+) -> impl IntoView {
+    let name = module.name.clone();
+    let open = OPEN_BY_DEFAULT.contains(&name.as_str());
+    // The value each parameter control holds, used by insmod and by the
+    // parameter writes.
+    let values: Vec<(String, RwSignal<String>)> = module
+        .params
+        .iter()
+        .map(|p| (p.name.clone(), RwSignal::new(p.default.clone())))
+        .collect();
+    let current = {
+        let values = values.clone();
+        move || {
+            values
+                .iter()
+                .map(|(n, v)| (n.clone(), v.get()))
+                .collect::<Vec<_>>()
+        }
+    };
+    let insmod = {
+        let module = module.clone();
+        let current = current.clone();
+        Signal::derive(move || commands::insmod(&module, &current()))
+    };
+    let param_controls = module
+        .params
+        .iter()
+        .zip(values.iter())
+        .map(|(p, (_, value))| {
+            let control = commands::param_control(&p.name, p.kind);
+            let id = format!("p-{}-{}", name, p.name);
+            let write = {
+                let name = name.clone();
+                let param = p.name.clone();
+                let value = *value;
+                Signal::derive(move || commands::param_write(&name, &param, &value.get()))
+            };
+            view! {
+                <div class="param">
+                    <label for=id.clone()><code>{p.name.clone()}</code></label>
+                    {param_input(control, id, *value)}
+                    <CommandButton command=write state=state />
+                </div>
+            }
+        })
+        .collect_view();
+    let livepatch_buttons = module.livepatch.then(|| {
+        let n = name.clone();
+        view! {
+            <CommandButton command=Signal::stored(commands::enabled(&n, 0)) state=state />
+            <CommandButton command=Signal::stored(commands::enabled(&n, 1)) state=state />
+            <CommandButton command=Signal::stored(commands::force(&n)) state=state />
+        }
+    });
+    let kind = if module.livepatch {
+        "livepatch"
+    } else {
+        "target"
+    };
+    view! {
+        <details class="module" open=open data-module=name.clone()>
+            <summary>
+                <code class="mname">{name.clone()}</code>
+                <span class=format!("badge {kind}")>{kind}</span>
+                <span class="summary">{module.summary.clone()}</span>
+            </summary>
+            <div class="module-body">
+                <div class="cmds">
+                    <CommandButton command=insmod state=state />
+                    {livepatch_buttons}
+                    <CommandButton command=Signal::stored(commands::rmmod(&name)) state=state />
+                </div>
+                {param_controls}
+            </div>
+        </details>
+    }
+}
+
+fn param_input(control: ParamControl, id: String, value: RwSignal<String>) -> impl IntoView {
+    match control {
+        ParamControl::Errno => view! {
+            <select id=id on:change=move |ev| value.set(event_target_value(&ev)) prop:value=move || value.get()>
+                {ERRNO_CHOICES
+                    .iter()
+                    .map(|(v, label)| view! { <option value=*v>{*label}</option> })
+                    .collect_view()}
+            </select>
+        }
+        .into_any(),
+        ParamControl::Bool => view! {
+            <select id=id on:change=move |ev| value.set(event_target_value(&ev)) prop:value=move || value.get()>
+                <option value="N">"N"</option>
+                <option value="Y">"Y"</option>
+            </select>
+        }
+        .into_any(),
+        ParamControl::Switch => view! {
+            <select id=id on:change=move |ev| value.set(event_target_value(&ev)) prop:value=move || value.get()>
+                <option value="0">"0"</option>
+                <option value="1">"1"</option>
+            </select>
+        }
+        .into_any(),
+        ParamControl::Int => view! {
+            <input
+                id=id
+                type="number"
+                step="1"
+                prop:value=move || value.get()
+                on:change=move |ev| value.set(event_target_value(&ev))
+            />
+        }
+        .into_any(),
+    }
+}
+
+/// A button that shows the exact command it issues.
+#[component]
+fn CommandButton(
+    /// The command, without `% `.
+    #[prop(into)]
+    command: Signal<String>,
+    /// Where it goes.
+    state: ExplorerState,
+) -> impl IntoView {
+    view! {
+        <button
+            class="cmd"
+            data-cmd=move || command.get()
+            on:click=move |_| {
+                state.issue(&command.get_untracked());
+            }
+        >
+            <span class="prompt" aria-hidden="true">"% "</span>
+            <code>{move || command.get()}</code>
+        </button>
+    }
+}
+
+/// A line where any command can be typed, with completion of module names.
+#[component]
+pub fn CommandLine() -> impl IntoView {
+    let state = use_explorer_state();
+    let text = RwSignal::new(String::new());
+    let completions = commands::completions(&commands::modules());
+    view! {
+        <form
+            class="command-line"
+            data-testid="command-line"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                if state.issue(&text.get_untracked()) {
+                    text.set(String::new());
+                }
+            }
+        >
+            <label for="cmd-input" class="prompt">"%"</label>
+            <input
+                id="cmd-input"
+                type="text"
+                list="cmd-completions"
+                autocomplete="off"
+                spellcheck="false"
+                aria-describedby="cmd-help"
+                aria-label="Command"
+                prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))
+            />
+            <datalist id="cmd-completions">
+                {completions.into_iter().map(|c| view! { <option value=c></option> }).collect_view()}
+            </datalist>
+            <button type="submit">"run"</button>
+            <span id="cmd-help" class="visually-hidden">
+                "insmod, modprobe, rmmod, echo to /sys/kernel/livepatch or /sys/module parameters, sysctl. Runs after the current step."
+            </span>
+        </form>
+        {move || {
+            state
+                .error
+                .get()
+                .map(|e| view! { <pre class="error" role="alert" data-testid="error">{e}</pre> })
+        }}
+    }
+}
+
+/// The whole scenario as text: paste one from a mail, or copy it out.
+#[component]
+pub fn ScenarioEditor() -> impl IntoView {
+    let state = use_explorer_state();
+    let draft = RwSignal::new(String::new());
+    view! {
+        <details
+            class="editor"
+            on:toggle=move |_| draft.set(state.scenario.get_untracked())
+        >
+            <summary>"Scenario text"</summary>
+            <p class="muted">
+                "Lines starting with " <code>"% "</code> " are commands, " <code>"#"</code>
+                " starts a comment, other lines are expected output (ignored)."
+            </p>
+            <textarea
+                aria-label="Scenario text"
+                rows="8"
+                spellcheck="false"
+                prop:value=move || draft.get()
+                on:input=move |ev| draft.set(event_target_value(&ev))
+            ></textarea>
+            <div class="row">
+                <button on:click=move |_| {
+                    state.load(&draft.get_untracked(), None);
+                }>"Replay this text"</button>
+            </div>
+        </details>
+    }
+}
+
+/// Scenarios to start from when the explorer is empty.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "Target loaded, then the patch enabled and disabled",
+        "% insmod test_modules/test_klp_callbacks_mod.ko\n\
+         % insmod test_modules/test_klp_callbacks_demo.ko\n\
+         % echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled\n\
+         % rmmod test_klp_callbacks_demo\n\
+         % rmmod test_klp_callbacks_mod\n",
+    ),
+    (
+        "A stalled transition, reversed",
+        "% insmod test_modules/test_klp_callbacks_busy.ko block_transition=Y\n\
+         % insmod test_modules/test_klp_callbacks_demo.ko\n\
+         % insmod test_modules/test_klp_callbacks_mod.ko\n\
+         % rmmod test_klp_callbacks_mod\n\
+         % echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled\n",
+    ),
+    (
+        "pre_patch refuses a loading module",
+        "% insmod test_modules/test_klp_callbacks_demo.ko\n\
+         % echo -19 > /sys/module/test_klp_callbacks_demo/parameters/pre_patch_ret\n\
+         % insmod test_modules/test_klp_callbacks_mod.ko\n",
+    ),
+];
+
+/// Buttons that load [`EXAMPLES`].
+#[component]
+pub fn Examples() -> impl IntoView {
+    let state = use_explorer_state();
+    view! {
+        <div class="examples">
+            <span class="muted">"Start from: "</span>
+            {EXAMPLES
+                .iter()
+                .map(|(title, text)| {
+                    view! {
+                        <button class="link-button" on:click=move |_| {
+                            state.load(text, None);
+                        }>{*title}</button>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}

@@ -1,0 +1,168 @@
+//! The documentation pane: chapter list, the chapter, previous/next.
+
+use super::timeline::Timeline;
+use crate::chapters::{self, CHAPTERS};
+use crate::markdown::{Segment, heading_id};
+use crate::state::{DocState, Replay, use_explorer_state};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// The documentation pane.
+#[component]
+pub fn DocsPane() -> impl IntoView {
+    let doc = expect_context::<DocState>();
+    let rendered = chapters::rendered();
+    // Scroll to the heading the route names (or to the top of a new chapter).
+    Effect::new(move |_| {
+        let chapter = doc.chapter.get();
+        let heading = doc.heading.get();
+        request_animation_frame(move || {
+            let target = heading
+                .map(|h| heading_id(&h))
+                .and_then(|id| document().get_element_by_id(&id));
+            match target {
+                Some(el) => {
+                    let opts = web_sys::ScrollIntoViewOptions::new();
+                    opts.set_block(web_sys::ScrollLogicalPosition::Start);
+                    el.scroll_into_view_with_scroll_into_view_options(&opts);
+                }
+                None => {
+                    if let Some(pane) = document().get_element_by_id("docs") {
+                        pane.set_scroll_top(0);
+                    }
+                }
+            }
+            let _ = chapter;
+        });
+    });
+    view! {
+        <section class="pane docs" id="docs" aria-labelledby="docs-h" data-testid="docs">
+            <h1 id="docs-h" class="visually-hidden">"Documentation"</h1>
+            <nav class="chapters" aria-label="Chapters">
+                <ol>
+                    {CHAPTERS
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            let sections: Vec<(String, String)> = rendered[i]
+                                .headings
+                                .iter()
+                                .filter(|h| h.level == 2)
+                                .map(|h| (format!("#doc={}/{}", c.slug, h.slug), h.text.clone()))
+                                .collect();
+                            view! {
+                                <li class:current=move || doc.chapter.get() == i>
+                                    <a
+                                        href=format!("#doc={}", c.slug)
+                                        aria-current=move || (doc.chapter.get() == i).then_some("page")
+                                    >
+                                        {format!("{} {}", i + 1, rendered[i].title)}
+                                    </a>
+                                    <Show when=move || doc.chapter.get() == i>
+                                        <ol class="sections">
+                                            {sections
+                                                .iter()
+                                                .map(|(href, text)| {
+                                                    view! {
+                                                        <li>
+                                                            <a href=href.clone()>{text.clone()}</a>
+                                                        </li>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </ol>
+                                    </Show>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ol>
+            </nav>
+            <article class="chapter" data-testid="chapter">
+                {move || {
+                    let i = doc.chapter.get();
+                    rendered[i]
+                        .segments
+                        .iter()
+                        .map(|seg| match seg {
+                            // Trusted: compiled in from content/*.md.
+                            Segment::Html(html) => view! { <div inner_html=html.clone()></div> }.into_any(),
+                            Segment::Live(text) => view! { <LiveBlock text=text.clone() /> }.into_any(),
+                        })
+                        .collect_view()
+                }}
+                <PrevNext />
+            </article>
+        </section>
+    }
+}
+
+/// Links to the neighbouring chapters.
+#[component]
+fn PrevNext() -> impl IntoView {
+    let doc = expect_context::<DocState>();
+    let rendered = chapters::rendered();
+    move || {
+        let i = doc.chapter.get();
+        let prev = i.checked_sub(1).map(|p| {
+            view! {
+                <a class="prev" rel="prev" href=format!("#doc={}", CHAPTERS[p].slug)>
+                    "← " {rendered[p].title.clone()}
+                </a>
+            }
+        });
+        let next = CHAPTERS.get(i + 1).map(|c| {
+            view! {
+                <a class="next" rel="next" href=format!("#doc={}", c.slug)>
+                    {rendered[i + 1].title.clone()} " →"
+                </a>
+            }
+        });
+        view! { <nav class="prev-next" aria-label="Previous and next chapter">{prev}<span></span>{next}</nav> }
+    }
+}
+
+/// A live scenario block: the scenario as written, its timeline, its log,
+/// and a button that opens it in the explorer.
+#[component]
+fn LiveBlock(
+    /// The scenario text of the fenced block.
+    text: String,
+) -> impl IntoView {
+    let state = use_explorer_state();
+    let replay = Arc::new(Replay::new(&text));
+    let steps = replay.steps().len();
+    let log = replay.transcript(steps);
+    let error = replay.run.as_ref().err().cloned();
+    let replay = Signal::stored(replay);
+    let open = move |_| {
+        if state.load(&text, None)
+            && let Some(el) = document().get_element_by_id("explorer")
+        {
+            let opts = web_sys::ScrollIntoViewOptions::new();
+            opts.set_block(web_sys::ScrollLogicalPosition::Start);
+            el.scroll_into_view_with_scroll_into_view_options(&opts);
+        }
+    };
+    let commands = replay
+        .get_untracked()
+        .steps()
+        .iter()
+        .map(|s| format!("% {}", s.command))
+        .collect::<Vec<_>>()
+        .join("\n");
+    view! {
+        <figure class="live" data-testid="live-block">
+            <pre class="live-commands"><code>{commands}</code></pre>
+            {error.map(|e| view! { <pre class="error">{e}</pre> })}
+            <Timeline replay=replay cursor=Signal::stored(steps) compact=true />
+            <figcaption>
+                <details>
+                    <summary>"kernel log"</summary>
+                    <pre class="live-log">{log}</pre>
+                </details>
+                <button class="open" on:click=open>"open in explorer →"</button>
+            </figcaption>
+        </figure>
+    }
+}

@@ -1,0 +1,259 @@
+//! The explorer pane: controls, stepping, timeline, the selected event's
+//! explanation, the state panel and the kernel log.
+
+use super::controls::{CommandLine, Examples, ModuleControls, ScenarioEditor};
+use super::state_panel::StatePanel;
+use super::timeline::Timeline;
+use super::transcript::Transcript;
+use crate::chapters;
+use crate::model;
+use crate::state::use_explorer_state;
+use klpscope_engine::event::{Event, EventKind};
+use leptos::prelude::*;
+
+/// The explorer pane.
+#[component]
+pub fn Explorer() -> impl IntoView {
+    let state = use_explorer_state();
+    let replay = Signal::derive(move || state.replay.get());
+    let cursor = Signal::derive(move || state.cursor.get());
+    let on_step = Callback::new(move |step: usize| {
+        state.selected.set(None);
+        state.seek(step);
+    });
+    // Keep the current column in view when stepping.
+    Effect::new(move |_| {
+        let n = state.cursor.get();
+        request_animation_frame(move || {
+            let sel = format!(
+                ".explorer [data-testid=timeline] [data-step-head=\"{}\"]",
+                n.max(1)
+            );
+            if let Some(el) = document().query_selector(&sel).ok().flatten() {
+                scroll_horizontally_into_view(&el);
+            }
+        });
+    });
+    view! {
+        <section class="pane explorer" id="explorer" aria-labelledby="explorer-h" data-testid="explorer">
+            <h1 id="explorer-h" class="pane-title">"Explorer"</h1>
+            <ModuleControls />
+            <div class="panel run-panel">
+                <CommandLine />
+                <Show when=move || state.is_empty()>
+                    <Examples />
+                </Show>
+                <Stepper />
+                <Timeline replay=replay cursor=cursor selected=state.selected on_step=on_step />
+                <Legend />
+                <WhyPanel />
+                <ScenarioEditor />
+            </div>
+            <div class="lower">
+                <StatePanel />
+                <Transcript />
+            </div>
+        </section>
+    }
+}
+
+/// Scrolls the timeline box (only) so that `el` is visible.
+fn scroll_horizontally_into_view(el: &web_sys::Element) {
+    let Some(scroller) = el.closest(".timeline-scroll").ok().flatten() else {
+        return;
+    };
+    let e = el.get_bounding_client_rect();
+    let s = scroller.get_bounding_client_rect();
+    let label = 190.0; // the sticky lane labels cover the left edge
+    if e.left() < s.left() + label {
+        scroller.set_scroll_left(scroller.scroll_left() - (s.left() + label - e.left()) as i32);
+    } else if e.right() > s.right() {
+        scroller.set_scroll_left(scroller.scroll_left() + (e.right() - s.right()) as i32 + 8);
+    }
+}
+
+/// Step back/forward, scrub, reset.
+#[component]
+fn Stepper() -> impl IntoView {
+    let state = use_explorer_state();
+    let len = move || state.len();
+    view! {
+        <div class="stepper" role="group" aria-label="Steps" data-testid="stepper">
+            <button
+                on:click=move |_| state.seek(0)
+                disabled=move || state.cursor.get() == 0
+                aria-label="First step (Home)"
+                title="Before the first command (Home)"
+            >
+                "⏮"
+            </button>
+            <button
+                on:click=move |_| state.back()
+                disabled=move || state.cursor.get() == 0
+                aria-label="Step back (Left arrow)"
+                title="Step back (←)"
+                data-testid="back"
+            >
+                "◀ back"
+            </button>
+            <button
+                on:click=move |_| state.forward()
+                disabled=move || state.cursor.get() >= len()
+                aria-label="Step forward (Right arrow)"
+                title="Step forward (→)"
+                data-testid="forward"
+            >
+                "forward ▶"
+            </button>
+            <button
+                on:click=move |_| state.seek(len())
+                disabled=move || state.cursor.get() >= len()
+                aria-label="Last step (End)"
+                title="After the last command (End)"
+            >
+                "⏭"
+            </button>
+            <input
+                type="range"
+                min="0"
+                max=move || len().to_string()
+                prop:value=move || state.cursor.get().to_string()
+                on:input=move |ev| {
+                    if let Ok(n) = event_target_value(&ev).parse::<usize>() {
+                        state.selected.set(None);
+                        state.seek(n);
+                    }
+                }
+                aria-label="Scrub through the steps"
+                data-testid="scrub"
+            />
+            <span class="position" data-testid="position">
+                {move || format!("step {} / {}", state.cursor.get(), len())}
+            </span>
+            <button
+                class="reset"
+                on:click=move |_| state.reset()
+                disabled=move || state.scenario.get().is_empty()
+                title="Start again with no command"
+            >
+                "reset"
+            </button>
+        </div>
+    }
+}
+
+/// What the marker shapes mean.
+#[component]
+fn Legend() -> impl IntoView {
+    view! {
+        <p class="legend" aria-label="Legend">
+            <span class="marker k-pre-patch"><span class="glyph">"▷"</span>" pre_patch"</span>
+            <span class="marker k-post-patch"><span class="glyph">"▶"</span>" post_patch"</span>
+            <span class="marker k-pre-unpatch"><span class="glyph">"◁"</span>" pre_unpatch"</span>
+            <span class="marker k-post-unpatch"><span class="glyph">"◀"</span>" post_unpatch"</span>
+            <span class="legend-band p-coming">"COMING"</span>
+            <span class="legend-band p-live">"LIVE"</span>
+            <span class="legend-band p-going">"GOING"</span>
+            <span class="legend-bar">"transition"</span>
+            <span class="legend-bar stalled">"stalled"</span>
+        </p>
+    }
+}
+
+/// The selected event, and the kernel path that led to it.
+#[component]
+fn WhyPanel() -> impl IntoView {
+    let state = use_explorer_state();
+    let event = move || -> Option<(usize, Event)> {
+        let (step, e) = state.selected.get()?;
+        let replay = state.replay.get();
+        let ev = replay
+            .steps()
+            .get(step.checked_sub(1)?)?
+            .events
+            .get(e)?
+            .clone();
+        Some((step, ev))
+    };
+    view! {
+        <section class="why" aria-labelledby="why-h" aria-live="polite" data-testid="why">
+            <h2 id="why-h" class="visually-hidden">"Why"</h2>
+            {move || match event() {
+                None => view! {
+                    <p class="muted">
+                        "Select a callback marker or a log line to see the kernel path that led to it."
+                    </p>
+                }
+                .into_any(),
+                Some((step, ev)) => why_view(step, ev).into_any(),
+            }}
+        </section>
+    }
+}
+
+fn why_view(step: usize, ev: Event) -> impl IntoView {
+    let title = model::describe_callback(&ev).unwrap_or_else(|| match &ev.kind {
+        EventKind::Transition { phase, target } => model::phase_label(*phase, *target),
+        _ => ev.text.clone().unwrap_or_default(),
+    });
+    let state = ev.module_state.map(|s| s.describe());
+    let effects = match &ev.kind {
+        EventKind::Callback { effects, .. } if !effects.is_empty() => Some(
+            effects
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        _ => None,
+    };
+    let chain = ev.why.clone();
+    let chain_len = chain.len();
+    let doc = model::doc_section(&ev).and_then(|(chapter, heading)| {
+        let i = chapters::find(chapter)?;
+        let h = chapters::rendered()[i]
+            .headings
+            .iter()
+            .find(|h| h.slug == heading)?;
+        Some((format!("#doc={chapter}/{heading}"), h.text.clone()))
+    });
+    view! {
+        <div class="why-body">
+            <p class="why-title">
+                <span class="muted">{format!("step {step} · ")}</span>
+                <strong>{title}</strong>
+                {ev.patch.clone().map(|p| view! { <span class="muted">" · patch "<code>{p}</code></span> })}
+            </p>
+            {ev.text.clone().map(|t| view! { <pre class="why-line">{t}</pre> })}
+            {state.map(|s| view! { <p>"Module state seen: " <code>{s}</code></p> })}
+            {effects.map(|e| view! { <p>"Declared effect: " {e}</p> })}
+            {(chain_len > 0)
+                .then(|| {
+                    view! {
+                        <p class="chain-h">"Kernel path:"</p>
+                        <ol class="chain" data-testid="why-chain">
+                            {chain
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, f)| {
+                                    view! {
+                                        <li class:last=i + 1 == chain_len>
+                                            <code>{f}</code>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ol>
+                    }
+                })}
+            {doc
+                .map(|(href, text)| {
+                    view! {
+                        <p class="doc-link">
+                            "The rule: " <a href=href data-testid="why-doc">{text}</a>
+                        </p>
+                    }
+                })}
+        </div>
+    }
+}

@@ -1,0 +1,8 @@
+//! The views: one module per pane.
+
+pub mod controls;
+pub mod docs_pane;
+pub mod explorer;
+pub mod state_panel;
+pub mod timeline;
+pub mod transcript;

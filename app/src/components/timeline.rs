@@ -1,0 +1,387 @@
+//! The timeline: one lane per object, one column per step, a marker per
+//! callback, module lifetime bands and the transition row.
+
+use crate::model::{self, Lane, LaneCell, Marker, Presence, Timeline as Grid, TransitionCell};
+use crate::state::{Replay, Selection};
+use klpscope_engine::event::ModuleState;
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// A timeline of a replay.
+///
+/// The explorer's timeline is interactive (markers are buttons that select
+/// their event); the small ones in the docs are not.
+#[component]
+pub fn Timeline(
+    /// The replay to draw.
+    #[prop(into)]
+    replay: Signal<Arc<Replay>>,
+    /// Applied steps: later columns are drawn dimmed.
+    #[prop(into)]
+    cursor: Signal<usize>,
+    /// Where a click on a marker goes; `None` draws markers as plain text.
+    #[prop(optional)]
+    selected: Option<RwSignal<Option<Selection>>>,
+    /// Called with a step number when its column header is clicked.
+    #[prop(optional)]
+    on_step: Option<Callback<usize>>,
+    /// Smaller, for the docs.
+    #[prop(optional)]
+    compact: bool,
+) -> impl IntoView {
+    view! {
+        <div
+            class="timeline-scroll"
+            class:compact=compact
+            role="group"
+            aria-label="Timeline: one lane per object, one column per command"
+            data-testid=if compact { "mini-timeline" } else { "timeline" }
+        >
+            {move || {
+                let replay = replay.get();
+                let grid = &replay.timeline;
+                if grid.steps.is_empty() {
+                    return view! { <p class="empty">"No command yet."</p> }.into_any();
+                }
+                let multi_patch = several_patches(grid);
+                let columns = format!(
+                    "grid-template-columns: var(--lane-label) repeat({}, minmax(var(--slot-min), auto))",
+                    grid.slots.len()
+                );
+                let slot_steps: Vec<usize> = grid.slots.iter().map(|s| s.step).collect();
+                view! {
+                    <div class="timeline" style=columns>
+                        <div class="corner">"step"</div>
+                        {grid
+                            .steps
+                            .iter()
+                            .map(|s| step_header(s, cursor, on_step))
+                            .collect_view()}
+                        {grid
+                            .lanes
+                            .iter()
+                            .map(|lane| lane_row(lane, &slot_steps, cursor, selected, multi_patch))
+                            .collect_view()}
+                        <div class="lane-label transition-label">"transition"</div>
+                        {grid
+                            .transition
+                            .iter()
+                            .zip(slot_steps.iter().copied())
+                            .enumerate()
+                            .map(|(i, (cell, step))| transition_cell(grid, i, cell, step, cursor))
+                            .collect_view()}
+                    </div>
+                }
+                .into_any()
+            }}
+        </div>
+    }
+}
+
+fn several_patches(grid: &Grid) -> bool {
+    let mut first: Option<&str> = None;
+    for lane in &grid.lanes {
+        for m in lane.cells.iter().filter_map(|c| c.marker.as_ref()) {
+            let p = m.patch.as_deref().unwrap_or("");
+            match first {
+                None => first = Some(p),
+                Some(f) if f != p => return true,
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
+/// "past", "current" or "future" relative to the cursor.
+fn time_class(step: usize, cursor: usize) -> &'static str {
+    if step > cursor {
+        "future"
+    } else if step == cursor {
+        "current"
+    } else {
+        "past"
+    }
+}
+
+fn step_header(
+    s: &model::StepColumn,
+    cursor: Signal<usize>,
+    on_step: Option<Callback<usize>>,
+) -> impl IntoView + use<> {
+    let step = s.step;
+    let style = format!("grid-column: span {}", s.slot_count);
+    let title = format!("% {}", s.command);
+    let short = s.short.clone();
+    let failed = s.failed;
+    let label = format!("Go to step {step}: {}", s.command);
+    let class = move || format!("step-head {}", time_class(step, cursor.get()));
+    match on_step {
+        Some(cb) => view! {
+            <div class=class style=style data-step-head=step>
+                <button
+                    class="step-button"
+                    title=title
+                    aria-label=label
+                    on:click=move |_| cb.run(step)
+                >
+                    <span class="step-no">{step}</span>
+                    <span class="step-cmd" class:failed=failed>{short}</span>
+                </button>
+            </div>
+        }
+        .into_any(),
+        None => view! {
+            <div class=class style=style data-step-head=step title=title>
+                <span class="step-no">{step}</span>
+                <span class="step-cmd" class:failed=failed>{short}</span>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+fn lane_row(
+    lane: &Lane,
+    slot_steps: &[usize],
+    cursor: Signal<usize>,
+    selected: Option<RwSignal<Option<Selection>>>,
+    multi_patch: bool,
+) -> impl IntoView + use<> {
+    let object = lane.object.clone();
+    let lane_attr = object.clone();
+    let title = object.clone();
+    let kind = if object == model::VMLINUX {
+        "kernel"
+    } else if lane.livepatch {
+        "livepatch"
+    } else {
+        "module"
+    };
+    let mut prev_step = 0;
+    let cells = lane
+        .cells
+        .iter()
+        .zip(slot_steps.iter().copied())
+        .map(|(cell, step)| {
+            let first_in_step = step != prev_step;
+            prev_step = step;
+            lane_cell(cell, step, first_in_step, cursor, selected, multi_patch)
+        })
+        .collect_view();
+    view! {
+        <div class="lane-label" data-lane=lane_attr>
+            <span class="lane-name" title=title>{object}</span>
+            <span class="lane-kind">{kind}</span>
+        </div>
+        {cells}
+    }
+}
+
+fn presence_class(p: Presence) -> &'static str {
+    match p {
+        Presence::Absent => "p-absent",
+        Presence::Kernel => "p-kernel",
+        Presence::Module(ModuleState::Live) => "p-live",
+        Presence::Module(ModuleState::Coming) => "p-coming",
+        Presence::Module(ModuleState::Going) => "p-going",
+        Presence::Module(ModuleState::Unformed) => "p-unformed",
+    }
+}
+
+fn lane_cell(
+    cell: &LaneCell,
+    step: usize,
+    first_in_step: bool,
+    cursor: Signal<usize>,
+    selected: Option<RwSignal<Option<Selection>>>,
+    multi_patch: bool,
+) -> impl IntoView + use<> {
+    let presence = presence_class(cell.presence);
+    let step_start = if first_in_step { " step-start" } else { "" };
+    let class = move || {
+        format!(
+            "cell {presence}{step_start} {}",
+            time_class(step, cursor.get())
+        )
+    };
+    // Band label: every state change here, or the standing state at the
+    // start of a step so a scrolled timeline still reads.
+    let band: Vec<(String, bool)> = if !cell.changes.is_empty() {
+        cell.changes
+            .iter()
+            .map(|c| (c.map_or("freed", model::state_short).to_string(), true))
+            .collect()
+    } else if first_in_step {
+        match cell.presence {
+            Presence::Module(s) => vec![(model::state_short(s).to_string(), false)],
+            _ => vec![],
+        }
+    } else {
+        vec![]
+    };
+    let band = (!band.is_empty()).then(|| {
+        view! {
+            <span class="band-label">
+                {band
+                    .into_iter()
+                    .map(|(text, changed)| view! { <span class:changed=changed>{text}</span> })
+                    .collect_view()}
+            </span>
+        }
+    });
+    let marker = cell
+        .marker
+        .clone()
+        .map(|m| marker_view(m, selected, multi_patch));
+    view! {
+        <div class=class>
+            <span class="band" aria-hidden="true"></span>
+            {band}
+            {marker}
+        </div>
+    }
+}
+
+fn marker_view(
+    m: Marker,
+    selected: Option<RwSignal<Option<Selection>>>,
+    multi_patch: bool,
+) -> impl IntoView {
+    let failed = m.ret.is_some_and(|r| r != 0);
+    let kind = model::kind_class(m.callback);
+    let state = m
+        .state
+        .map(model::state_short)
+        .unwrap_or(model::VMLINUX)
+        .to_string();
+    let ret = m.ret.filter(|r| *r != 0).map(|r| {
+        view! { <span class="ret">{format!("✗ {}", model::errno_label(r))}</span> }
+    });
+    let patch = multi_patch
+        .then(|| m.patch.clone())
+        .flatten()
+        .map(|p| view! { <span class="patch">{p}</span> });
+    let title = format!(
+        "{} ({}){}",
+        m.callback.name(),
+        m.state.map_or("vmlinux", ModuleState::name),
+        m.patch
+            .as_ref()
+            .map(|p| format!(" of {p}"))
+            .unwrap_or_default()
+    );
+    let body = view! {
+        <span class="glyph" aria-hidden="true">{model::glyph(m.callback)}</span>
+        <span class="name">{m.callback.name()}</span>
+        <span class="state">{state}</span>
+        {ret}
+        {patch}
+    };
+    let key: Selection = (m.step, m.event);
+    match selected {
+        Some(sel) => {
+            let label = format!(
+                "Step {}: {}{}",
+                m.step,
+                title,
+                if failed { ", failed" } else { "" }
+            );
+            view! {
+                <button
+                    class=format!("marker {kind}")
+                    class:failed=failed
+                    class:selected=move || sel.get() == Some(key)
+                    aria-pressed=move || if sel.get() == Some(key) { "true" } else { "false" }
+                    aria-label=label
+                    title=title
+                    data-callback=m.callback.name()
+                    data-state=m.state.map(ModuleState::name)
+                    data-step=m.step
+                    on:click=move |_| sel.set(Some(key))
+                >
+                    {body}
+                </button>
+            }
+            .into_any()
+        }
+        None => view! {
+            <span
+                class=format!("marker {kind}")
+                class:failed=failed
+                title=title
+                data-callback=m.callback.name()
+                data-state=m.state.map(ModuleState::name)
+                data-step=m.step
+            >
+                {body}
+            </span>
+        }
+        .into_any(),
+    }
+}
+
+fn transition_cell(
+    grid: &Grid,
+    index: usize,
+    cell: &TransitionCell,
+    step: usize,
+    cursor: Signal<usize>,
+) -> impl IntoView + use<> {
+    let first_in_step = grid.step_slots(step).start == index;
+    let active = cell.after.as_ref().or(cell.before.as_ref());
+    let direction = active.map(|a| model::direction(a.target)).unwrap_or("");
+    let stalled = !cell.blocked.is_empty();
+    let bar = if cell.shows_bar() { "bar" } else { "" };
+    let step_start = if first_in_step { " step-start" } else { "" };
+    let class = move || {
+        format!(
+            "cell tcell {bar} t-{direction}{step_start}{} {}",
+            if stalled { " stalled" } else { "" },
+            time_class(step, cursor.get())
+        )
+    };
+    let phases = cell
+        .phases
+        .iter()
+        .map(|(_, phase, target)| {
+            let label = model::phase_label(*phase, *target);
+            view! { <span class="chip" data-phase=format!("{phase:?}").to_lowercase()>{label}</span> }
+        })
+        .collect_view();
+    // Name the patch where a bar begins in a step, so a scrolled view reads.
+    let name = (cell.phases.is_empty() && first_in_step && !stalled)
+        .then(|| active.map(|a| format!("{direction} {}", a.patch)))
+        .flatten()
+        .map(|t| view! { <span class="tname">{t}</span> });
+    let blocked = stalled.then(|| {
+        let (task, func) = &cell.blocked[0];
+        let more = cell.blocked.len() - 1;
+        let text = if more > 0 {
+            format!("{func} (+{more})")
+        } else {
+            func.clone()
+        };
+        let title = cell
+            .blocked
+            .iter()
+            .map(|(t, f)| format!("{t} sleeps in {f}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        view! {
+            <span class="stall" title=title data-testid="stalled">
+                <span class="stall-word">"stalled"</span>
+                <span class="stall-func">{text}</span>
+                <span class="visually-hidden">{format!(" ({task})")}</span>
+            </span>
+        }
+    });
+    view! {
+        <div class=class>
+            <span class="band" aria-hidden="true"></span>
+            {phases}
+            {name}
+            {blocked}
+        </div>
+    }
+}

@@ -1,0 +1,174 @@
+//! The kernel-format transcript, in step with the timeline: a log line and
+//! its marker select each other.
+
+use crate::state::{Replay, Selection, use_explorer_state};
+use klpscope_engine::render;
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// One line of the transcript.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// 1-based step.
+    pub step: usize,
+    /// The event that printed it (`None` for the `% command` line and for
+    /// lines the renderer adds itself).
+    pub event: Option<usize>,
+    /// The text.
+    pub text: String,
+    /// It is the step's `% command` line.
+    pub command: bool,
+}
+
+/// The lines of a replay, each tied to its event. The text comes from the
+/// engine's log renderer; events are matched to lines in order by their text.
+pub fn lines(replay: &Replay) -> Vec<Line> {
+    let mut out = Vec::new();
+    for (i, step) in replay.steps().iter().enumerate() {
+        let n = i + 1;
+        let cmd = format!("% {}", step.command);
+        let mut rendered = render::step_log(step);
+        if rendered.first() == Some(&cmd) {
+            rendered.remove(0);
+        }
+        out.push(Line {
+            step: n,
+            event: None,
+            text: cmd,
+            command: true,
+        });
+        let mut next_event = 0;
+        for text in rendered {
+            let found = step.events[next_event..].iter().position(|e| {
+                e.text
+                    .as_deref()
+                    .is_some_and(|t| t == text || text.strip_prefix("# ") == Some(t))
+            });
+            let event = found.map(|k| next_event + k);
+            if let Some(e) = event {
+                next_event = e + 1;
+            }
+            out.push(Line {
+                step: n,
+                event,
+                text,
+                command: false,
+            });
+        }
+    }
+    out
+}
+
+/// The transcript pane.
+#[component]
+pub fn Transcript() -> impl IntoView {
+    let state = use_explorer_state();
+    let all: Memo<Arc<Vec<Line>>> = Memo::new(move |_| Arc::new(lines(&state.replay.read())));
+    // Keep the selected line in view (the transcript scrolls on its own).
+    Effect::new(move |_| {
+        if state.selected.get().is_some() {
+            request_animation_frame(|| scroll_into_view(".transcript .selected"));
+        }
+    });
+    Effect::new(move |_| {
+        let n = state.cursor.get();
+        if state.selected.get_untracked().is_none() {
+            request_animation_frame(move || {
+                scroll_into_view(&format!(".transcript [data-cmd-step=\"{}\"]", n.max(1)))
+            });
+        }
+    });
+    view! {
+        <section class="panel transcript-panel" aria-labelledby="transcript-h">
+            <h2 id="transcript-h">"Kernel log"</h2>
+            <div class="transcript" data-testid="transcript" tabindex="0" aria-label="Transcript">
+                {move || {
+                    let lines = all.get();
+                    if lines.is_empty() {
+                        return view! { <p class="muted">"The log of each command appears here."</p> }
+                            .into_any();
+                    }
+                    lines
+                        .iter()
+                        .cloned()
+                        .map(|line| line_view(line, state.cursor, state.selected))
+                        .collect_view()
+                        .into_any()
+                }}
+            </div>
+        </section>
+    }
+}
+
+fn line_view(
+    line: Line,
+    cursor: RwSignal<usize>,
+    selected: RwSignal<Option<Selection>>,
+) -> impl IntoView {
+    let step = line.step;
+    let when = move || {
+        let c = cursor.get();
+        if step > c {
+            "future"
+        } else if step == c {
+            "current"
+        } else {
+            "past"
+        }
+    };
+    if line.command {
+        return view! {
+            <div class=move || format!("line cmd {}", when()) data-cmd-step=step>
+                <button
+                    class="cmd-line"
+                    title="Go to this step"
+                    on:click=move |_| {
+                        selected.set(None);
+                        cursor.set(step);
+                    }
+                >
+                    {line.text}
+                </button>
+            </div>
+        }
+        .into_any();
+    }
+    let key = line.event.map(|e| (step, e));
+    let note = line.text.starts_with("# ");
+    view! {
+        <div
+            class=move || format!("line {}", when())
+            class:note=note
+            class:selected=move || key.is_some() && selected.get() == key
+            class:pickable=key.is_some()
+            data-step=step
+            data-event=line.event
+            on:click=move |_| {
+                if key.is_some() {
+                    selected.set(key);
+                }
+            }
+        >
+            {line.text}
+        </div>
+    }
+    .into_any()
+}
+
+fn scroll_into_view(selector: &str) {
+    let Some(el) = document().query_selector(selector).ok().flatten() else {
+        return;
+    };
+    let Some(container) = el.closest(".transcript").ok().flatten() else {
+        return;
+    };
+    // Scroll only the transcript box, never the page.
+    let el: &web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_ref(&el);
+    let c: &web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_ref(&container);
+    // `.transcript` is position: relative, so it is the offset parent.
+    let top = el.offset_top();
+    let bottom = top + el.offset_height();
+    if top < c.scroll_top() || bottom > c.scroll_top() + c.client_height() {
+        c.set_scroll_top((top - c.client_height() / 3).max(0));
+    }
+}

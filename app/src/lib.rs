@@ -1,0 +1,391 @@
+//! klpscope in the browser: the documentation of the livepatch (un)patch
+//! callbacks beside a live scenario explorer.
+//!
+//! The app is a thin view over `klpscope_engine`. The scenario text is the
+//! state ([`state`]); the engine replays it into events and snapshots; the
+//! panes ([`components`]) only arrange and render those. No kernel rule is
+//! decided here: if a pane needs a fact, the engine reports it.
+//!
+//! Modules: [`state`] (source of truth), [`route`] (URL fragment),
+//! [`model`] (timeline layout), [`commands`] (command lines the controls
+//! issue), [`markdown`] and [`chapters`] (the docs), [`components`] (views).
+
+pub mod chapters;
+pub mod commands;
+pub mod components;
+pub mod markdown;
+pub mod model;
+pub mod route;
+pub mod state;
+
+use components::docs_pane::DocsPane;
+use components::explorer::Explorer;
+use leptos::ev;
+use leptos::prelude::*;
+use route::Route;
+use state::{DocState, ExplorerState, provide_explorer_state};
+use wasm_bindgen::JsCast;
+
+/// localStorage key of the chosen colour scheme.
+const THEME_KEY: &str = "klpscope-theme";
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    let initial = Route::parse(&location_hash());
+    let state = provide_explorer_state(initial.scenario.clone().unwrap_or_default(), initial.at);
+    let doc = DocState {
+        chapter: RwSignal::new(
+            initial
+                .chapter
+                .as_deref()
+                .and_then(chapters::find)
+                .unwrap_or(0),
+        ),
+        heading: RwSignal::new(initial.heading.clone()),
+    };
+    provide_context(doc);
+    let announcement = RwSignal::new(String::new());
+    provide_context(Announcer(announcement));
+
+    sync_url(state, doc);
+    announce_steps(state, announcement);
+    let help_open = RwSignal::new(false);
+    keyboard(state, help_open);
+
+    view! {
+        <a class="skip" href="#explorer">"Skip to the explorer"</a>
+        <Header help_open=help_open />
+        <main class="panes">
+            <DocsPane />
+            <Explorer />
+        </main>
+        <HelpDialog open=help_open />
+        <div class="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">
+            {move || announcement.get()}
+        </div>
+    }
+}
+
+/// The polite live region, for components that report something.
+#[derive(Clone, Copy)]
+pub struct Announcer(pub RwSignal<String>);
+
+impl Announcer {
+    /// Says `text` to screen readers.
+    pub fn say(&self, text: impl Into<String>) {
+        self.0.set(text.into());
+    }
+}
+
+fn location_hash() -> String {
+    window().location().hash().unwrap_or_default()
+}
+
+/// Keeps the URL fragment and the state in step, both ways: the state is
+/// written to the fragment (a new history entry when the scenario changes,
+/// in place when only the step or the chapter does), and a fragment the
+/// user navigates to (a link, back/forward) is read into the state.
+fn sync_url(state: ExplorerState, doc: DocState) {
+    let written_scenario = StoredValue::new(state.scenario.get_untracked());
+    Effect::new(move |_| {
+        let scenario = state.scenario.get();
+        let cursor = state.cursor.get();
+        let len = state.len();
+        let route = Route {
+            chapter: Some(chapters::CHAPTERS[doc.chapter.get()].slug.to_string()),
+            heading: doc.heading.get(),
+            at: (cursor < len).then_some(cursor),
+            scenario: Some(scenario.clone()),
+        };
+        let fragment = route.format();
+        if fragment == location_hash() {
+            return;
+        }
+        let Ok(history) = window().history() else {
+            return;
+        };
+        let push = written_scenario.get_value() != scenario;
+        written_scenario.set_value(scenario);
+        let _ = if push {
+            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment))
+        } else {
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment))
+        };
+    });
+    let apply = move || {
+        let route = Route::parse(&location_hash());
+        if let Some(i) = route.chapter.as_deref().and_then(chapters::find) {
+            doc.chapter.set(i);
+            doc.heading.set(route.heading.clone());
+        }
+        if let Some(text) = route.scenario {
+            if text != state.scenario.get_untracked() {
+                written_scenario.set_value(text.clone());
+                state.load(&text, route.at);
+            } else {
+                state.seek(route.at.unwrap_or(usize::MAX));
+            }
+        } else if route.chapter.is_none() && route.at.is_none() {
+            // An empty fragment: back to where the site starts.
+            written_scenario.set_value(String::new());
+            state.reset();
+        }
+    };
+    let _ = window_event_listener(ev::hashchange, move |_| apply());
+    let _ = window_event_listener(ev::popstate, move |_| apply());
+}
+
+/// Announces the callbacks of each step as the cursor moves onto it.
+fn announce_steps(state: ExplorerState, announcement: RwSignal<String>) {
+    let last = StoredValue::new(state.cursor.get_untracked());
+    Effect::new(move |_| {
+        let n = state.cursor.get();
+        let replay = state.replay.get();
+        let before = last.get_value();
+        last.set_value(n);
+        if n == before {
+            return;
+        }
+        let len = replay.steps().len();
+        let text = match n.checked_sub(1).and_then(|i| replay.steps().get(i)) {
+            None => format!("Before the first command, {len} steps."),
+            Some(step) => {
+                let callbacks: Vec<String> = step
+                    .events
+                    .iter()
+                    .filter_map(model::describe_callback)
+                    .collect();
+                let what = if callbacks.is_empty() {
+                    "no callback".to_string()
+                } else {
+                    callbacks.join("; ")
+                };
+                format!("Step {n} of {len}: {}. {what}.", step.command)
+            }
+        };
+        announcement.set(text);
+    });
+}
+
+/// Keyboard: ←/→ step, Home/End, `?` help. Keys typed into a field stay there.
+fn keyboard(state: ExplorerState, help_open: RwSignal<bool>) {
+    let _ = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
+        if e.ctrl_key() || e.alt_key() || e.meta_key() {
+            return;
+        }
+        let in_field = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| {
+                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    || el.closest("[contenteditable]").ok().flatten().is_some()
+            });
+        if in_field {
+            return;
+        }
+        let handled = match e.key().as_str() {
+            "ArrowLeft" => {
+                state.selected.set(None);
+                state.back();
+                true
+            }
+            "ArrowRight" => {
+                state.selected.set(None);
+                state.forward();
+                true
+            }
+            "Home" => {
+                state.seek(0);
+                true
+            }
+            "End" => {
+                state.seek(usize::MAX);
+                true
+            }
+            "?" => {
+                help_open.update(|o| *o = !*o);
+                true
+            }
+            _ => false,
+        };
+        if handled {
+            e.prevent_default();
+        }
+    });
+}
+
+/// The top bar.
+#[component]
+fn Header(
+    /// Whether the keyboard help is open.
+    help_open: RwSignal<bool>,
+) -> impl IntoView {
+    let state = use_context::<ExplorerState>().expect("explorer state");
+    let announcer = expect_context::<Announcer>();
+    let status = RwSignal::new(String::new());
+    let fallback = RwSignal::new(None::<String>);
+    let copy = move |what: &'static str, text: String| {
+        let lines = text.lines().count();
+        let done = move |ok: bool, text: String| {
+            let msg = if ok {
+                format!("Copied the {what} ({lines} lines).")
+            } else {
+                fallback.set(Some(text));
+                format!("Copy the {what} from the box below.")
+            };
+            status.set(msg.clone());
+            announcer.say(msg);
+        };
+        let clipboard = window().navigator().clipboard();
+        let promise = clipboard.write_text(&text);
+        leptos::task::spawn_local(async move {
+            let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            done(ok, text);
+        });
+    };
+    let theme = RwSignal::new(
+        window()
+            .local_storage()
+            .ok()
+            .flatten()
+            .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
+            .unwrap_or_else(|| "auto".into()),
+    );
+    Effect::new(move |_| {
+        let t = theme.get();
+        if let Some(root) = document().document_element() {
+            let _ = if t == "auto" {
+                root.remove_attribute("data-theme")
+            } else {
+                root.set_attribute("data-theme", &t)
+            };
+        }
+        if let Some(storage) = window().local_storage().ok().flatten() {
+            let _ = if t == "auto" {
+                storage.remove_item(THEME_KEY)
+            } else {
+                storage.set_item(THEME_KEY, &t)
+            };
+        }
+    });
+    view! {
+        <header class="top">
+            <div class="brand">
+                <span class="logo" aria-hidden="true">"▷▶◁◀"</span>
+                <span class="name">"klpscope"</span>
+                <span class="tagline">"livepatch (un)patch callbacks, replayed"</span>
+            </div>
+            <nav class="jump" aria-label="Panes">
+                <a href="#docs-h" on:click=|e| jump(e, "docs")>"Docs"</a>
+                <a href="#explorer-h" on:click=|e| jump(e, "explorer")>"Explorer"</a>
+            </nav>
+            <div class="tools">
+                <label class="theme">
+                    "theme "
+                    <select
+                        on:change=move |ev| theme.set(event_target_value(&ev))
+                        prop:value=move || theme.get()
+                        data-testid="theme"
+                    >
+                        <option value="auto">"auto"</option>
+                        <option value="light">"light"</option>
+                        <option value="dark">"dark"</option>
+                    </select>
+                </label>
+                <button
+                    data-testid="copy-transcript"
+                    on:click=move |_| {
+                        let text = state.replay.get_untracked().transcript(state.cursor.get_untracked());
+                        copy("transcript", text);
+                    }
+                >
+                    "copy transcript"
+                </button>
+                <button
+                    data-testid="copy-link"
+                    on:click=move |_| {
+                        let href = window().location().href().unwrap_or_default();
+                        copy("link", href);
+                    }
+                >
+                    "copy link"
+                </button>
+                <button
+                    aria-label="Keyboard shortcuts"
+                    title="Keyboard shortcuts (?)"
+                    on:click=move |_| help_open.set(true)
+                >
+                    "?"
+                </button>
+                <span class="status" data-testid="copy-status">{move || status.get()}</span>
+            </div>
+        </header>
+        {move || {
+            fallback
+                .get()
+                .map(|text| {
+                    view! {
+                        <div class="copy-fallback">
+                            <textarea readonly aria-label="Text to copy" rows="6">{text}</textarea>
+                            <button on:click=move |_| fallback.set(None)>"close"</button>
+                        </div>
+                    }
+                })
+        }}
+    }
+}
+
+/// Moves focus to a pane's heading (the hash stays as it is: it holds the scenario).
+fn jump(e: web_sys::MouseEvent, pane: &str) {
+    e.prevent_default();
+    if let Some(el) = document().get_element_by_id(pane) {
+        el.scroll_into_view();
+        if let Some(h) = el.query_selector("h1").ok().flatten()
+            && let Ok(h) = h.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = h.set_attribute("tabindex", "-1");
+            let _ = h.focus();
+        }
+    }
+}
+
+/// Keyboard shortcuts.
+#[component]
+fn HelpDialog(
+    /// Open or closed.
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let dialog: NodeRef<leptos::html::Dialog> = NodeRef::new();
+    Effect::new(move |_| {
+        let Some(d) = dialog.get() else { return };
+        if open.get() {
+            if !d.open() {
+                let _ = d.show_modal();
+            }
+        } else if d.open() {
+            d.close();
+        }
+    });
+    view! {
+        <dialog node_ref=dialog class="help" aria-labelledby="help-h" on:close=move |_| open.set(false)>
+            <h2 id="help-h">"Keyboard"</h2>
+            <table>
+                <tbody>
+                    <tr><td><kbd>"←"</kbd> " " <kbd>"→"</kbd></td><td>"step back / forward"</td></tr>
+                    <tr><td><kbd>"Home"</kbd> " " <kbd>"End"</kbd></td><td>"before the first / after the last command"</td></tr>
+                    <tr><td><kbd>"?"</kbd></td><td>"this help"</td></tr>
+                    <tr><td><kbd>"Tab"</kbd></td><td>"move between controls; markers are buttons"</td></tr>
+                    <tr><td><kbd>"Enter"</kbd></td><td>"in the command line: run the command after the current step"</td></tr>
+                    <tr><td><kbd>"Esc"</kbd></td><td>"close this help"</td></tr>
+                </tbody>
+            </table>
+            <p class="muted">
+                "Running a command while stepped back drops the later steps first. The scenario is kept in the address, so the back button undoes a change."
+            </p>
+            <form method="dialog">
+                <button>"close"</button>
+            </form>
+        </dialog>
+    }
+}

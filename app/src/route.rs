@@ -1,0 +1,114 @@
+//! The URL fragment: everything that matters lives there, so a reload or a
+//! pasted link restores the same view.
+//!
+//! Format: `#doc=CHAPTER[/HEADING]&at=N&s=SCENARIO`, every part optional.
+//! `s` is the scenario in the engine's share encoding (commands and
+//! declarations only), `at` the number of
+//! applied steps when it is not "all of them".
+
+use klpscope_engine::share;
+
+/// What a fragment asks for. `None` fields leave the current view alone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Route {
+    /// Chapter slug.
+    pub chapter: Option<String>,
+    /// Heading slug inside the chapter.
+    pub heading: Option<String>,
+    /// Scenario text.
+    pub scenario: Option<String>,
+    /// Applied steps.
+    pub at: Option<usize>,
+}
+
+impl Route {
+    /// Reads a fragment (with or without the leading `#`). Unknown or
+    /// undecodable parts are ignored: a mangled link still opens the site.
+    pub fn parse(fragment: &str) -> Route {
+        let mut route = Route::default();
+        let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+        for part in fragment.split('&') {
+            let Some((key, value)) = part.split_once('=') else {
+                continue;
+            };
+            match key {
+                "doc" => {
+                    let (chapter, heading) = match value.split_once('/') {
+                        Some((c, h)) => (c, Some(h)),
+                        None => (value, None),
+                    };
+                    if is_slug(chapter) {
+                        route.chapter = Some(chapter.to_string());
+                        route.heading = heading.filter(|h| is_slug(h)).map(str::to_string);
+                    }
+                }
+                "at" => route.at = value.parse().ok(),
+                "s" => route.scenario = share::decode(part).ok(),
+                _ => {}
+            }
+        }
+        route
+    }
+
+    /// The fragment for this route, with the leading `#`.
+    pub fn format(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(chapter) = &self.chapter {
+            match &self.heading {
+                Some(h) => parts.push(format!("doc={chapter}/{h}")),
+                None => parts.push(format!("doc={chapter}")),
+            }
+        }
+        if let Some(at) = self.at {
+            parts.push(format!("at={at}"));
+        }
+        if let Some(s) = &self.scenario
+            && !s.trim().is_empty()
+        {
+            // The engine's share encoding, which starts with `s=`.
+            parts.push(share::encode(s));
+        }
+        format!("#{}", parts.join("&"))
+    }
+}
+
+/// Slugs are what [`crate::markdown::slug`] produces: safe to put in an id.
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 80
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_every_part() {
+        let route = Route {
+            chapter: Some("callbacks".into()),
+            heading: Some("when-pre_patch-fails".into()),
+            scenario: Some(
+                "% insmod test_modules/test_klp_callbacks_mod.ko\n% rmmod test_klp_callbacks_mod\n"
+                    .into(),
+            ),
+            at: Some(1),
+        };
+        let back = Route::parse(&route.format());
+        assert_eq!(back.chapter, route.chapter);
+        assert_eq!(back.heading, route.heading);
+        assert_eq!(back.at, route.at);
+        assert_eq!(
+            back.scenario.as_deref().map(str::trim_end),
+            route.scenario.as_deref().map(str::trim_end)
+        );
+    }
+
+    #[test]
+    fn ignores_what_it_does_not_understand() {
+        let r = Route::parse("#doc=<script>&at=x&zz=1&nokey");
+        assert_eq!(r, Route::default());
+        assert_eq!(Route::default().format(), "#");
+    }
+}
