@@ -456,8 +456,14 @@ impl Catalog {
 
     /// The module file `insmod`/`modprobe` would load for these parameters:
     /// where two builds share a name (test_klp_callbacks_busy), the one that
-    /// knows all the given parameters wins.
-    pub fn resolve(&self, name: &str, params: &[(String, String)]) -> Option<&ModuleDef> {
+    /// knows all the given parameters wins, unless `current_only` (the
+    /// `test_modules/` directory holds only the current build).
+    pub fn resolve(
+        &self,
+        name: &str,
+        params: &[(String, String)],
+        current_only: bool,
+    ) -> Option<&ModuleDef> {
         let mut candidates = self.defs.iter().filter(|d| d.name == name);
         let first = candidates.next()?;
         let knows_all = |d: &ModuleDef| {
@@ -465,7 +471,7 @@ impl Catalog {
                 .iter()
                 .all(|(p, _)| d.params.iter().any(|q| &q.name == p))
         };
-        if knows_all(first) {
+        if current_only || knows_all(first) {
             return Some(first);
         }
         candidates.find(|d| knows_all(d)).or(Some(first))

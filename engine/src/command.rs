@@ -51,6 +51,12 @@ pub enum Command {
         /// What is written.
         value: String,
     },
+    /// `sleep N`: N seconds pass (sleeping work wakes, the transition
+    /// work retries once a second).
+    Sleep {
+        /// Seconds.
+        secs: u32,
+    },
     /// `sysctl -w kernel.ftrace_enabled=N`
     Sysctl {
         /// The key (`kernel.ftrace_enabled`).
@@ -105,6 +111,7 @@ impl fmt::Display for Command {
                 self.sysfs_path().unwrap_or_default()
             ),
             Command::Sysctl { key, value } => write!(f, "sysctl -w {key}={value}"),
+            Command::Sleep { secs } => write!(f, "sleep {secs}"),
         }
     }
 }

@@ -38,6 +38,7 @@ impl World {
                 value,
             } => self.write_param(cmd, module, param, value),
             Command::Sysctl { key, value } => self.sysctl(key, value),
+            Command::Sleep { secs } => self.sleep(*secs),
         }
         self.settle();
         std::mem::take(&mut self.events)
@@ -57,6 +58,19 @@ impl World {
         })
     }
 
+    /// `sleep N`: each second, expired sleeps end, queued frees run and the
+    /// transition work (`klp_transition_work_fn`) retries.
+    fn sleep(&mut self, secs: u32) {
+        for _ in 0..secs {
+            self.clock += 1;
+            self.wake_tasks();
+            self.call("klp_free_patch_work_fn", World::klp_free_patch_work_fn);
+            if self.klp_transition_patch.is_some() {
+                self.call("klp_transition_work_fn", World::klp_try_complete_transition);
+            }
+        }
+    }
+
     fn user_error(&mut self, errno: Errno, text: String) {
         self.emit(
             EventKind::UserError { errno: errno.0 },
@@ -73,20 +87,46 @@ impl World {
         name: &str,
         params: &[(String, Option<String>)],
     ) {
-        let exists = self.module(name).is_some();
-        if exists && loader == Loader::Modprobe {
-            return; // modprobe: already loaded, nothing to do
-        }
-        let result = if exists {
-            Err(Errno::EEXIST)
-        } else {
-            self.call("load_module", |w| w.load_module(name, params))
+        let existing = self.module(name).map(|m| m.state);
+        let result = match existing {
+            // module_patient_check_exists(): a load of a module that is still
+            // coming waits until it is live or gone.
+            Some(ModuleState::Coming | ModuleState::Unformed) => {
+                let tool = if loader == Loader::Insmod {
+                    "insmod"
+                } else {
+                    "modprobe"
+                };
+                return self.note(format!(
+                    "{tool} does not return: it waits for the first load of {name} to finish"
+                ));
+            }
+            // modprobe: already loaded, nothing to do.
+            Some(_) if loader == Loader::Modprobe => return,
+            Some(_) => Err(Errno::EEXIST),
+            None => {
+                let current_only = path.starts_with("test_modules/");
+                self.call("load_module", |w| w.load_module(name, params, current_only))
+            }
         };
-        if let Err(e) = result {
+        let Err(e) = result else {
+            return;
+        };
+        // A positive return (a callback returning > 0, kept here as a
+        // negative errno) is not an error to user space: the tools succeed.
+        if e.0 < 0 {
+            return;
+        }
+        {
             let line = match loader {
                 Loader::Insmod => format!(
                     "insmod: ERROR: could not insert module {path}: {}",
                     e.kmod_strerror()
+                ),
+                // libkmod: a module that is already there is success.
+                Loader::Modprobe if e == Errno::EEXIST => return,
+                Loader::Modprobe if e == Errno::ENOENT => format!(
+                    "modprobe: ERROR: could not insert '{name}': Unknown symbol in module, or unknown parameter (see dmesg)"
                 ),
                 Loader::Modprobe => {
                     format!(
@@ -104,12 +144,13 @@ impl World {
         &mut self,
         name: &str,
         params: &[(String, Option<String>)],
+        current_only: bool,
     ) -> Result<(), Errno> {
         let given: Vec<(String, String)> = params
             .iter()
             .map(|(p, v)| (p.clone(), v.clone().unwrap_or_default()))
             .collect();
-        let Some(def) = self.catalog.resolve(name, &given).cloned() else {
+        let Some(def) = self.catalog.resolve(name, &given, current_only).cloned() else {
             return Err(Errno::ENOENT);
         };
         self.modules.push(Module {
@@ -121,7 +162,8 @@ impl World {
             def: def.clone(),
             state: ModuleState::Unformed,
             klp_alive: false,
-            refcnt: 0,
+            // module_unload_init(): a reference held during initialization.
+            refcnt: 1,
             init_stuck: false,
         });
         self.set_module_state(name, ModuleState::Unformed);
@@ -136,10 +178,27 @@ impl World {
             self.module_going(name);
             return Err(e);
         }
-        match self.call("do_init_module", |w| w.do_init(&def)) {
+        let result = self.call("do_init_module", |w| w.do_init(&def));
+        if !matches!(result, InitResult::Stuck(_)) {
+            self.module_put(name); // drop the initial reference
+        }
+        match result {
             InitResult::Ok => {
                 self.set_module_state(name, ModuleState::Live);
                 self.after_init(&def);
+                Ok(())
+            }
+            InitResult::Err(e) if e.0 < 0 => {
+                self.emit(
+                    EventKind::Kernel { level: Level::Warn },
+                    Some(format!(
+                        "do_init_module: '{name}'->init suspiciously returned {}, it should follow 0/-E convention",
+                        -e.0
+                    )),
+                    None,
+                    Some(name),
+                );
+                self.set_module_state(name, ModuleState::Live);
                 Ok(())
             }
             InitResult::Err(e) => {
@@ -156,6 +215,12 @@ impl World {
         }
     }
 
+    fn module_put(&mut self, name: &str) {
+        if let Some(m) = self.module_mut(name) {
+            m.refcnt = m.refcnt.saturating_sub(1);
+        }
+    }
+
     /// Kernel: `parse_args()` with `unknown_module_param_cb()`, kernel/params.c
     /// and kernel/module/main.c. Runs after `klp_module_coming()`.
     fn parse_args(
@@ -163,6 +228,7 @@ impl World {
         def: &ModuleDef,
         params: &[(String, Option<String>)],
     ) -> Result<(), Errno> {
+        let mut result = Ok(());
         for (p, v) in params {
             let Some(kind) = def.params.iter().find(|d| &d.name == p).map(|d| d.kind) else {
                 self.emit(
@@ -173,15 +239,21 @@ impl World {
                 );
                 continue;
             };
-            // A bool parameter given without a value means true.
-            let value = v.as_deref().unwrap_or("1");
-            match param_set(kind, value) {
+            // Only bool parameters (KERNEL_PARAM_OPS_FL_NOARG) may omit the
+            // value, which then means true.
+            let set = match (v.as_deref(), kind) {
+                (Some(v), _) => param_set(kind, v),
+                (None, ParamKind::Bool) => param_set(kind, "1"),
+                (None, ParamKind::Int) => Err(Errno::EINVAL),
+            };
+            match set {
                 Ok(shown) => {
                     if let Some(m) = self.module_mut(&def.name) {
                         m.params.retain(|(n, _)| n != p);
                         m.params.push((p.clone(), shown));
                     }
                 }
+                // parse_args() reports every bad parameter and fails with the last error.
                 Err(e) => {
                     self.emit(
                         EventKind::Kernel { level: Level::Err },
@@ -193,11 +265,11 @@ impl World {
                         None,
                         Some(&def.name),
                     );
-                    return Err(e);
+                    result = Err(e);
                 }
             }
         }
-        Ok(())
+        result
     }
 
     /// The module's init function.
@@ -246,7 +318,10 @@ impl World {
                     if secs == 0 {
                         self.mod_print(&def.name, "busymod_work_func exit");
                     } else {
-                        self.park(task, &def.name, "busymod_work_func", Park::UntilExit);
+                        // msleep() takes an unsigned: a negative time is very long.
+                        let secs = u64::try_from(secs).unwrap_or(u64::from(u32::MAX) / 1000);
+                        let until = Park::Until(self.clock.saturating_add(secs));
+                        self.park(task, &def.name, "busymod_work_func", until);
                     }
                 }
             }
@@ -358,6 +433,7 @@ impl World {
                 (Some(Park::WhileParam(p)), Some(owner)) => {
                     !self.module(owner).is_some_and(|m| m.param_bool(p))
                 }
+                (Some(Park::Until(t)), _) => *t <= self.clock,
                 _ => false,
             };
             if wake {
@@ -480,12 +556,17 @@ impl World {
     }
 
     fn write_param(&mut self, cmd: &Command, module: &str, param: &str, value: &str) {
-        let Some(kind) = self
-            .module(module)
-            .and_then(|m| m.def.params.iter().find(|p| p.name == param))
-            .map(|p| p.kind)
-        else {
+        let Some(params) = self.module(module).map(|m| m.def.params.clone()) else {
             return self.no_such_file(cmd);
+        };
+        let Some(kind) = params.iter().find(|p| p.name == param).map(|p| p.kind) else {
+            // No parameters directory at all, or no such file in it (kernfs
+            // cannot create files: EACCES).
+            return if params.is_empty() {
+                self.no_such_file(cmd)
+            } else {
+                self.write_error(cmd, Errno::EACCES)
+            };
         };
         match param_set(kind, value) {
             Ok(shown) => {

@@ -110,6 +110,8 @@ pub(crate) enum Park {
     WhileParam(String),
     /// Sleeps until its module's exit waits for it.
     UntilExit,
+    /// Sleeps until this time (seconds since boot, see `World::clock`).
+    Until(u64),
 }
 
 /// A task (`struct task_struct`) with its livepatch state.
@@ -195,6 +197,8 @@ pub struct World {
     pub(crate) next_pid: u32,
     /// `kernel.ftrace_enabled`.
     pub(crate) ftrace_enabled: bool,
+    /// Seconds since boot; only `sleep` advances it.
+    pub(crate) clock: u64,
     /// Patches whose `free_work` is queued (`klp_free_patch_finish` pending).
     pub(crate) free_work: Vec<Patch>,
     /// The transition in progress was reversed / forced (for the views).
@@ -240,6 +244,7 @@ impl World {
             ],
             next_pid: 1001,
             ftrace_enabled: true,
+            clock: 0,
             free_work: Vec::new(),
             transition_reversed: false,
             transition_forced: false,
@@ -262,6 +267,7 @@ impl World {
         self.tasks.hash(&mut h);
         self.next_pid.hash(&mut h);
         self.ftrace_enabled.hash(&mut h);
+        self.clock.hash(&mut h);
         self.free_work.hash(&mut h);
         self.transition_reversed.hash(&mut h);
         self.transition_forced.hash(&mut h);

@@ -4,6 +4,7 @@
 use crate::errno::Errno;
 use crate::event::{KlpState, Level};
 use crate::livepatch::callbacks::ObjRef;
+use crate::livepatch::transition::func_code;
 use crate::world::{Impl, Ops, StackEntry, Task, World};
 
 impl World {
@@ -40,13 +41,8 @@ impl World {
                 None => return Impl::Original,
             }
         }
-        match self.stack_func(entry) {
-            Some(f) if !f.nop => Impl::New {
-                patch: entry.patch.clone(),
-                name: f.def.new_name.clone(),
-            },
-            _ => Impl::Original,
-        }
+        self.stack_func(entry)
+            .map_or(Impl::Original, |f| func_code(&entry.patch, f))
     }
 
     pub(crate) fn stack_func(&self, e: &StackEntry) -> Option<&crate::world::Func> {

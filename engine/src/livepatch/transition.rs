@@ -125,12 +125,9 @@ impl World {
                     continue;
                 }
                 let busy = if self.klp_target_state == KlpState::Unpatched {
-                    !func.nop
-                        && frame.code
-                            == (Impl::New {
-                                patch: name.into(),
-                                name: func.def.new_name.clone(),
-                            })
+                    // The to-be-unpatched code is the func itself; a nop's
+                    // new_func is the original function.
+                    frame.code == func_code(name, func)
                 } else {
                     frame.code == self.previous_code(name, oi, fi, obj.name.as_deref())
                 };
@@ -163,13 +160,9 @@ impl World {
             .and_then(|p| p.checked_sub(1))
             .map(|p| &ops.func_stack[p])
         {
-            Some(prev) => match self.stack_func(prev) {
-                Some(f) if !f.nop => Impl::New {
-                    patch: prev.patch.clone(),
-                    name: f.def.new_name.clone(),
-                },
-                _ => Impl::Original,
-            },
+            Some(prev) => self
+                .stack_func(prev)
+                .map_or(Impl::Original, |f| func_code(&prev.patch, f)),
             None => Impl::Original,
         }
     }
@@ -366,5 +359,17 @@ impl World {
             .filter(|&t| self.tasks[t].patch_state != self.klp_target_state)
             .filter_map(|t| self.klp_check_stack(t).map(|f| (self.tasks[t].label(), f)))
             .collect()
+    }
+}
+
+/// The code a func redirects to: its replacement, or the original for a nop.
+pub(crate) fn func_code(patch: &str, func: &crate::world::Func) -> Impl {
+    if func.nop {
+        Impl::Original
+    } else {
+        Impl::New {
+            patch: patch.into(),
+            name: func.def.new_name.clone(),
+        }
     }
 }

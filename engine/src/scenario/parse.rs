@@ -105,8 +105,10 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
     })
 }
 
-const COMMANDS: [&str; 5] = ["insmod", "modprobe", "rmmod", "echo", "sysctl"];
-const PATCH_ATTRS: [&str; 4] = ["enabled", "force", "transition", "replace"];
+const COMMANDS: [&str; 6] = ["insmod", "modprobe", "rmmod", "echo", "sysctl", "sleep"];
+
+/// The longest `sleep` a scenario may ask for.
+const MAX_SLEEP: u32 = 3600;
 
 /// Parses one command (the text after `% `); `col0` is the column of its
 /// first character in the line.
@@ -148,6 +150,19 @@ pub fn parse_command(
         }
         "echo" => parse_echo(&ws, lineno, end_col)?,
         "sysctl" => parse_sysctl(&ws, lineno, end_col)?,
+        "sleep" => {
+            let n = arg(&ws, 1, lineno, end_col, "number of seconds")?;
+            no_more(&ws, 2, lineno)?;
+            match n.text.parse::<u32>() {
+                Ok(secs) if secs <= MAX_SLEEP => Command::Sleep { secs },
+                _ => {
+                    return Err(
+                        ParseError::new(lineno, n.col, K::BadArgument(n.text.clone()))
+                            .hint(format!("sleep takes whole seconds, 0 to {MAX_SLEEP}")),
+                    );
+                }
+            }
+        }
         other => {
             let mut e = ParseError::new(lineno, first.col, K::UnknownCommand(other.into()));
             e = match did_you_mean(other, COMMANDS) {
@@ -268,7 +283,7 @@ fn parse_echo(ws: &[Word], lineno: usize, end_col: usize) -> Result<Command, Par
     let path = path_word.text.trim_start_matches('>');
     let bad = || {
         ParseError::new(lineno, path_word.col, K::BadPath(path.into())).hint(
-            "klpscope models /sys/kernel/livepatch/PATCH/{enabled,force,transition,replace} \
+            "klpscope models /sys/kernel/livepatch/PATCH/ATTRIBUTE \
              and /sys/module/MODULE/parameters/PARAM",
         )
     };
@@ -276,7 +291,7 @@ fn parse_echo(ws: &[Word], lineno: usize, end_col: usize) -> Result<Command, Par
     let value = value.text.clone();
     match parts.as_slice() {
         ["", "sys", "kernel", "livepatch", patch, attr] if !patch.is_empty() => {
-            if !PATCH_ATTRS.contains(attr) {
+            if attr.is_empty() || !attr.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(bad());
             }
             Ok(Command::PatchAttr {

@@ -35,7 +35,7 @@ fn a_path_outside_the_model_is_refused() {
         ),
         "{e}"
     );
-    let e = err("% echo 1 > /sys/kernel/livepatch/p/signal\n");
+    let e = err("% echo 1 > /sys/kernel/livepatch/p/vmlinux/patched\n");
     assert!(e.contains("hint:"), "{e}");
 }
 

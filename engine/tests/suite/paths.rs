@@ -381,3 +381,62 @@ fn the_situation_table_is_computed_from_the_model() {
     assert_eq!(all, [(PrePatch, Some(Coming)), (PostUnpatch, Some(Live))]);
     assert!(klpscope_engine::table::markdown(&cells).lines().count() == cells.len() + 2);
 }
+
+#[test]
+fn a_nop_blocks_unpatching_while_a_task_runs_the_original_code() {
+    // tgt's worker sleeps in the original f(); p1 (forced) redirects f; p2
+    // replaces p1 (a nop for f) and also patches holder's g, which stalls it.
+    let text = "define module tgt\n  func f\n  task worker sleeps in f\nend\n\
+define module holder\n  func g\n  param hold bool = Y\n  task h sleeps in g while hold\nend\n\
+define livepatch p1\n  object tgt\n    func f\nend\n\
+define livepatch p2\n  replace\n  object holder\n    func g\nend\n\
+% insmod tgt.ko\n% insmod p1.ko\n% echo 1 > /sys/kernel/livepatch/p1/force\n% insmod holder.ko\n% insmod p2.ko\n\
+% echo 0 > /sys/kernel/livepatch/p2/enabled\n";
+    let r = run(text);
+    let t = r.steps[4]
+        .snapshot
+        .transition
+        .as_ref()
+        .expect("p2 stalls on holder's g");
+    assert_eq!(t.blocked, [("h:1002".to_string(), "g".to_string())]);
+    // Reversed, the nop's code is the original f, where the worker sleeps.
+    let t = r.steps[5]
+        .snapshot
+        .transition
+        .as_ref()
+        .expect("unpatching p2 stalls on the nop");
+    assert_eq!(t.target, KlpState::Unpatched);
+    assert_eq!(t.blocked, [("worker:1001".to_string(), "f".to_string())]);
+}
+
+#[test]
+fn the_initial_module_reference_is_held_while_init_runs() {
+    let r = run(&format!(
+        "{DEMO}% insmod test_modules/test_klp_callbacks_busy.ko\n% rmmod test_klp_callbacks_busy\n"
+    ));
+    let busy = r.steps[1]
+        .snapshot
+        .modules
+        .iter()
+        .find(|m| m.name == "test_klp_callbacks_busy")
+        .unwrap();
+    assert_eq!((busy.state, busy.refcnt), (Coming, 1));
+    assert_eq!(
+        lines(&r, 3),
+        ["rmmod: ERROR: Module test_klp_callbacks_busy is in use"]
+    );
+    let mod_ = run(MOD);
+    assert_eq!(mod_.steps[0].snapshot.modules[0].refcnt, 0);
+}
+
+#[test]
+fn sleep_lets_time_pass_for_the_transition_work() {
+    // Attempts: one in __klp_enable_patch, then one after each command and
+    // one per second slept. klp_send_signals() runs on the 16th (cnt == 15).
+    let r = run(&format!(
+        "{BUSY_Y}{DEMO}% sleep 12\n% sleep 1\n% sleep 20\n"
+    ));
+    assert!(lines(&r, 3).is_empty());
+    assert_eq!(lines(&r, 4), ["livepatch: signaling remaining tasks"]);
+    assert!(lines(&r, 5).is_empty(), "the notice is printed once");
+}
