@@ -70,6 +70,10 @@ enum Format {
     Log,
     /// Events and snapshots, as JSON.
     Json,
+    /// Swim lanes in plain text: one column per object.
+    Timeline,
+    /// The swim lanes as a Markdown table.
+    Markdown,
 }
 
 fn read_input(file: &str) -> Result<String, String> {
@@ -100,6 +104,8 @@ fn cmd_run(file: &str, format: Format) -> ExitCode {
             match format {
                 Format::Log => print!("{}", render::log(&r)),
                 Format::Json => println!("{}", render::json(&r)),
+                Format::Timeline => print!("{}", render::timeline(&r)),
+                Format::Markdown => print!("{}", render::markdown(&r)),
             }
             ExitCode::SUCCESS
         }

@@ -106,3 +106,43 @@ fn errors_go_to_stderr_with_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("<stdin>:1:10: unknown module 'nope'"), "{err}");
 }
+
+#[test]
+fn timeline_puts_callbacks_in_their_objects_columns() {
+    let (code, out, _) = klpscope(
+        &[
+            "run",
+            "--format",
+            "timeline",
+            &fixture("01-target-module-before-livepatch.txt"),
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    let header = out.lines().next().unwrap();
+    let col = header
+        .find("test_klp_callbacks_mod")
+        .expect("a column per object");
+    let line = out
+        .lines()
+        .find(|l| l.contains("pre_patch [LIVE]"))
+        .expect("the module's pre_patch");
+    assert_eq!(line.find("pre_patch"), Some(col), "{out}");
+    assert!(
+        out.contains("-- test_klp_callbacks_demo: patching transition started"),
+        "{out}"
+    );
+    let (_, md, _) = klpscope(
+        &[
+            "run",
+            "--format",
+            "markdown",
+            &fixture("01-target-module-before-livepatch.txt"),
+        ],
+        "",
+    );
+    assert!(
+        md.starts_with("| step | | vmlinux | test_klp_callbacks_mod |\n"),
+        "{md}"
+    );
+}
