@@ -285,17 +285,21 @@ impl World {
         })
     }
 
+    /// `klp_for_each_patch()` up to (not including) `limit`: the names, so
+    /// the loop body may change the list.
+    fn patches_before(&self, limit: &str) -> Vec<String> {
+        self.klp_patches
+            .iter()
+            .map(|p| p.name.clone())
+            .take_while(|n| n != limit)
+            .collect()
+    }
+
     /// Kernel: `klp_unpatch_replaced_patches()`, kernel/livepatch/core.c:
     /// replaced patches leave without any of their callbacks.
     pub(crate) fn klp_unpatch_replaced_patches(&mut self, new_patch: &str) {
         self.call("klp_unpatch_replaced_patches", |w| {
-            let older: Vec<String> = w
-                .klp_patches
-                .iter()
-                .map(|p| p.name.clone())
-                .take_while(|n| n != new_patch)
-                .collect();
-            for old in older {
+            for old in w.patches_before(new_patch) {
                 if let Some(p) = w.patch_mut(&old) {
                     p.enabled = false;
                 }
@@ -346,13 +350,7 @@ impl World {
 
     /// Kernel: `klp_free_replaced_patches_async()`, kernel/livepatch/core.c.
     pub(crate) fn klp_free_replaced_patches_async(&mut self, new_patch: &str) {
-        let older: Vec<String> = self
-            .klp_patches
-            .iter()
-            .map(|p| p.name.clone())
-            .take_while(|n| n != new_patch)
-            .collect();
-        for old in older {
+        for old in self.patches_before(new_patch) {
             self.klp_free_patch_async(&old);
         }
     }
