@@ -11,41 +11,67 @@ use crate::state::{ExplorerState, use_explorer_state};
 use klpscope_engine::catalog::ModuleInfo;
 use leptos::prelude::*;
 
-/// The modules open when the page first shows: the ones the callback
-/// selftests use.
-const OPEN_BY_DEFAULT: &[&str] = &[
-    "test_klp_callbacks_mod",
-    "test_klp_callbacks_demo",
-    "test_klp_callbacks_busy",
-];
+/// The module whose commands show first: the selftest livepatch.
+const FIRST: &str = "test_klp_callbacks_demo";
 
-/// One group of buttons per catalog module.
+/// A module picker, and the exact commands of the picked module.
 #[component]
 pub fn ModuleControls() -> impl IntoView {
     let state = use_explorer_state();
+    let modules = commands::modules();
+    let picked = RwSignal::new(
+        modules
+            .iter()
+            .find(|m| m.name == FIRST)
+            .or(modules.first())
+            .map(|m| m.name.clone())
+            .unwrap_or_default(),
+    );
     view! {
         <section class="panel controls" aria-labelledby="controls-h" data-testid="controls">
             <h2 id="controls-h">"Modules"</h2>
-            <div class="module-list">
-                {commands::modules()
-                    .into_iter()
-                    .map(|m| view! { <ModuleGroup module=m state=state /> })
+            <div class="module-picker" role="group" aria-label="Module">
+                {modules
+                    .iter()
+                    .map(|m| {
+                        let name = m.name.clone();
+                        let key = name.clone();
+                        let on = move || picked.get() == key;
+                        let kind = if m.livepatch { "livepatch" } else { "target" };
+                        view! {
+                            <button
+                                class=format!("pick {kind}")
+                                class:on=on.clone()
+                                aria-pressed=move || if on() { "true" } else { "false" }
+                                data-pick=name.clone()
+                                title=m.summary.clone()
+                                on:click=move |_| picked.set(name.clone())
+                            >
+                                {m.name.clone()}
+                            </button>
+                        }
+                    })
                     .collect_view()}
             </div>
+            {modules
+                .into_iter()
+                .map(|m| view! { <ModuleGroup module=m state=state picked=picked /> })
+                .collect_view()}
         </section>
     }
 }
 
-/// The controls of one module.
+/// The commands of one module (shown while it is the picked one).
 #[component]
 fn ModuleGroup(
     /// The catalog entry.
     module: ModuleInfo,
     /// Where commands go.
     state: ExplorerState,
+    /// The picked module's name.
+    picked: RwSignal<String>,
 ) -> impl IntoView {
     let name = module.name.clone();
-    let open = OPEN_BY_DEFAULT.contains(&name.as_str());
     // The value each parameter control holds, used by insmod and by the
     // parameter writes.
     let values: Vec<(String, RwSignal<String>)> = module
@@ -53,19 +79,14 @@ fn ModuleGroup(
         .iter()
         .map(|p| (p.name.clone(), RwSignal::new(p.default.clone())))
         .collect();
-    let current = {
-        let values = values.clone();
-        move || {
-            values
-                .iter()
-                .map(|(n, v)| (n.clone(), v.get()))
-                .collect::<Vec<_>>()
-        }
-    };
     let insmod = {
         let module = module.clone();
-        let current = current.clone();
-        Signal::derive(move || commands::insmod(&module, &current()))
+        let values = values.clone();
+        Signal::derive(move || {
+            let current: Vec<(String, String)> =
+                values.iter().map(|(n, v)| (n.clone(), v.get())).collect();
+            commands::insmod(&module, &current)
+        })
     };
     let param_controls = module
         .params
@@ -74,19 +95,25 @@ fn ModuleGroup(
         .map(|(p, (_, value))| {
             let control = commands::param_control(&p.name, p.kind);
             let id = format!("p-{}-{}", name, p.name);
-            let write = {
-                let name = name.clone();
-                let param = p.name.clone();
-                let value = *value;
-                Signal::derive(move || commands::param_write(&name, &param, &value.get()))
-            };
+            let for_id = id.clone();
             view! {
-                <div class="param">
-                    <label for=id.clone()><code>{p.name.clone()}</code></label>
+                <label class="param" for=for_id>
+                    <code>{p.name.clone()}</code>
                     {param_input(control, id, *value)}
-                    <CommandButton command=write state=state />
-                </div>
+                </label>
             }
+        })
+        .collect_view();
+    let param_writes = module
+        .params
+        .iter()
+        .zip(values.iter())
+        .map(|(p, (_, value))| {
+            let name = name.clone();
+            let param = p.name.clone();
+            let value = *value;
+            let write = Signal::derive(move || commands::param_write(&name, &param, &value.get()));
+            view! { <CommandButton command=write state=state /> }
         })
         .collect_view();
     let livepatch_buttons = module.livepatch.then(|| {
@@ -97,27 +124,21 @@ fn ModuleGroup(
             <CommandButton command=Signal::stored(commands::force(&n)) state=state />
         }
     });
-    let kind = if module.livepatch {
-        "livepatch"
-    } else {
-        "target"
+    let shown = {
+        let name = name.clone();
+        move || picked.get() == name
     };
     view! {
-        <details class="module" open=open data-module=name.clone()>
-            <summary>
-                <code class="mname">{name.clone()}</code>
-                <span class=format!("badge {kind}")>{kind}</span>
-                <span class="summary">{module.summary.clone()}</span>
-            </summary>
-            <div class="module-body">
-                <div class="cmds">
-                    <CommandButton command=insmod state=state />
-                    {livepatch_buttons}
-                    <CommandButton command=Signal::stored(commands::rmmod(&name)) state=state />
-                </div>
-                {param_controls}
+        <div class="module" data-module=name.clone() hidden=move || !shown()>
+            <p class="summary">{module.summary.clone()}</p>
+            {(!module.params.is_empty()).then(|| view! { <div class="params">{param_controls}</div> })}
+            <div class="cmds">
+                <CommandButton command=insmod state=state />
+                {livepatch_buttons}
+                {param_writes}
+                <CommandButton command=Signal::stored(commands::rmmod(&name)) state=state />
             </div>
-        </details>
+        </div>
     }
 }
 

@@ -1,8 +1,8 @@
 //! The documentation pane: chapter list, the chapter, previous/next.
 
 use super::timeline::Timeline;
-use crate::chapters::{self, CHAPTERS};
-use crate::markdown::{Segment, heading_id};
+use crate::chapters::{CHAPTERS, Segment};
+use crate::markdown::heading_id;
 use crate::state::{DocState, Replay, use_explorer_state};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -11,7 +11,6 @@ use std::sync::Arc;
 #[component]
 pub fn DocsPane() -> impl IntoView {
     let doc = expect_context::<DocState>();
-    let rendered = chapters::rendered();
     // Scroll to the heading the route names (or to the top of a new chapter).
     Effect::new(move |_| {
         let chapter = doc.chapter.get();
@@ -44,11 +43,11 @@ pub fn DocsPane() -> impl IntoView {
                         .iter()
                         .enumerate()
                         .map(|(i, c)| {
-                            let sections: Vec<(String, String)> = rendered[i]
+                            let sections: Vec<(String, &str)> = c
                                 .headings
                                 .iter()
                                 .filter(|h| h.level == 2)
-                                .map(|h| (format!("#doc={}/{}", c.slug, h.slug), h.text.clone()))
+                                .map(|h| (format!("#doc={}/{}", c.slug, h.slug), h.text))
                                 .collect();
                             view! {
                                 <li class:current=move || doc.chapter.get() == i>
@@ -56,7 +55,7 @@ pub fn DocsPane() -> impl IntoView {
                                         href=format!("#doc={}", c.slug)
                                         aria-current=move || (doc.chapter.get() == i).then_some("page")
                                     >
-                                        {format!("{} {}", i + 1, rendered[i].title)}
+                                        {format!("{} {}", i + 1, c.title)}
                                     </a>
                                     <Show when=move || doc.chapter.get() == i>
                                         <ol class="sections">
@@ -65,7 +64,7 @@ pub fn DocsPane() -> impl IntoView {
                                                 .map(|(href, text)| {
                                                     view! {
                                                         <li>
-                                                            <a href=href.clone()>{text.clone()}</a>
+                                                            <a href=href.clone()>{*text}</a>
                                                         </li>
                                                     }
                                                 })
@@ -81,13 +80,13 @@ pub fn DocsPane() -> impl IntoView {
             <article class="chapter" data-testid="chapter">
                 {move || {
                     let i = doc.chapter.get();
-                    rendered[i]
+                    CHAPTERS[i]
                         .segments
                         .iter()
                         .map(|seg| match seg {
                             // Trusted: compiled in from content/*.md.
-                            Segment::Html(html) => view! { <div inner_html=html.clone()></div> }.into_any(),
-                            Segment::Live(text) => view! { <LiveBlock text=text.clone() /> }.into_any(),
+                            Segment::Html(html) => view! { <div inner_html=*html></div> }.into_any(),
+                            Segment::Live(text) => view! { <LiveBlock text=text.to_string() /> }.into_any(),
                         })
                         .collect_view()
                 }}
@@ -101,20 +100,19 @@ pub fn DocsPane() -> impl IntoView {
 #[component]
 fn PrevNext() -> impl IntoView {
     let doc = expect_context::<DocState>();
-    let rendered = chapters::rendered();
     move || {
         let i = doc.chapter.get();
         let prev = i.checked_sub(1).map(|p| {
             view! {
                 <a class="prev" rel="prev" href=format!("#doc={}", CHAPTERS[p].slug)>
-                    "← " {rendered[p].title.clone()}
+                    "← " {CHAPTERS[p].title}
                 </a>
             }
         });
         let next = CHAPTERS.get(i + 1).map(|c| {
             view! {
                 <a class="next" rel="next" href=format!("#doc={}", c.slug)>
-                    {rendered[i + 1].title.clone()} " →"
+                    {c.title} " →"
                 </a>
             }
         });

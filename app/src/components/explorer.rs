@@ -21,9 +21,13 @@ pub fn Explorer() -> impl IntoView {
         state.selected.set(None);
         state.seek(step);
     });
-    // Keep the current column in view when stepping.
-    Effect::new(move |_| {
+    // Keep the current column in view when stepping (not on the first
+    // render: a loaded scenario shows from its start).
+    Effect::new(move |first: Option<()>| {
         let n = state.cursor.get();
+        if first.is_none() {
+            return;
+        }
         request_animation_frame(move || {
             let sel = format!(
                 ".explorer [data-testid=timeline] [data-step-head=\"{}\"]",
@@ -85,7 +89,7 @@ fn Stepper() -> impl IntoView {
                 aria-label="First step (Home)"
                 title="Before the first command (Home)"
             >
-                "⏮"
+                "|◀"
             </button>
             <button
                 on:click=move |_| state.back()
@@ -98,7 +102,7 @@ fn Stepper() -> impl IntoView {
             </button>
             <button
                 on:click=move |_| state.forward()
-                disabled=move || state.cursor.get() >= len()
+                disabled=move || { state.cursor.get() >= len() }
                 aria-label="Step forward (Right arrow)"
                 title="Step forward (→)"
                 data-testid="forward"
@@ -107,11 +111,11 @@ fn Stepper() -> impl IntoView {
             </button>
             <button
                 on:click=move |_| state.seek(len())
-                disabled=move || state.cursor.get() >= len()
+                disabled=move || { state.cursor.get() >= len() }
                 aria-label="Last step (End)"
                 title="After the last command (End)"
             >
-                "⏭"
+                "▶|"
             </button>
             <input
                 type="range"
@@ -210,12 +214,8 @@ fn why_view(step: usize, ev: Event) -> impl IntoView {
     let chain = ev.why.clone();
     let chain_len = chain.len();
     let doc = model::doc_section(&ev).and_then(|(chapter, heading)| {
-        let i = chapters::find(chapter)?;
-        let h = chapters::rendered()[i]
-            .headings
-            .iter()
-            .find(|h| h.slug == heading)?;
-        Some((format!("#doc={chapter}/{heading}"), h.text.clone()))
+        let h = chapters::heading(chapter, heading)?;
+        Some((format!("#doc={chapter}/{heading}"), h.text))
     });
     view! {
         <div class="why-body">

@@ -45,7 +45,7 @@ pub fn Timeline(
                 }
                 let multi_patch = several_patches(grid);
                 let columns = format!(
-                    "grid-template-columns: var(--lane-label) repeat({}, minmax(var(--slot-min), auto))",
+                    "grid-template-columns: var(--lane-label) repeat({}, auto)",
                     grid.slots.len()
                 );
                 let slot_steps: Vec<usize> = grid.slots.iter().map(|s| s.step).collect();
@@ -126,7 +126,7 @@ fn step_header(
                     on:click=move |_| cb.run(step)
                 >
                     <span class="step-no">{step}</span>
-                    <span class="step-cmd" class:failed=failed>{short}</span>
+                    <span class="step-cmd" class:failed=failed>{breakable(&short)}</span>
                 </button>
             </div>
         }
@@ -134,11 +134,29 @@ fn step_header(
         None => view! {
             <div class=class style=style data-step-head=step title=title>
                 <span class="step-no">{step}</span>
-                <span class="step-cmd" class:failed=failed>{short}</span>
+                <span class="step-cmd" class:failed=failed>{breakable(&short)}</span>
             </div>
         }
         .into_any(),
     }
+}
+
+/// Text with a line-break opportunity after each `_` and `/`, so long
+/// module names wrap at their parts.
+fn breakable(text: &str) -> impl IntoView + use<> {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    for c in text.chars() {
+        cur.push(c);
+        if c == '_' || c == '/' {
+            parts.push(std::mem::take(&mut cur));
+        }
+    }
+    parts.push(cur);
+    parts
+        .into_iter()
+        .map(|p| view! { {p}<wbr /> })
+        .collect_view()
 }
 
 fn lane_row(
@@ -171,7 +189,7 @@ fn lane_row(
         .collect_view();
     view! {
         <div class="lane-label" data-lane=lane_attr>
-            <span class="lane-name" title=title>{object}</span>
+            <span class="lane-name" title=title>{breakable(&object)}</span>
             <span class="lane-kind">{kind}</span>
         </div>
         {cells}
@@ -207,18 +225,17 @@ fn lane_cell(
     };
     // Band label: every state change here, or the standing state at the
     // start of a step so a scrolled timeline still reads.
-    let band: Vec<(String, bool)> = if !cell.changes.is_empty() {
-        cell.changes
-            .iter()
-            .map(|c| (c.map_or("freed", model::state_short).to_string(), true))
-            .collect()
-    } else if first_in_step {
-        match cell.presence {
+    // Band label: the state the module ends the slot in (UNFORMED and the
+    // other passing states are folded away; "freed" when it is gone), or the
+    // standing state at the start of a step so a scrolled timeline reads.
+    let band: Vec<(String, bool)> = match cell.changes.last() {
+        Some(Some(state)) => vec![(model::state_short(*state).to_string(), true)],
+        Some(None) => vec![("freed".to_string(), true)],
+        None if first_in_step => match cell.presence {
             Presence::Module(s) => vec![(model::state_short(s).to_string(), false)],
             _ => vec![],
-        }
-    } else {
-        vec![]
+        },
+        None => vec![],
     };
     let band = (!band.is_empty()).then(|| {
         view! {
@@ -333,7 +350,11 @@ fn transition_cell(
     let direction = active.map(|a| model::direction(a.target)).unwrap_or("");
     let stalled = !cell.blocked.is_empty();
     let bar = if cell.shows_bar() { "bar" } else { "" };
-    let step_start = if first_in_step { " step-start" } else { "" };
+    let step_start = match (first_in_step, grid.step_slots(step).len() == 1) {
+        (true, true) => " step-start step-only",
+        (true, false) => " step-start",
+        _ => "",
+    };
     let class = move || {
         format!(
             "cell tcell {bar} t-{direction}{step_start}{} {}",
@@ -354,7 +375,7 @@ fn transition_cell(
         .then(|| active.map(|a| format!("{direction} {}", a.patch)))
         .flatten()
         .map(|t| view! { <span class="tname">{t}</span> });
-    let blocked = stalled.then(|| {
+    let blocked = cell.stall_start.then(|| {
         let (task, func) = &cell.blocked[0];
         let more = cell.blocked.len() - 1;
         let text = if more > 0 {
@@ -371,7 +392,7 @@ fn transition_cell(
         view! {
             <span class="stall" title=title data-testid="stalled">
                 <span class="stall-word">"stalled"</span>
-                <span class="stall-func">{text}</span>
+                <span class="stall-func">{breakable(&text)}</span>
                 <span class="visually-hidden">{format!(" ({task})")}</span>
             </span>
         }

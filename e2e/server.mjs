@@ -1,0 +1,64 @@
+// A static file server for dist/, on 127.0.0.1 and a free port.
+// `prefix` serves the site under a sub-path (e.g. "/docs/klpscope/"), as a
+// static host would.
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
+
+export function startServer({ root = DIST, prefix = '/' } = {}) {
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    let p = decodeURIComponent(url.pathname);
+    if (!p.startsWith(prefix)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    p = p.slice(prefix.length);
+    if (p === '' || p.endsWith('/')) p += 'index.html';
+    const file = path.resolve(root, p);
+    if (!file.startsWith(root + path.sep)) {
+      res.writeHead(403).end('forbidden');
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      resolve({
+        url: `http://127.0.0.1:${port}${prefix}`,
+        close: () => new Promise((r) => server.close(r)),
+      });
+    });
+  });
+}
+
+// `node server.mjs [prefix]`: serve dist/ until interrupted.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const port = Number(process.env.PORT ?? 0);
+  const s = await startServer({ prefix: process.argv[2] ?? '/' });
+  console.log(`serving ${DIST} at ${s.url}`);
+  void port;
+}
