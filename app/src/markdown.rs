@@ -152,6 +152,8 @@ fn flush(pending: &mut Vec<Event>, segments: &mut Vec<Segment>) {
     }
     let mut out = String::new();
     html::push_html(&mut out, pending.drain(..));
+    // Code blocks may scroll sideways: let the keyboard reach them.
+    let out = out.replace("<pre>", "<pre tabindex=\"0\">");
     segments.push(Segment::Html(out));
 }
 

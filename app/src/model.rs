@@ -98,6 +98,8 @@ pub struct Marker {
     pub event: usize,
     /// Which callback.
     pub callback: CallbackKind,
+    /// The object it ran for (`vmlinux` or a module).
+    pub object: String,
     /// The module state the callback observed (`None` for vmlinux).
     pub state: Option<ModuleState>,
     /// The livepatch whose callback it is.
@@ -171,6 +173,7 @@ impl Timeline {
                             step: n,
                             event: e,
                             callback: *callback,
+                            object: object.clone(),
                             state: ev.module_state,
                             patch: ev.patch.clone(),
                             ret: *ret,

@@ -151,13 +151,13 @@ fn LiveBlock(
         .join("\n");
     view! {
         <figure class="live" data-testid="live-block">
-            <pre class="live-commands"><code>{commands}</code></pre>
+            <pre class="live-commands" tabindex="0"><code>{commands}</code></pre>
             {error.map(|e| view! { <pre class="error">{e}</pre> })}
             <Timeline replay=replay cursor=Signal::stored(steps) compact=true />
             <figcaption>
                 <details>
                     <summary>"kernel log"</summary>
-                    <pre class="live-log">{log}</pre>
+                    <pre class="live-log" tabindex="0">{log}</pre>
                 </details>
                 <button class="open" on:click=open>"open in explorer →"</button>
             </figcaption>

@@ -33,6 +33,7 @@ pub fn Timeline(
         <div
             class="timeline-scroll"
             class:compact=compact
+            tabindex="0"
             role="group"
             aria-label="Timeline: one lane per object, one column per command"
             data-testid=if compact { "mini-timeline" } else { "timeline" }
@@ -114,17 +115,12 @@ fn step_header(
     let title = format!("% {}", s.command);
     let short = s.short.clone();
     let failed = s.failed;
-    let label = format!("Go to step {step}: {}", s.command);
     let class = move || format!("step-head {}", time_class(step, cursor.get()));
     match on_step {
         Some(cb) => view! {
             <div class=class style=style data-step-head=step>
-                <button
-                    class="step-button"
-                    title=title
-                    aria-label=label
-                    on:click=move |_| cb.run(step)
-                >
+                <button class="step-button" title=title on:click=move |_| cb.run(step)>
+                    <span class="visually-hidden">"Go to step "</span>
                     <span class="step-no">{step}</span>
                     <span class="step-cmd" class:failed=failed>{breakable(&short)}</span>
                 </button>
@@ -223,8 +219,6 @@ fn lane_cell(
             time_class(step, cursor.get())
         )
     };
-    // Band label: every state change here, or the standing state at the
-    // start of a step so a scrolled timeline still reads.
     // Band label: the state the module ends the slot in (UNFORMED and the
     // other passing states are folded away; "freed" when it is gone), or the
     // standing state at the start of a step so a scrolled timeline reads.
@@ -288,40 +282,43 @@ fn marker_view(
             .map(|p| format!(" of {p}"))
             .unwrap_or_default()
     );
+    // Read out after the visible label: whose callback, on which object.
+    let detail = format!(
+        ", {}{}, step {}",
+        m.object,
+        m.patch
+            .as_ref()
+            .map(|p| format!(", patch {p}"))
+            .unwrap_or_default(),
+        m.step
+    );
     let body = view! {
         <span class="glyph" aria-hidden="true">{model::glyph(m.callback)}</span>
         <span class="name">{m.callback.name()}</span>
         <span class="state">{state}</span>
         {ret}
         {patch}
+        <span class="visually-hidden">{detail}</span>
     };
     let key: Selection = (m.step, m.event);
     match selected {
-        Some(sel) => {
-            let label = format!(
-                "Step {}: {}{}",
-                m.step,
-                title,
-                if failed { ", failed" } else { "" }
-            );
-            view! {
-                <button
-                    class=format!("marker {kind}")
-                    class:failed=failed
-                    class:selected=move || sel.get() == Some(key)
-                    aria-pressed=move || if sel.get() == Some(key) { "true" } else { "false" }
-                    aria-label=label
-                    title=title
-                    data-callback=m.callback.name()
-                    data-state=m.state.map(ModuleState::name)
-                    data-step=m.step
-                    on:click=move |_| sel.set(Some(key))
-                >
-                    {body}
-                </button>
-            }
-            .into_any()
+        Some(sel) => view! {
+            <button
+                class=format!("marker {kind}")
+                class:failed=failed
+                class:selected=move || sel.get() == Some(key)
+                aria-pressed=move || if sel.get() == Some(key) { "true" } else { "false" }
+                title=title
+                data-callback=m.callback.name()
+                data-state=m.state.map(ModuleState::name)
+                data-object=m.object.clone()
+                data-step=m.step
+                on:click=move |_| sel.set(Some(key))
+            >
+                {body}
+            </button>
         }
+        .into_any(),
         None => view! {
             <span
                 class=format!("marker {kind}")
@@ -329,6 +326,7 @@ fn marker_view(
                 title=title
                 data-callback=m.callback.name()
                 data-state=m.state.map(ModuleState::name)
+                data-object=m.object.clone()
                 data-step=m.step
             >
                 {body}
