@@ -18,7 +18,7 @@ const TYPES = {
   '.json': 'application/json',
 };
 
-export function startServer({ root = DIST, prefix = '/' } = {}) {
+export function startServer({ root = DIST, prefix = '/', port = 0 } = {}) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     let p = decodeURIComponent(url.pathname);
@@ -45,7 +45,7 @@ export function startServer({ root = DIST, prefix = '/' } = {}) {
     }
   });
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const { port } = server.address();
       resolve({
         url: `http://127.0.0.1:${port}${prefix}`,
@@ -57,8 +57,6 @@ export function startServer({ root = DIST, prefix = '/' } = {}) {
 
 // `node server.mjs [prefix]`: serve dist/ until interrupted.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const port = Number(process.env.PORT ?? 0);
-  const s = await startServer({ prefix: process.argv[2] ?? '/' });
+  const s = await startServer({ prefix: process.argv[2] ?? '/', port: Number(process.env.PORT ?? 0) });
   console.log(`serving ${DIST} at ${s.url}`);
-  void port;
 }

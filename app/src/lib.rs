@@ -34,6 +34,7 @@ const THEME_KEY: &str = "klpscope-theme";
 pub fn App() -> impl IntoView {
     let initial = Route::parse(&location_hash());
     let state = provide_explorer_state(initial.scenario.clone().unwrap_or_default(), initial.at);
+    state.selected.set(initial.event);
     let doc = DocState {
         chapter: RwSignal::new(
             initial
@@ -96,6 +97,7 @@ fn sync_url(state: ExplorerState, doc: DocState) {
             chapter: Some(chapters::CHAPTERS[doc.chapter.get()].slug.to_string()),
             heading: doc.heading.get(),
             at: (cursor < len).then_some(cursor),
+            event: state.selected.get(),
             scenario: Some(scenario.clone()),
         };
         let fragment = route.format();
@@ -126,6 +128,7 @@ fn sync_url(state: ExplorerState, doc: DocState) {
             } else {
                 state.seek(route.at.unwrap_or(usize::MAX));
             }
+            state.selected.set(route.event);
         } else if route.chapter.is_none() && route.at.is_none() {
             // An empty fragment: back to where the site starts.
             written_scenario.set_value(String::new());

@@ -1,7 +1,8 @@
 //! The URL fragment: everything that matters lives there, so a reload or a
 //! pasted link restores the same view.
 //!
-//! Format: `#doc=CHAPTER[/HEADING]&at=N&s=SCENARIO`, every part optional.
+//! Format: `#doc=CHAPTER[/HEADING]&at=N&ev=STEP.EVENT&s=SCENARIO`, every
+//! part optional (`ev` is the selected event).
 //! `s` is the scenario in the engine's share encoding (commands and
 //! declarations only), `at` the number of
 //! applied steps when it is not "all of them".
@@ -19,6 +20,8 @@ pub struct Route {
     pub scenario: Option<String>,
     /// Applied steps.
     pub at: Option<usize>,
+    /// The selected event: (1-based step, event index).
+    pub event: Option<(usize, usize)>,
 }
 
 impl Route {
@@ -43,6 +46,11 @@ impl Route {
                     }
                 }
                 "at" => route.at = value.parse().ok(),
+                "ev" => {
+                    route.event = value
+                        .split_once('.')
+                        .and_then(|(s, e)| Some((s.parse().ok()?, e.parse().ok()?)))
+                }
                 "s" => route.scenario = share::decode(part).ok(),
                 _ => {}
             }
@@ -61,6 +69,9 @@ impl Route {
         }
         if let Some(at) = self.at {
             parts.push(format!("at={at}"));
+        }
+        if let Some((step, event)) = self.event {
+            parts.push(format!("ev={step}.{event}"));
         }
         if let Some(s) = &self.scenario
             && !s.trim().is_empty()
@@ -94,11 +105,13 @@ mod tests {
                     .into(),
             ),
             at: Some(1),
+            event: Some((2, 7)),
         };
         let back = Route::parse(&route.format());
         assert_eq!(back.chapter, route.chapter);
         assert_eq!(back.heading, route.heading);
         assert_eq!(back.at, route.at);
+        assert_eq!(back.event, route.event);
         assert_eq!(
             back.scenario.as_deref().map(str::trim_end),
             route.scenario.as_deref().map(str::trim_end)

@@ -130,8 +130,10 @@ fn ModuleGroup(
     };
     view! {
         <div class="module" data-module=name.clone() hidden=move || !shown()>
-            <p class="summary">{module.summary.clone()}</p>
-            {(!module.params.is_empty()).then(|| view! { <div class="params">{param_controls}</div> })}
+            <div class="head">
+                {(!module.params.is_empty()).then(|| view! { <div class="params">{param_controls}</div> })}
+                <p class="summary">{module.summary.clone()}</p>
+            </div>
             <div class="cmds">
                 <CommandButton command=insmod state=state />
                 {livepatch_buttons}

@@ -38,6 +38,18 @@ pub fn Explorer() -> impl IntoView {
             }
         });
     });
+    // Keep the selected marker in view (also when a link selected it).
+    Effect::new(move |_| {
+        if state.selected.get().is_none() {
+            return;
+        }
+        request_animation_frame(|| {
+            let sel = ".explorer [data-testid=timeline] .marker.selected";
+            if let Some(el) = document().query_selector(sel).ok().flatten() {
+                scroll_horizontally_into_view(&el);
+            }
+        });
+    });
     view! {
         <section class="pane explorer" id="explorer" aria-labelledby="explorer-h" data-testid="explorer">
             <h1 id="explorer-h" class="pane-title">"Explorer"</h1>
