@@ -17,7 +17,7 @@ profile=$(mktemp -d)
 mkdir -p "$(dirname "$OUT")"
 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$profile" --hide-scrollbars --virtual-time-budget=5000 \
+    --user-data-dir="$profile" --hide-scrollbars --run-all-compositor-stages-before-draw --virtual-time-budget=5000 \
     --window-size=1400,900 --screenshot="$OUT" "http://127.0.0.1:$PORT/$FRAGMENT" 2>/dev/null
 rm -rf "$profile"
 echo "wrote $OUT"
