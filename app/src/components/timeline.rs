@@ -272,7 +272,7 @@ fn marker_view(
     let patch = multi_patch
         .then(|| m.patch.clone())
         .flatten()
-        .map(|p| view! { <span class="patch">{p}</span> });
+        .map(|p| view! { <span class="patch">{breakable(&p)}</span> });
     let title = format!(
         "{} ({}){}",
         m.callback.name(),
