@@ -197,6 +197,25 @@ impl ExplorerState {
     }
 }
 
+/// A handle that can only append commands: what the controls get. They
+/// never need the run, so they do not re-render when it changes.
+#[derive(Clone, Copy)]
+pub struct CommandSink(ExplorerState);
+
+impl CommandSink {
+    /// See [`ExplorerState::issue`].
+    pub fn issue(&self, command: &str) -> bool {
+        self.0.issue(command)
+    }
+}
+
+impl ExplorerState {
+    /// The append-only handle for controls.
+    pub fn sink(&self) -> CommandSink {
+        CommandSink(*self)
+    }
+}
+
 /// Creates the explorer state and provides it to every component below.
 pub fn provide_explorer_state(initial: String, at: Option<usize>) -> ExplorerState {
     let scenario = RwSignal::new(initial);

@@ -1,13 +1,15 @@
 //! Controls that issue commands: one group per catalog module, a command
 //! line, and the scenario text itself.
 //!
-//! These only *append* commands to the scenario (through
-//! [`ExplorerState::issue`]); they never read the run. What a command does
-//! is the engine's business, and a command the kernel refuses is still
-//! issued so its answer can be seen.
+//! The module buttons only *append* commands to the scenario: they get a
+//! [`CommandSink`], not the state, and never read the run. What a command
+//! does is the engine's business, and a command the kernel refuses is
+//! still issued so its answer can be seen. The command line and the
+//! scenario editor also show parse errors; the examples replace the
+//! scenario.
 
 use crate::commands::{self, ERRNO_CHOICES, ParamControl};
-use crate::state::{ExplorerState, use_explorer_state};
+use crate::state::{CommandSink, use_explorer_state};
 use klpscope_engine::catalog::ModuleInfo;
 use leptos::prelude::*;
 
@@ -17,7 +19,7 @@ const FIRST: &str = "test_klp_callbacks_demo";
 /// A module picker, and the exact commands of the picked module.
 #[component]
 pub fn ModuleControls() -> impl IntoView {
-    let state = use_explorer_state();
+    let sink = use_explorer_state().sink();
     let modules = commands::modules();
     let picked = RwSignal::new(
         modules
@@ -55,7 +57,7 @@ pub fn ModuleControls() -> impl IntoView {
             </div>
             {modules
                 .into_iter()
-                .map(|m| view! { <ModuleGroup module=m state=state picked=picked /> })
+                .map(|m| view! { <ModuleGroup module=m sink=sink picked=picked /> })
                 .collect_view()}
         </section>
     }
@@ -67,7 +69,7 @@ fn ModuleGroup(
     /// The catalog entry.
     module: ModuleInfo,
     /// Where commands go.
-    state: ExplorerState,
+    sink: CommandSink,
     /// The picked module's name.
     picked: RwSignal<String>,
 ) -> impl IntoView {
@@ -113,15 +115,15 @@ fn ModuleGroup(
             let param = p.name.clone();
             let value = *value;
             let write = Signal::derive(move || commands::param_write(&name, &param, &value.get()));
-            view! { <CommandButton command=write state=state /> }
+            view! { <CommandButton command=write sink=sink /> }
         })
         .collect_view();
     let livepatch_buttons = module.livepatch.then(|| {
         let n = name.clone();
         view! {
-            <CommandButton command=Signal::stored(commands::enabled(&n, 0)) state=state />
-            <CommandButton command=Signal::stored(commands::enabled(&n, 1)) state=state />
-            <CommandButton command=Signal::stored(commands::force(&n)) state=state />
+            <CommandButton command=Signal::stored(commands::enabled(&n, 0)) sink=sink />
+            <CommandButton command=Signal::stored(commands::enabled(&n, 1)) sink=sink />
+            <CommandButton command=Signal::stored(commands::force(&n)) sink=sink />
         }
     });
     let shown = {
@@ -135,10 +137,10 @@ fn ModuleGroup(
                 <p class="summary">{module.summary.clone()}</p>
             </div>
             <div class="cmds">
-                <CommandButton command=insmod state=state />
+                <CommandButton command=insmod sink=sink />
                 {livepatch_buttons}
                 {param_writes}
-                <CommandButton command=Signal::stored(commands::rmmod(&name)) state=state />
+                <CommandButton command=Signal::stored(commands::rmmod(&name)) sink=sink />
             </div>
         </div>
     }
@@ -189,14 +191,14 @@ fn CommandButton(
     #[prop(into)]
     command: Signal<String>,
     /// Where it goes.
-    state: ExplorerState,
+    sink: CommandSink,
 ) -> impl IntoView {
     view! {
         <button
             class="cmd"
             data-cmd=move || command.get()
             on:click=move |_| {
-                state.issue(&command.get_untracked());
+                sink.issue(&command.get_untracked());
             }
         >
             <span class="prompt" aria-hidden="true">"% "</span>
