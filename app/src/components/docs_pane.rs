@@ -37,6 +37,7 @@ pub fn DocsPane() -> impl IntoView {
     view! {
         <section class="pane docs" id="docs" aria-labelledby="docs-h" data-testid="docs">
             <h1 id="docs-h" class="visually-hidden">"Documentation"</h1>
+            <div class="docs-body">
             <nav class="chapters" aria-label="Chapters">
                 <ol>
                     {CHAPTERS
@@ -92,6 +93,7 @@ pub fn DocsPane() -> impl IntoView {
                 }}
                 <PrevNext />
             </article>
+            </div>
         </section>
     }
 }
