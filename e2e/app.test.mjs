@@ -218,6 +218,17 @@ test('a command the kernel refuses is shown with its answer; a malformed one is 
   await context.close();
 });
 
+test('a hostile fragment is shown as text, never run as markup', async () => {
+  const evil = encodeURIComponent('<img src=x onerror="window.__pwned=1">');
+  const { page, errors, context } = await open(`${server.url}#s=${evil}`);
+  await page.getByTestId('scenario-error').waitFor();
+  assert.match(await page.getByTestId('scenario-error').innerText(), /unknown command '<img'/);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator('img[src=x]').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 /** Presses Tab until the focused element matches `selector` (at most `max` times). */
 async function tabTo(page, selector, max = 80) {
   for (let i = 0; i < max; i++) {

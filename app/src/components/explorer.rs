@@ -56,6 +56,21 @@ pub fn Explorer() -> impl IntoView {
             <ModuleControls />
             <div class="panel run-panel">
                 <CommandLine />
+                {move || {
+                    state
+                        .replay
+                        .get()
+                        .run
+                        .as_ref()
+                        .err()
+                        .map(|e| {
+                            view! {
+                                <pre class="error" role="alert" data-testid="scenario-error">
+                                    "This scenario does not parse: " {e.clone()}
+                                </pre>
+                            }
+                        })
+                }}
                 <Show when=move || state.is_empty()>
                     <Examples />
                 </Show>
