@@ -384,6 +384,28 @@ fn klp_livepatch() -> ModuleDef {
     }
 }
 
+fn klp_atomic_replace() -> ModuleDef {
+    ModuleDef {
+        name: "test_klp_atomic_replace".into(),
+        summary: "livepatch: replaces meminfo_proc_show in vmlinux; replace=1 makes it an atomic replace; no callbacks".into(),
+        params: vec![int_param("replace")],
+        symbols: vec!["livepatch_meminfo_proc_show".into()],
+        body: ModuleBody::Livepatch(PatchDef {
+            objs: vec![ObjectDef {
+                name: None,
+                funcs: vec![FuncDef {
+                    old_name: "meminfo_proc_show".into(),
+                    new_name: "livepatch_meminfo_proc_show".into(),
+                    prints_name: false,
+                }],
+                callbacks: vec![],
+            }],
+            replace: Flag::Param("replace".into()),
+            states: vec![],
+        }),
+    }
+}
+
 /// The built-in modules: the kernel's livepatch selftest modules.
 pub fn builtin_defs() -> Vec<ModuleDef> {
     vec![
@@ -396,6 +418,7 @@ pub fn builtin_defs() -> Vec<ModuleDef> {
         klp_state("test_klp_state2", 2, Helper::LoglevelV2),
         klp_state("test_klp_state3", 2, Helper::LoglevelV2),
         klp_livepatch(),
+        klp_atomic_replace(),
     ]
 }
 
