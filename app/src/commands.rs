@@ -112,6 +112,9 @@ pub fn completions(modules: &[ModuleInfo]) -> Vec<String> {
     }
     out.push(ftrace(0));
     out.push(ftrace(1));
+    // Time passing: sleeping work wakes, the transition work retries.
+    out.push("sleep 1".to_string());
+    out.push("sleep 10".to_string());
     out
 }
 
