@@ -48,14 +48,12 @@ impl World {
     /// condition cleared return, queued frees run, and the transition work
     /// (`klp_transition_work_fn`) makes one more attempt.
     fn settle(&mut self) {
-        self.call("settle", |w| {
-            w.wake_tasks();
-            w.call("klp_free_patch_work_fn", World::klp_free_patch_work_fn);
-            if w.klp_transition_patch.is_some() {
-                w.call("klp_transition_work_fn", World::klp_try_complete_transition);
-                w.call("klp_free_patch_work_fn", World::klp_free_patch_work_fn);
-            }
-        })
+        self.wake_tasks();
+        self.call("klp_free_patch_work_fn", World::klp_free_patch_work_fn);
+        if self.klp_transition_patch.is_some() {
+            self.call("klp_transition_work_fn", World::klp_try_complete_transition);
+            self.call("klp_free_patch_work_fn", World::klp_free_patch_work_fn);
+        }
     }
 
     /// `sleep N`: each second, expired sleeps end, queued frees run and the
