@@ -4,7 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, cpSync, mkdtempSync, readdirSync, truncateSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, DIST } from './server.mjs';
@@ -359,5 +360,30 @@ test('works from a sub-path of a static host', async () => {
     await context.close();
   } finally {
     await sub.close();
+  }
+});
+
+test('the load check fails on a broken build (a wasm that cannot instantiate)', async () => {
+  // The same checks as every test above, against a copy of dist/ whose wasm
+  // is cut short: they must fail, or they would not catch a broken build.
+  const root = mkdtempSync(path.join(os.tmpdir(), 'klpscope-broken-'));
+  cpSync(DIST, root, { recursive: true });
+  const wasm = readdirSync(root).find((f) => f.endsWith('.wasm'));
+  assert.ok(wasm, 'dist/ has a wasm file');
+  truncateSync(path.join(root, wasm), 4096);
+  const broken = await startServer({ root });
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(broken.url);
+    await assert.rejects(page.locator('[data-testid=explorer]').waitFor({ timeout: 5_000 }));
+    assert.ok(errors.length > 0, 'the failure is reported');
+    await context.close();
+  } finally {
+    await broken.close();
+    rmSync(root, { recursive: true, force: true });
   }
 });
