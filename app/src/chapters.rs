@@ -81,7 +81,15 @@ mod tests {
             for seg in c.segments {
                 let Segment::Html(html) = seg else { continue };
                 for link in html.split("href=\"#doc=").skip(1) {
-                    let target = &link[..link.find('"').expect("closing quote")];
+                    let full = &link[..link.find('"').expect("closing quote")];
+                    // A link may carry a scenario after the chapter: it must parse.
+                    let (target, rest) = full.split_once("&amp;").unwrap_or((full, ""));
+                    if let Some(s) = rest.strip_prefix("s=") {
+                        let text = klpscope_engine::share::decode(&format!("s={s}"))
+                            .unwrap_or_else(|e| panic!("{}: bad scenario link: {e}", c.slug));
+                        klpscope_engine::parse(&text)
+                            .unwrap_or_else(|e| panic!("{}: linked scenario: {e}", c.slug));
+                    }
                     match target.split_once('/') {
                         Some((ch, h)) => assert!(
                             heading(ch, h).is_some(),

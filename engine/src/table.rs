@@ -45,6 +45,8 @@ pub struct Cell {
 pub struct Moment {
     /// The command, as typed.
     pub command: String,
+    /// What the command does here, in two or three words.
+    pub label: &'static str,
     /// (callback, state of `tgt` when it ran).
     pub callbacks: Vec<(CallbackKind, Option<ModuleState>)>,
 }
@@ -56,6 +58,20 @@ const ENABLE: &str = "insmod p.ko";
 const DISABLE: &str = "echo 0 > /sys/kernel/livepatch/p/enabled";
 const REENABLE: &str = "echo 1 > /sys/kernel/livepatch/p/enabled";
 const RELEASE: &str = "echo N > /sys/module/holder/parameters/hold";
+
+/// A short name for each command of the table.
+fn label(command: &str) -> &'static str {
+    match command {
+        LOAD_TGT => "load tgt",
+        RM_TGT => "rmmod tgt",
+        LOAD_HOLDER => "load holder",
+        ENABLE => "load p (enable)",
+        DISABLE => "disable p",
+        REENABLE => "re-enable p",
+        RELEASE => "release holder",
+        _ => "command",
+    }
+}
 
 /// (phase, event, setup commands, observed commands).
 fn cells() -> Vec<(
@@ -147,6 +163,7 @@ pub fn situation_table() -> Vec<Cell> {
                 .iter()
                 .map(|step| Moment {
                     command: step.command.clone(),
+                    label: label(&step.command),
                     callbacks: step
                         .events
                         .iter()
@@ -184,13 +201,13 @@ fn describe(m: &Moment) -> String {
     } else {
         cbs.join(", ")
     };
-    format!("`{}`: {what}", m.command)
+    format!("{}: {what}", m.label)
 }
 
-/// The table as Markdown.
+/// The table as Markdown; each row links to its scenario in the explorer.
 pub fn markdown(cells: &[Cell]) -> String {
     let mut out = String::from(
-        "| patch phase | target module | callbacks of the target's object (state seen) |\n|---|---|---|\n",
+        "| patch phase | target module | callbacks of the target's object (state seen) | |\n|---|---|---|---|\n",
     );
     for c in cells {
         let moments: Vec<String> = c.moments.iter().map(describe).collect();
@@ -199,7 +216,8 @@ pub fn markdown(cells: &[Cell]) -> String {
         } else {
             moments.join("<br>")
         };
-        out.push_str(&format!("| {} | {} | {} |\n", c.phase, c.event, body));
+        let link = format!("[explore](#doc=situations&{})", crate::share::encode(&c.scenario));
+        out.push_str(&format!("| {} | {} | {body} | {link} |\n", c.phase, c.event));
     }
     out
 }
@@ -213,7 +231,7 @@ pub fn text(cells: &[Cell]) -> String {
             out.push_str("    nothing\n");
         }
         for m in &c.moments {
-            out.push_str(&format!("    {}\n", describe(m).replace('`', "")));
+            out.push_str(&format!("    {}\n", describe(m)));
         }
     }
     out

@@ -42,13 +42,15 @@ fn content_scenario_blocks_run_and_match() {
             blocks += 1;
             let name = format!("{}:{line}", path.display());
             // A block of commands only is run; one that states output is checked.
-            let states_output = body
-                .lines()
-                .any(|l| !l.trim().is_empty() && !l.starts_with('%') && !l.starts_with('#'));
-            if !states_output {
-                if let Err(e) = klpscope_engine::run_text(&body) {
+            let states_output = match klpscope_engine::parse(&body) {
+                Ok(s) => !s.preamble.is_empty() || s.steps.iter().any(|st| !st.expected.is_empty()),
+                Err(e) => {
                     failures.push(format!("{name}: {e}"));
+                    continue;
                 }
+            };
+            if !states_output {
+                klpscope_engine::run_text(&body).expect("parsed above");
                 continue;
             }
             match check_text(&name, &body) {
@@ -82,5 +84,20 @@ fn the_readme_declaration_example_runs() {
     assert!(
         log.contains("my_fix: pre_patch_callback: my_target -> [MODULE_STATE_LIVE] Normal state"),
         "{log}"
+    );
+}
+
+#[test]
+fn the_situation_table_in_the_docs_is_the_computed_one() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/04-situations.md");
+    let md = std::fs::read_to_string(&path).unwrap();
+    let begin = md.find("<!-- klpscope table: begin").expect("begin marker");
+    let body_start = begin + md[begin..].find("-->\n").expect("end of the begin marker") + 4;
+    let end = md.find("<!-- klpscope table: end -->").expect("end marker");
+    let computed = klpscope_engine::table::markdown(&klpscope_engine::table::situation_table());
+    assert!(
+        md[body_start..end] == computed,
+        "{} is out of date: replace the table with the output of `klpscope table --format markdown`",
+        path.display()
     );
 }
