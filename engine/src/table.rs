@@ -216,8 +216,14 @@ pub fn markdown(cells: &[Cell]) -> String {
         } else {
             moments.join("<br>")
         };
-        let link = format!("[explore](#doc=situations&{})", crate::share::encode(&c.scenario));
-        out.push_str(&format!("| {} | {} | {body} | {link} |\n", c.phase, c.event));
+        let link = format!(
+            "[explore](#doc=situations&{})",
+            crate::share::encode(&c.scenario)
+        );
+        out.push_str(&format!(
+            "| {} | {} | {body} | {link} |\n",
+            c.phase, c.event
+        ));
     }
     out
 }
