@@ -107,6 +107,24 @@ proptest! {
     }
 
     #[test]
+    fn share_links_round_trip(cmds in prop::collection::vec(command(), 0..12)) {
+        let s = scenario(&cmds);
+        let mut text = DECLS.to_string();
+        text.push_str(&s.commands_text());
+        let back = klpscope_engine::share::decode(&klpscope_engine::share::encode(&text)).unwrap();
+        let decoded = parse(&back).unwrap();
+        let commands = |sc: &Scenario| sc.steps.iter().map(|st| st.command.clone()).collect::<Vec<_>>();
+        prop_assert_eq!(commands(&decoded), commands(&s));
+    }
+
+    #[test]
+    fn decoding_arbitrary_fragments_never_panics(frag in "s=[ -~]{0,80}") {
+        if let Ok(text) = klpscope_engine::share::decode(&frag) {
+            let _ = parse(&text);
+        }
+    }
+
+    #[test]
     fn parsing_arbitrary_text_never_panics(text in ".{0,200}") {
         let _ = parse(&text);
     }
