@@ -27,6 +27,25 @@ fn lines(run: &Run, n: usize) -> Vec<String> {
     klpscope_engine::render::step_log(&run.steps[n - 1])
 }
 
+/// The module `name` as the snapshot after step `n` shows it.
+fn module<'a>(run: &'a Run, n: usize, name: &str) -> &'a klpscope_engine::snapshot::ModuleSnapshot {
+    run.steps[n - 1]
+        .snapshot
+        .modules
+        .iter()
+        .find(|m| m.name == name)
+        .unwrap_or_else(|| panic!("{name} not loaded after step {n}"))
+}
+
+/// The transition in progress after step `n`.
+fn transition(run: &Run, n: usize) -> &klpscope_engine::snapshot::TransitionSnapshot {
+    run.steps[n - 1]
+        .snapshot
+        .transition
+        .as_ref()
+        .unwrap_or_else(|| panic!("no transition after step {n}"))
+}
+
 use CallbackKind::{PostPatch, PostUnpatch, PrePatch, PreUnpatch};
 use ModuleState::{Coming, Going, Live};
 
@@ -205,11 +224,7 @@ fn klp_reverse_transition_runs_no_callbacks_and_completion_runs_the_new_directio
     let r = run(&format!(
         "{DECLS}% insmod fix.ko\n% insmod tgt.ko\n% echo 0 > /sys/kernel/livepatch/fix/enabled\n% echo 1 > /sys/kernel/livepatch/fix/enabled\n"
     ));
-    let t = r.steps[2]
-        .snapshot
-        .transition
-        .as_ref()
-        .expect("unpatching stalls");
+    let t = transition(&r, 3);
     assert_eq!(t.target, KlpState::Unpatched);
     assert_eq!(t.blocked, [("worker:1001".to_string(), "f".to_string())]);
     let kinds: Vec<_> = callbacks(&r, 4).into_iter().map(|c| (c.0, c.1)).collect();
@@ -232,12 +247,7 @@ fn klp_force_transition_of_unpatching_pins_the_module() {
         lines(&r, 4)
             .contains(&"livepatch: forcing remaining tasks to the patched state".to_string())
     );
-    let fix = r.steps[3]
-        .snapshot
-        .modules
-        .iter()
-        .find(|m| m.name == "fix")
-        .unwrap();
+    let fix = module(&r, 4, "fix");
     assert_eq!(fix.refcnt, 1);
     assert_eq!(lines(&r, 5), ["rmmod: ERROR: Module fix is in use"]);
 }
@@ -335,19 +345,14 @@ fn klp_ftrace_handler_redirects_a_work_function_loaded_under_a_patch() {
         "{l:#?}"
     );
     assert!(l.last().unwrap().starts_with("# insmod does not return"));
-    let busy = r.steps[1]
-        .snapshot
-        .modules
-        .iter()
-        .find(|m| m.name == "test_klp_callbacks_busy")
-        .unwrap();
+    let busy = module(&r, 2, "test_klp_callbacks_busy");
     assert_eq!(busy.state, Coming);
 }
 
 #[test]
 fn snapshots_show_the_transition_and_the_blocking_task() {
     let r = run(&format!("{BUSY_Y}{DEMO}"));
-    let t = r.steps[1].snapshot.transition.as_ref().unwrap();
+    let t = transition(&r, 2);
     assert_eq!(t.patch, "test_klp_callbacks_demo");
     assert_eq!(t.target, KlpState::Patched);
     assert_eq!(t.blocked.len(), 1);
@@ -393,18 +398,10 @@ define livepatch p2\n  replace\n  object holder\n    func g\nend\n\
 % insmod tgt.ko\n% insmod p1.ko\n% echo 1 > /sys/kernel/livepatch/p1/force\n% insmod holder.ko\n% insmod p2.ko\n\
 % echo 0 > /sys/kernel/livepatch/p2/enabled\n";
     let r = run(text);
-    let t = r.steps[4]
-        .snapshot
-        .transition
-        .as_ref()
-        .expect("p2 stalls on holder's g");
+    let t = transition(&r, 5);
     assert_eq!(t.blocked, [("h:1002".to_string(), "g".to_string())]);
     // Reversed, the nop's code is the original f, where the worker sleeps.
-    let t = r.steps[5]
-        .snapshot
-        .transition
-        .as_ref()
-        .expect("unpatching p2 stalls on the nop");
+    let t = transition(&r, 6);
     assert_eq!(t.target, KlpState::Unpatched);
     assert_eq!(t.blocked, [("worker:1001".to_string(), "f".to_string())]);
 }
@@ -414,12 +411,7 @@ fn the_initial_module_reference_is_held_while_init_runs() {
     let r = run(&format!(
         "{DEMO}% insmod test_modules/test_klp_callbacks_busy.ko\n% rmmod test_klp_callbacks_busy\n"
     ));
-    let busy = r.steps[1]
-        .snapshot
-        .modules
-        .iter()
-        .find(|m| m.name == "test_klp_callbacks_busy")
-        .unwrap();
+    let busy = module(&r, 2, "test_klp_callbacks_busy");
     assert_eq!((busy.state, busy.refcnt), (Coming, 1));
     assert_eq!(
         lines(&r, 3),
