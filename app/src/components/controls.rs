@@ -147,41 +147,33 @@ fn ModuleGroup(
 }
 
 fn param_input(control: ParamControl, id: String, value: RwSignal<String>) -> impl IntoView {
-    match control {
-        ParamControl::Errno => view! {
-            <select id=id on:change=move |ev| value.set(event_target_value(&ev)) prop:value=move || value.get()>
-                {ERRNO_CHOICES
-                    .iter()
-                    .map(|(v, label)| view! { <option value=*v>{*label}</option> })
-                    .collect_view()}
-            </select>
+    // Every control but the free int is a choice among fixed values.
+    let choices: &'static [(&'static str, &'static str)] = match control {
+        ParamControl::Errno => ERRNO_CHOICES,
+        ParamControl::Bool => &[("N", "N"), ("Y", "Y")],
+        ParamControl::Switch => &[("0", "0"), ("1", "1")],
+        ParamControl::Int => {
+            return view! {
+                <input
+                    id=id
+                    type="number"
+                    step="1"
+                    prop:value=move || value.get()
+                    on:change=move |ev| value.set(event_target_value(&ev))
+                />
+            }
+            .into_any();
         }
-        .into_any(),
-        ParamControl::Bool => view! {
-            <select id=id on:change=move |ev| value.set(event_target_value(&ev)) prop:value=move || value.get()>
-                <option value="N">"N"</option>
-                <option value="Y">"Y"</option>
-            </select>
-        }
-        .into_any(),
-        ParamControl::Switch => view! {
-            <select id=id on:change=move |ev| value.set(event_target_value(&ev)) prop:value=move || value.get()>
-                <option value="0">"0"</option>
-                <option value="1">"1"</option>
-            </select>
-        }
-        .into_any(),
-        ParamControl::Int => view! {
-            <input
-                id=id
-                type="number"
-                step="1"
-                prop:value=move || value.get()
-                on:change=move |ev| value.set(event_target_value(&ev))
-            />
-        }
-        .into_any(),
+    };
+    view! {
+        <select id=id on:change=move |ev| value.set(event_target_value(&ev)) prop:value=move || value.get()>
+            {choices
+                .iter()
+                .map(|(v, label)| view! { <option value=*v>{*label}</option> })
+                .collect_view()}
+        </select>
     }
+    .into_any()
 }
 
 /// A button that shows the exact command it issues.
