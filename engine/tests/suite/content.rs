@@ -89,7 +89,7 @@ fn the_readme_declaration_example_runs() {
 
 #[test]
 fn the_situation_table_in_the_docs_is_the_computed_one() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/04-situations.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/05-situations.md");
     let md = std::fs::read_to_string(&path).unwrap();
     let begin = md.find("<!-- klpscope table: begin").expect("begin marker");
     let body_start = begin + md[begin..].find("-->\n").expect("end of the begin marker") + 4;
