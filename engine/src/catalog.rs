@@ -445,14 +445,50 @@ pub fn builtin() -> Vec<ModuleInfo> {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Catalog {
     defs: Vec<ModuleDef>,
+    /// Functions of vmlinux that a livepatch may redirect: kallsyms, as far
+    /// as the model knows it.
+    vmlinux: Vec<String>,
 }
 
 impl Catalog {
-    /// The built-in catalog.
+    /// The built-in catalog: the selftest modules, and the vmlinux functions
+    /// they patch.
     pub fn builtin() -> Catalog {
-        Catalog {
-            defs: builtin_defs(),
+        let defs = builtin_defs();
+        let mut vmlinux: Vec<String> = Vec::new();
+        for def in &defs {
+            let ModuleBody::Livepatch(p) = &def.body else {
+                continue;
+            };
+            for f in p
+                .objs
+                .iter()
+                .filter(|o| o.name.is_none())
+                .flat_map(|o| &o.funcs)
+            {
+                if !vmlinux.contains(&f.old_name) {
+                    vmlinux.push(f.old_name.clone());
+                }
+            }
         }
+        Catalog { defs, vmlinux }
+    }
+
+    /// Adds a vmlinux function (a `define vmlinux` block's `func` line).
+    pub fn declare_vmlinux(&mut self, name: &str) {
+        if !self.vmlinux_has(name) {
+            self.vmlinux.push(name.to_string());
+        }
+    }
+
+    /// Whether vmlinux has a function of this name.
+    pub fn vmlinux_has(&self, name: &str) -> bool {
+        self.vmlinux.iter().any(|f| f == name)
+    }
+
+    /// The vmlinux functions known to the model, built-in ones first.
+    pub fn vmlinux_functions(&self) -> &[String] {
+        &self.vmlinux
     }
 
     /// Adds (or replaces) a declared module.

@@ -144,15 +144,8 @@ impl World {
     /// Kernel: `klp_init_object_loaded()`, kernel/livepatch/core.c: resolve
     /// each func's `old_name` in the object (`klp_find_object_symbol()`).
     fn klp_init_object_loaded(&mut self, obj: &Object) -> Result<(), Errno> {
-        let Some(name) = &obj.name else {
-            return Ok(()); // vmlinux: every symbol is taken to exist
-        };
-        let symbols = self
-            .module(name)
-            .map(|m| m.def.symbols.clone())
-            .unwrap_or_default();
         for func in &obj.funcs {
-            if !symbols.contains(&func.def.old_name) {
+            if !self.klp_find_object_symbol(obj.name.as_deref(), &func.def.old_name) {
                 self.pr(
                     Level::Err,
                     format!("symbol '{}' not found in symbol table", func.def.old_name),
@@ -162,6 +155,17 @@ impl World {
             }
         }
         Ok(())
+    }
+
+    /// Kernel: `klp_find_object_symbol()`, kernel/livepatch/core.c: kallsyms
+    /// of vmlinux (`objname` NULL) or of the module.
+    fn klp_find_object_symbol(&self, objname: Option<&str>, name: &str) -> bool {
+        match objname {
+            None => self.catalog.vmlinux_has(name),
+            Some(m) => self
+                .module(m)
+                .is_some_and(|m| m.def.symbols.iter().any(|s| s == name)),
+        }
     }
 
     /// Kernel: `__klp_enable_patch()`, kernel/livepatch/core.c.

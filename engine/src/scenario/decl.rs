@@ -29,14 +29,37 @@ use crate::catalog::{
 use crate::errno::Errno;
 use crate::event::{CallbackKind, Effect};
 
-/// Parses the `define` block that starts at `lines[start]`; returns the
-/// module and the index of the line after `end`.
-pub(crate) fn parse_define(lines: &[&str], start: usize) -> Result<(ModuleDef, usize), ParseError> {
+/// What a `define` block declares.
+pub(crate) enum Decl {
+    /// `define module` / `define livepatch`, with the vmlinux functions its
+    /// objects redirect (checked once every block has been read).
+    Module(ModuleDef, Vec<FuncUse>),
+    /// `define vmlinux`: functions the running kernel has.
+    Vmlinux(Vec<String>),
+}
+
+/// A `func OLD` line under `object vmlinux`: where, and which function.
+pub(crate) struct FuncUse {
+    pub line: usize,
+    pub col: usize,
+    pub name: String,
+}
+
+/// Parses the `define` block that starts at `lines[start]`; returns what
+/// it declares and the index of the line after `end`.
+pub(crate) fn parse_define(lines: &[&str], start: usize) -> Result<(Decl, usize), ParseError> {
     let head = words(lines[start], start + 1)?;
     let lineno = start + 1;
-    let kind = head
-        .get(1)
-        .ok_or_else(|| ParseError::new(lineno, 8, K::MissingArgument("'module' or 'livepatch'")))?;
+    let kind = head.get(1).ok_or_else(|| {
+        ParseError::new(
+            lineno,
+            8,
+            K::MissingArgument("'module', 'livepatch' or 'vmlinux'"),
+        )
+    })?;
+    if kind.text == "vmlinux" {
+        return parse_vmlinux(lines, start, &head);
+    }
     let name = head.get(2).ok_or_else(|| {
         ParseError::new(
             lineno,
@@ -60,31 +83,71 @@ pub(crate) fn parse_define(lines: &[&str], start: usize) -> Result<(ModuleDef, u
         ));
     }
     let mut b = Builder::new(&name.text, &kind.text, lineno, kind.col)?;
+    let what = format!("{} {}", kind.text, name.text);
+    let next = block_lines(lines, start, &what, |ws, ln| b.line(ws, ln))?;
+    let uses = std::mem::take(&mut b.vmlinux_funcs);
+    Ok((Decl::Module(b.finish(), uses), next))
+}
+
+/// `define vmlinux` followed by `func NAME` lines: functions of the
+/// running kernel that a livepatch may redirect.
+fn parse_vmlinux(lines: &[&str], start: usize, head: &[Word]) -> Result<(Decl, usize), ParseError> {
+    let hint = "'define vmlinux' holds only 'func NAME' lines";
+    if let Some(extra) = head.get(2) {
+        return Err(
+            ParseError::new(start + 1, extra.col, K::TrailingInput(extra.text.clone())).hint(hint),
+        );
+    }
+    let mut funcs = Vec::new();
+    let next = block_lines(lines, start, "vmlinux", |ws, ln| match ws {
+        [f, name] if f.text == "func" => {
+            funcs.push(name.text.clone());
+            Ok(())
+        }
+        [f] if f.text == "func" => Err(bad(ln, f, "missing function name", hint)),
+        [f, _, extra, ..] if f.text == "func" => Err(bad(
+            ln,
+            extra,
+            "unexpected words after the function name",
+            hint,
+        )),
+        [w, ..] => Err(bad(ln, w, &format!("unknown line '{}'", w.text), hint)),
+        [] => Ok(()),
+    })?;
+    Ok((Decl::Vmlinux(funcs), next))
+}
+
+/// Feeds the lines of the block opened at `lines[start]` to `line`, words
+/// split and trailing comments cut; returns the index after its `end`.
+fn block_lines(
+    lines: &[&str],
+    start: usize,
+    what: &str,
+    mut line: impl FnMut(&[Word], usize) -> Result<(), ParseError>,
+) -> Result<usize, ParseError> {
     let mut i = start + 1;
     while i < lines.len() {
         let ln = i + 1;
-        let line = lines[i].trim_end_matches('\r');
+        let text = lines[i].trim_end_matches('\r');
         i += 1;
-        let trimmed = line.trim();
+        let trimmed = text.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
         if trimmed == "end" {
-            return Ok((b.finish(), i));
+            return Ok(i);
         }
         // A word starting with '#' begins a trailing comment.
-        let mut ws = words(line, ln)?;
+        let mut ws = words(text, ln)?;
         if let Some(c) = ws.iter().position(|w| !w.quoted && w.text.starts_with('#')) {
             ws.truncate(c);
         }
-        b.line(&ws, ln)?;
+        line(&ws, ln)?;
     }
-    Err(ParseError::new(
-        lineno,
-        1,
-        K::UnterminatedDefine(format!("{} {}", kind.text, name.text)),
+    Err(
+        ParseError::new(start + 1, 1, K::UnterminatedDefine(what.to_string()))
+            .hint("finish the block with a line 'end'"),
     )
-    .hint("finish the block with a line 'end'"))
 }
 
 fn valid_name(s: &str) -> bool {
@@ -96,6 +159,7 @@ fn valid_name(s: &str) -> bool {
 struct Builder {
     def: ModuleDef,
     patch: Option<PatchDef>,
+    vmlinux_funcs: Vec<FuncUse>,
 }
 
 fn bad(ln: usize, w: &Word, what: &str, hint: &str) -> ParseError {
@@ -132,7 +196,7 @@ impl Builder {
                     col,
                     K::BadDeclaration(format!("'define {other}'")),
                 )
-                .hint("write 'define module NAME' or 'define livepatch NAME'"));
+                .hint("write 'define module NAME', 'define livepatch NAME' or 'define vmlinux'"));
             }
         };
         Ok(Builder {
@@ -144,6 +208,7 @@ impl Builder {
                 body,
             },
             patch,
+            vmlinux_funcs: Vec::new(),
         })
     }
 
@@ -258,12 +323,20 @@ impl Builder {
                 "start with 'object vmlinux' or 'object MODULE'",
             )
         })?;
+        let in_vmlinux = obj.name.is_none();
         obj.funcs.push(FuncDef {
             old_name: name.text.clone(),
             new_name: new_name.clone(),
             prints_name: false,
         });
         self.def.symbols.push(new_name);
+        if in_vmlinux {
+            self.vmlinux_funcs.push(FuncUse {
+                line: ln,
+                col: name.col,
+                name: name.text.clone(),
+            });
+        }
         Ok(())
     }
 

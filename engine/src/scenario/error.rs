@@ -24,6 +24,9 @@ pub enum ParseErrorKind {
     UnterminatedDefine(String),
     /// An unterminated quoted string.
     UnterminatedQuote,
+    /// A livepatch redirects a vmlinux function that is not declared (a
+    /// warning: the kernel refuses the patch when it loads).
+    UnknownVmlinuxFunction(String),
 }
 
 /// A parse error with its position (1-based line and column).
@@ -75,6 +78,9 @@ impl ParseError {
             ParseErrorKind::BadDeclaration(d) => format!("cannot read declaration: {d}"),
             ParseErrorKind::UnterminatedDefine(n) => format!("'define {n}' has no matching 'end'"),
             ParseErrorKind::UnterminatedQuote => "unterminated quoted string".into(),
+            ParseErrorKind::UnknownVmlinuxFunction(f) => {
+                format!("vmlinux has no function '{f}' (loading this livepatch will fail)")
+            }
         }
     }
 }

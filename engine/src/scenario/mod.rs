@@ -27,6 +27,9 @@ pub struct Scenario {
     pub preamble: Vec<String>,
     /// The commands, in order.
     pub steps: Vec<Step>,
+    /// Things that parse but will not do what they seem to (e.g. a patch of
+    /// a vmlinux function the kernel does not have), with where and a hint.
+    pub warnings: Vec<ParseError>,
 }
 
 /// One command and the output expected after it.

@@ -1,6 +1,6 @@
 //! Scenario text to [`Scenario`].
 
-use super::decl::parse_define;
+use super::decl::{Decl, FuncUse, parse_define};
 use super::error::{ParseError, ParseErrorKind as K, did_you_mean};
 use super::{Scenario, Step};
 use crate::catalog::Catalog;
@@ -63,6 +63,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
     let mut catalog = Catalog::builtin();
     let mut preamble = Vec::new();
     let mut steps: Vec<Step> = Vec::new();
+    let mut vmlinux_uses: Vec<FuncUse> = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
     while i < lines.len() {
@@ -88,8 +89,14 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
             continue;
         }
         if line.starts_with("define ") || line == "define" {
-            let (def, next) = parse_define(&lines, i - 1)?;
-            catalog.declare(def);
+            let (decl, next) = parse_define(&lines, i - 1)?;
+            match decl {
+                Decl::Module(def, uses) => {
+                    catalog.declare(def);
+                    vmlinux_uses.extend(uses);
+                }
+                Decl::Vmlinux(funcs) => funcs.iter().for_each(|f| catalog.declare_vmlinux(f)),
+            }
             i = next;
             continue;
         }
@@ -98,11 +105,36 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
             None => preamble.push(line.to_string()),
         }
     }
+    let warnings = unknown_vmlinux_functions(&catalog, &vmlinux_uses);
     Ok(Scenario {
         catalog,
         preamble,
         steps,
+        warnings,
     })
+}
+
+/// `func` lines under `object vmlinux` that name a function vmlinux does not
+/// have: not a parse error (the kernel refuses such a patch when it loads,
+/// and the model shows that), but worth a warning where the name is typed.
+fn unknown_vmlinux_functions(catalog: &Catalog, uses: &[FuncUse]) -> Vec<ParseError> {
+    uses.iter()
+        .filter(|u| !catalog.vmlinux_has(&u.name))
+        .map(|u| {
+            let known = catalog.vmlinux_functions().iter().map(String::as_str);
+            let hint = match did_you_mean(&u.name, known) {
+                Some(s) => format!(
+                    "did you mean '{s}'? Otherwise declare it: 'define vmlinux', 'func {}', 'end'",
+                    u.name
+                ),
+                None => format!(
+                    "declare the functions of your kernel: 'define vmlinux', 'func {}', 'end'",
+                    u.name
+                ),
+            };
+            ParseError::new(u.line, u.col, K::UnknownVmlinuxFunction(u.name.clone())).hint(hint)
+        })
+        .collect()
 }
 
 const COMMANDS: [&str; 6] = ["insmod", "modprobe", "rmmod", "echo", "sysctl", "sleep"];
