@@ -187,15 +187,22 @@ impl World {
                 Ok(())
             }
             InitResult::Err(e) if e.0 < 0 => {
-                self.emit(
-                    EventKind::Kernel { level: Level::Warn },
-                    Some(format!(
+                // do_init_module(): one pr_warn() of two lines, then dump_stack().
+                for line in [
+                    format!(
                         "do_init_module: '{name}'->init suspiciously returned {}, it should follow 0/-E convention",
                         -e.0
-                    )),
-                    None,
-                    Some(name),
-                );
+                    ),
+                    "do_init_module: loading module anyway...".to_string(),
+                ] {
+                    self.emit(
+                        EventKind::Kernel { level: Level::Warn },
+                        Some(line),
+                        None,
+                        Some(name),
+                    );
+                }
+                self.note("dump_stack(): the kernel prints the call trace of the init here".into());
                 self.set_module_state(name, ModuleState::Live);
                 Ok(())
             }
