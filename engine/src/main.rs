@@ -28,6 +28,10 @@ enum Cmd {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Log)]
         format: Format,
+        /// Which log lines the console shows: `debug` (dynamic debug on for
+        /// the livepatch core, as the selftests run) or `default` (no pr_debug).
+        #[arg(long, value_enum, default_value_t = ConsoleArg::Debug)]
+        console: ConsoleArg,
     },
     /// Replay scenario files and diff them against their expected output.
     Check {
@@ -65,6 +69,23 @@ enum TableFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ConsoleArg {
+    /// Every line, pr_debug included (the selftests' dynamic debug).
+    Debug,
+    /// What a console shows by default: pr_debug lines left out.
+    Default,
+}
+
+impl From<ConsoleArg> for render::Console {
+    fn from(c: ConsoleArg) -> Self {
+        match c {
+            ConsoleArg::Debug => render::Console::DynamicDebug,
+            ConsoleArg::Default => render::Console::Default,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Format {
     /// The kernel log, as the selftests see it.
     Log,
@@ -92,17 +113,25 @@ fn label(file: &str) -> &str {
     if file == "-" { "<stdin>" } else { file }
 }
 
+/// Warnings go to stderr, each with its place and hint; the run goes on.
+fn warn(file: &str, warnings: &[klpscope_engine::ParseError]) {
+    for w in warnings {
+        eprintln!("klpscope: warning: {}", w.in_file(label(file)));
+    }
+}
+
 /// `klpscope run`: print a scenario's transcript.
-fn cmd_run(file: &str, format: Format) -> ExitCode {
+fn cmd_run(file: &str, format: Format, console: ConsoleArg) -> ExitCode {
     let text = match read_input(file) {
         Ok(t) => t,
         Err(e) => return fail(&e),
     };
     match parse(&text) {
         Ok(scenario) => {
+            warn(file, &scenario.warnings);
             let r = run(&scenario);
             match format {
-                Format::Log => print!("{}", render::log(&r)),
+                Format::Log => print!("{}", render::log_on(&r, console.into())),
                 Format::Json => println!("{}", render::json(&r)),
                 Format::Timeline => print!("{}", render::timeline(&r)),
                 Format::Markdown => print!("{}", render::markdown(&r)),
@@ -213,7 +242,11 @@ fn main() -> ExitCode {
         }
     };
     match &cli.command {
-        Cmd::Run { file, format } => cmd_run(file, *format),
+        Cmd::Run {
+            file,
+            format,
+            console,
+        } => cmd_run(file, *format, *console),
         Cmd::Check { files } => cmd_check(files),
         Cmd::Link { file } => cmd_link(file),
         Cmd::Table { format } => cmd_table(*format),

@@ -1,23 +1,61 @@
 //! Renderers: pure functions of a [`Run`](crate::Run).
 
-use crate::event::{EventKind, TransitionPhase};
+use crate::event::{Event, EventKind, Level, TransitionPhase};
 use crate::{Run, StepResult};
+
+/// Which kernel log lines a console shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Console {
+    /// Dynamic debug on for kernel/livepatch, as the selftests switch it
+    /// on: the `pr_debug` transition lines are printed too.
+    #[default]
+    DynamicDebug,
+    /// A console as a kernel boots: `pr_debug` lines are compiled in but off.
+    Default,
+}
+
+impl Console {
+    /// Whether this console prints the event's line (if it has one).
+    pub fn shows(self, e: &Event) -> bool {
+        self == Console::DynamicDebug
+            || !matches!(
+                e.kind,
+                EventKind::Kernel {
+                    level: Level::Debug
+                }
+            )
+    }
+}
 
 /// The lines one step adds to the transcript after its `% ` line:
 /// kernel log lines, module output, user-space errors, and model notes
 /// (as `# ` comments).
 pub fn step_log(step: &StepResult) -> Vec<String> {
-    step.events.iter().filter_map(|e| e.text.clone()).collect()
+    step_log_on(step, Console::DynamicDebug)
+}
+
+/// [`step_log`] as a given console shows it.
+pub fn step_log_on(step: &StepResult, console: Console) -> Vec<String> {
+    step.events
+        .iter()
+        .filter(|e| console.shows(e))
+        .filter_map(|e| e.text.clone())
+        .collect()
 }
 
 /// The full transcript: each `% command` followed by what it printed.
 pub fn log(run: &Run) -> String {
+    log_on(run, Console::DynamicDebug)
+}
+
+/// [`log`] as a given console shows it.
+pub fn log_on(run: &Run, console: Console) -> String {
     let mut out = String::new();
     for step in &run.steps {
         out.push_str("% ");
         out.push_str(&step.command);
         out.push('\n');
-        for line in step_log(step) {
+        for line in step_log_on(step, console) {
             out.push_str(&line);
             out.push('\n');
         }
