@@ -146,3 +146,40 @@ fn timeline_puts_callbacks_in_their_objects_columns() {
         "{md}"
     );
 }
+
+#[test]
+fn run_console_default_hides_pr_debug_lines() {
+    let script = "% insmod test_modules/test_klp_callbacks_demo.ko\n";
+    let (code, debug, _) = klpscope(&["run", "-"], script);
+    assert_eq!(code, 0);
+    assert!(
+        debug.contains("initializing patching transition"),
+        "{debug}"
+    );
+    let (code, plain, _) = klpscope(&["run", "--console", "default", "-"], script);
+    assert_eq!(code, 0);
+    assert!(
+        !plain.contains("initializing patching transition"),
+        "{plain}"
+    );
+    assert!(plain.contains("livepatch: 'test_klp_callbacks_demo': patching complete"));
+}
+
+#[test]
+fn run_warns_about_an_undeclared_vmlinux_function_with_its_place() {
+    let script = "define livepatch p1\n  object vmlinux\n    func my_func\nend\n% insmod p1.ko\n";
+    let (code, out, err) = klpscope(&["run", "-"], script);
+    assert_eq!(code, 0, "the scenario runs: the kernel refuses the patch");
+    assert!(
+        out.contains("livepatch: symbol 'my_func' not found in symbol table"),
+        "{out}"
+    );
+    assert!(
+        err.contains("warning: <stdin>:3:10: vmlinux has no function 'my_func'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("'define vmlinux', 'func my_func', 'end'"),
+        "{err}"
+    );
+}

@@ -432,3 +432,118 @@ fn sleep_lets_time_pass_for_the_transition_work() {
     assert_eq!(lines(&r, 4), ["livepatch: signaling remaining tasks"]);
     assert!(lines(&r, 5).is_empty(), "the notice is printed once");
 }
+
+/// kernel/module/main.c `do_init_module()`: an init that returns a positive
+/// value gets one pr_warn() of two lines and a dump_stack(); the module stays.
+#[test]
+fn do_init_module_loads_a_module_whose_init_returned_a_positive_value_anyway() {
+    let r = run(&format!(
+        "{MOD}% insmod test_modules/test_klp_callbacks_demo.ko pre_patch_ret=1\n"
+    ));
+    let out = lines(&r, 2);
+    let warn = out
+        .iter()
+        .position(|l| l.contains("->init suspiciously returned 1"))
+        .expect("the warning");
+    assert_eq!(out[warn + 1], "do_init_module: loading module anyway...");
+    assert!(out[warn + 2].starts_with("# dump_stack()"), "{out:?}");
+    assert_eq!(module(&r, 2, "test_klp_callbacks_demo").state, Live);
+}
+
+/// kernel/livepatch/core.c `klp_init_object_loaded()` → `klp_find_object_symbol()`
+/// with a NULL objname: kallsyms of vmlinux. A function vmlinux lacks makes
+/// `klp_enable_patch()` fail with -EINVAL, so the livepatch never loads.
+#[test]
+fn klp_find_object_symbol_refuses_a_vmlinux_function_that_does_not_exist() {
+    let patch = "define livepatch p1\n  object vmlinux\n    func no_such_function -> nf\n    pre_patch\nend\n";
+    let text = format!("{patch}% insmod p1.ko\n");
+    let scenario =
+        klpscope_engine::parse(&text).expect("parses: the kernel refuses it, not the parser");
+    assert_eq!(scenario.warnings.len(), 1, "{:?}", scenario.warnings);
+    assert_eq!(
+        (scenario.warnings[0].line, scenario.warnings[0].col),
+        (3, 10)
+    );
+    assert!(
+        scenario.warnings[0]
+            .hint
+            .as_deref()
+            .unwrap_or("")
+            .contains("define vmlinux"),
+        "{:?}",
+        scenario.warnings[0]
+    );
+    let r = run(&text);
+    assert_eq!(
+        lines(&r, 1),
+        [
+            "livepatch: symbol 'no_such_function' not found in symbol table",
+            "insmod: ERROR: could not insert module p1.ko: Invalid parameters",
+        ]
+    );
+    assert!(callbacks(&r, 1).is_empty(), "no callback runs");
+    assert!(r.steps[0].snapshot.patches.is_empty());
+
+    // Declared in a `define vmlinux` block (before or after use), it patches.
+    let declared = format!("{patch}define vmlinux\n  func no_such_function\nend\n% insmod p1.ko\n");
+    assert!(
+        klpscope_engine::parse(&declared)
+            .unwrap()
+            .warnings
+            .is_empty()
+    );
+    let r = run(&declared);
+    assert_eq!(callbacks(&r, 1), [(PrePatch, "vmlinux".to_string(), None)]);
+    assert!(
+        lines(&r, 1)
+            .iter()
+            .any(|l| l.ends_with("patching complete"))
+    );
+}
+
+/// A misspelt vmlinux function gets a "did you mean" from the known ones.
+#[test]
+fn a_misspelt_vmlinux_function_is_named_with_its_likely_spelling() {
+    let text = "define livepatch p1\n  object vmlinux\n    func cmdline_proc_shw\nend\n";
+    let w = klpscope_engine::parse(text).unwrap().warnings;
+    assert!(
+        w[0].hint
+            .as_deref()
+            .unwrap_or("")
+            .contains("did you mean 'cmdline_proc_show'"),
+        "{w:?}"
+    );
+}
+
+/// `pr_debug()` in kernel/livepatch/transition.c: the initializing,
+/// completing, reversing and canceling lines are printed only with dynamic
+/// debug on, as the selftests switch it on; a default console lacks them.
+#[test]
+fn a_default_console_leaves_out_the_pr_debug_transition_lines() {
+    use klpscope_engine::render::{Console, log_on};
+    let r = run(&format!("{MOD}{DEMO}{DISABLE_DEMO}"));
+    let debug = log_on(&r, Console::DynamicDebug);
+    let plain = log_on(&r, Console::Default);
+    assert_eq!(
+        debug,
+        klpscope_engine::render::log(&r),
+        "dynamic debug is the default"
+    );
+    for l in [
+        "initializing patching transition",
+        "completing patching transition",
+        "completing unpatching transition",
+    ] {
+        assert!(debug.contains(l), "{l}");
+        assert!(!plain.contains(l), "{l}");
+    }
+    // pr_notice lines stay.
+    for l in [
+        "enabling patch",
+        "starting patching transition",
+        "patching complete",
+    ] {
+        assert!(plain.contains(l), "{l}");
+    }
+    assert_eq!(plain.lines().count() + 4, debug.lines().count());
+}
