@@ -1,5 +1,6 @@
-//! kernel/livepatch/core.c: patch life cycle, sysfs attributes and the
-//! module notifier hooks (`klp_module_coming` / `klp_module_going`).
+//! kernel/livepatch/core.c, in its order: lookups, the sysfs stores, nops,
+//! freeing, initialization, enable/disable, atomic replace, and the module
+//! loader hooks (`klp_module_coming` / `klp_module_going`).
 
 use crate::catalog::{Flag, ModuleDef, ObjectDef, PatchDef};
 use crate::errno::{Errno, kstrtobool};
@@ -8,63 +9,67 @@ use crate::livepatch::callbacks::ObjRef;
 use crate::world::{Func, Object, Patch, World};
 
 impl World {
-    /// Kernel: `klp_enable_patch()`, kernel/livepatch/core.c, called from
-    /// the livepatch module's init.
-    pub(crate) fn klp_enable_patch(
-        &mut self,
-        module: &ModuleDef,
-        def: &PatchDef,
-    ) -> Result<(), Errno> {
-        self.call("klp_enable_patch", |w| {
-            let mut patch = w.klp_init_patch_early(module, def);
-            if !w.klp_is_patch_compatible(&patch) {
-                w.pr(
-                    Level::Err,
-                    format!(
-                        "Livepatch patch ({}) is not compatible with the already installed livepatches.",
-                        patch.name
-                    ),
-                    Some(&patch.name),
-                );
-                return Err(Errno::EINVAL);
+    /// `klp_for_each_patch()` up to (not including) `limit`: the names, so
+    /// the loop body may change the list.
+    fn patches_before(&self, limit: &str) -> Vec<String> {
+        self.klp_patches
+            .iter()
+            .map(|p| p.name.clone())
+            .take_while(|n| n != limit)
+            .collect()
+    }
+
+    /// Kernel: `klp_find_object_module()`, kernel/livepatch/core.c: only a
+    /// module that `klp_module_coming()` has seen (and `klp_module_going()`
+    /// has not) counts as loaded.
+    fn klp_find_object_module(&self, obj: &mut Object) {
+        if let Some(name) = &obj.name {
+            obj.mod_bound = self.module(name).is_some_and(|m| m.klp_alive);
+        }
+    }
+
+    /// Kernel: `klp_find_object_symbol()`, kernel/livepatch/core.c: kallsyms
+    /// of vmlinux (`objname` NULL) or of the module.
+    fn klp_find_object_symbol(&self, objname: Option<&str>, name: &str) -> bool {
+        match objname {
+            None => self.catalog.vmlinux_has(name),
+            Some(m) => self
+                .module(m)
+                .is_some_and(|m| m.def.symbols.iter().any(|s| s == name)),
+        }
+    }
+
+    /// Kernel: `enabled_store()`, kernel/livepatch/core.c.
+    pub(crate) fn enabled_store(&mut self, name: &str, buf: &str) -> Result<(), Errno> {
+        self.call("enabled_store", |w| {
+            let enabled = kstrtobool(buf)?;
+            let current = w.patch(name).map(|p| p.enabled).ok_or(Errno::ENOENT)?;
+            if current == enabled {
+                return Err(Errno::EINVAL); // already in the requested state
             }
-            // try_module_get(patch->mod): held until the patch is freed.
-            if let Some(m) = w.module_mut(&module.name) {
-                m.refcnt += 1;
+            if w.is_transition_patch(name) {
+                w.klp_reverse_transition();
+                Ok(())
+            } else if !enabled {
+                w.__klp_disable_patch(name)
+            } else {
+                Err(Errno::EINVAL) // a disabled patch is freed; it cannot come back
             }
-            if patch.replace {
-                w.klp_add_nops(&mut patch);
-            }
-            let name = patch.name.clone();
-            let result = match w.klp_init_patch(patch) {
-                Ok(()) => w.__klp_enable_patch(&name),
-                Err(e) => Err(e),
-            };
-            if let Err(e) = result {
-                w.klp_free_patch_start(&name);
-                w.klp_free_patch_finish(&name, false);
-                return Err(e);
-            }
-            Ok(())
         })
     }
 
-    /// Kernel: `klp_init_patch_early()`, kernel/livepatch/core.c.
-    fn klp_init_patch_early(&self, module: &ModuleDef, def: &PatchDef) -> Patch {
-        let replace = match &def.replace {
-            Flag::Fixed(v) => *v,
-            Flag::Param(p) => self
-                .module(&module.name)
-                .is_some_and(|m| m.param_int(p) != 0),
-        };
-        Patch {
-            name: module.name.clone(),
-            objs: def.objs.iter().map(klp_init_object_early).collect(),
-            replace,
-            states: def.states.clone(),
-            enabled: false,
-            forced: false,
-        }
+    /// Kernel: `force_store()`, kernel/livepatch/core.c.
+    pub(crate) fn force_store(&mut self, name: &str, buf: &str) -> Result<(), Errno> {
+        self.call("force_store", |w| {
+            if !kstrtobool(buf)? {
+                return Ok(());
+            }
+            if !w.is_transition_patch(name) {
+                return Err(Errno::EINVAL);
+            }
+            w.klp_force_transition();
+            Ok(())
+        })
     }
 
     /// Kernel: `klp_add_nops()`, kernel/livepatch/core.c: for everything an
@@ -78,7 +83,7 @@ impl World {
                     None => {
                         patch.objs.push(Object {
                             dynamic: true,
-                            ..klp_init_object_early(&ObjectDef {
+                            ..Self::klp_init_object_early(&ObjectDef {
                                 name: old_obj.name.clone(),
                                 funcs: vec![],
                                 callbacks: vec![],
@@ -107,9 +112,112 @@ impl World {
         }
     }
 
-    /// Kernel: `klp_init_patch()`, kernel/livepatch/core.c: bind objects to
-    /// loaded modules, resolve symbols, add to `klp_patches`.
+    /// Kernel: `klp_free_patch_start()`, kernel/livepatch/core.c: off the list.
+    fn klp_free_patch_start(&mut self, name: &str) -> Option<Patch> {
+        let i = self.patch_index(name)?;
+        let patch = self.klp_patches.remove(i);
+        self.emit(
+            EventKind::PatchList { added: false },
+            None,
+            Some(name),
+            None,
+        );
+        Some(patch)
+    }
+
+    /// Kernel: `klp_free_patch_finish()`, kernel/livepatch/core.c: the sysfs
+    /// directory goes away and, unless forced, the module reference is dropped.
+    fn klp_free_patch_finish(&mut self, name: &str, forced: bool) {
+        if !forced && let Some(m) = self.module_mut(name) {
+            m.refcnt = m.refcnt.saturating_sub(1);
+        }
+    }
+
+    /// Kernel: `klp_free_patch_work_fn()`, kernel/livepatch/core.c: runs the
+    /// queued frees.
+    pub(crate) fn klp_free_patch_work_fn(&mut self) {
+        for p in std::mem::take(&mut self.free_work) {
+            self.klp_free_patch_finish(&p.name, p.forced);
+        }
+    }
+
+    /// Kernel: `klp_free_patch_async()`, kernel/livepatch/core.c.
+    pub(crate) fn klp_free_patch_async(&mut self, name: &str) {
+        if let Some(p) = self.klp_free_patch_start(name) {
+            self.free_work.push(p); // schedule_work(&patch->free_work)
+        }
+    }
+
+    /// Kernel: `klp_free_replaced_patches_async()`, kernel/livepatch/core.c.
+    pub(crate) fn klp_free_replaced_patches_async(&mut self, new_patch: &str) {
+        for old in self.patches_before(new_patch) {
+            self.klp_free_patch_async(&old);
+        }
+    }
+
+    /// Kernel: `klp_init_object_loaded()`, kernel/livepatch/core.c: resolve
+    /// each func's `old_name` in the object (`klp_find_object_symbol()`).
+    fn klp_init_object_loaded(&mut self, obj: &Object) -> Result<(), Errno> {
+        for func in &obj.funcs {
+            if !self.klp_find_object_symbol(obj.name.as_deref(), &func.def.old_name) {
+                self.pr(
+                    Level::Err,
+                    format!("symbol '{}' not found in symbol table", func.def.old_name),
+                    None,
+                );
+                return Err(Errno::EINVAL);
+            }
+        }
+        Ok(())
+    }
+
+    /// Kernel: `klp_init_object_early()` + `klp_init_func_early()`, kernel/livepatch/core.c.
+    fn klp_init_object_early(def: &ObjectDef) -> Object {
+        Object {
+            name: def.name.clone(),
+            funcs: def
+                .funcs
+                .iter()
+                .map(|f| Func {
+                    def: f.clone(),
+                    nop: false,
+                    patched: false,
+                    transition: false,
+                })
+                .collect(),
+            callbacks: def.callbacks.clone(),
+            post_unpatch_enabled: false,
+            mod_bound: false,
+            patched: false,
+            dynamic: false,
+        }
+    }
+
+    /// Kernel: `klp_init_patch_early()`, kernel/livepatch/core.c.
+    fn klp_init_patch_early(&self, module: &ModuleDef, def: &PatchDef) -> Patch {
+        let replace = match &def.replace {
+            Flag::Fixed(v) => *v,
+            Flag::Param(p) => self
+                .module(&module.name)
+                .is_some_and(|m| m.param_int(p) != 0),
+        };
+        Patch {
+            name: module.name.clone(),
+            objs: def.objs.iter().map(Self::klp_init_object_early).collect(),
+            replace,
+            states: def.states.clone(),
+            enabled: false,
+            forced: false,
+        }
+    }
+
+    /// Kernel: `klp_init_patch()`, kernel/livepatch/core.c: nops for a
+    /// replacing patch, objects bound to loaded modules, symbols resolved,
+    /// then onto `klp_patches`.
     fn klp_init_patch(&mut self, mut patch: Patch) -> Result<(), Errno> {
+        if patch.replace {
+            self.klp_add_nops(&mut patch);
+        }
         let mut result = Ok(());
         for obj in 0..patch.objs.len() {
             self.klp_find_object_module(&mut patch.objs[obj]);
@@ -132,40 +240,31 @@ impl World {
         Ok(())
     }
 
-    /// Kernel: `klp_find_object_module()`, kernel/livepatch/core.c: only a
-    /// module that `klp_module_coming()` has seen (and `klp_module_going()`
-    /// has not) counts as loaded.
-    fn klp_find_object_module(&self, obj: &mut Object) {
-        if let Some(name) = &obj.name {
-            obj.mod_bound = self.module(name).is_some_and(|m| m.klp_alive);
-        }
-    }
-
-    /// Kernel: `klp_init_object_loaded()`, kernel/livepatch/core.c: resolve
-    /// each func's `old_name` in the object (`klp_find_object_symbol()`).
-    fn klp_init_object_loaded(&mut self, obj: &Object) -> Result<(), Errno> {
-        for func in &obj.funcs {
-            if !self.klp_find_object_symbol(obj.name.as_deref(), &func.def.old_name) {
-                self.pr(
-                    Level::Err,
-                    format!("symbol '{}' not found in symbol table", func.def.old_name),
-                    None,
-                );
+    /// Kernel: `__klp_disable_patch()`, kernel/livepatch/core.c.
+    fn __klp_disable_patch(&mut self, name: &str) -> Result<(), Errno> {
+        self.call("__klp_disable_patch", |w| {
+            if !w.patch(name).is_some_and(|p| p.enabled) {
                 return Err(Errno::EINVAL);
             }
-        }
-        Ok(())
-    }
-
-    /// Kernel: `klp_find_object_symbol()`, kernel/livepatch/core.c: kallsyms
-    /// of vmlinux (`objname` NULL) or of the module.
-    fn klp_find_object_symbol(&self, objname: Option<&str>, name: &str) -> bool {
-        match objname {
-            None => self.catalog.vmlinux_has(name),
-            Some(m) => self
-                .module(m)
-                .is_some_and(|m| m.def.symbols.iter().any(|s| s == name)),
-        }
+            if w.klp_transition_patch.is_some() {
+                return Err(Errno::EBUSY);
+            }
+            w.klp_init_transition(name, KlpState::Unpatched);
+            let nobjs = w.patch(name).map_or(0, |p| p.objs.len());
+            for obj in 0..nobjs {
+                let o = ObjRef { patch: name, obj };
+                if w.object_mut(o).is_some_and(|ob| ob.patched) {
+                    w.klp_pre_unpatch_callback(o);
+                }
+            }
+            // smp_wmb(): see klp_init_transition().
+            w.klp_start_transition();
+            if let Some(p) = w.patch_mut(name) {
+                p.enabled = false;
+            }
+            w.klp_try_complete_transition();
+            Ok(())
+        })
     }
 
     /// Kernel: `__klp_enable_patch()`, kernel/livepatch/core.c.
@@ -229,74 +328,42 @@ impl World {
         Err(e)
     }
 
-    /// Kernel: `__klp_disable_patch()`, kernel/livepatch/core.c.
-    fn __klp_disable_patch(&mut self, name: &str) -> Result<(), Errno> {
-        self.call("__klp_disable_patch", |w| {
-            if !w.patch(name).is_some_and(|p| p.enabled) {
+    /// Kernel: `klp_enable_patch()`, kernel/livepatch/core.c, called from
+    /// the livepatch module's init.
+    pub(crate) fn klp_enable_patch(
+        &mut self,
+        module: &ModuleDef,
+        def: &PatchDef,
+    ) -> Result<(), Errno> {
+        self.call("klp_enable_patch", |w| {
+            let patch = w.klp_init_patch_early(module, def);
+            if !w.klp_is_patch_compatible(&patch) {
+                w.pr(
+                    Level::Err,
+                    format!(
+                        "Livepatch patch ({}) is not compatible with the already installed livepatches.",
+                        patch.name
+                    ),
+                    Some(&patch.name),
+                );
                 return Err(Errno::EINVAL);
             }
-            if w.klp_transition_patch.is_some() {
-                return Err(Errno::EBUSY);
+            // try_module_get(patch->mod): held until the patch is freed.
+            if let Some(m) = w.module_mut(&module.name) {
+                m.refcnt += 1;
             }
-            w.klp_init_transition(name, KlpState::Unpatched);
-            let nobjs = w.patch(name).map_or(0, |p| p.objs.len());
-            for obj in 0..nobjs {
-                let o = ObjRef { patch: name, obj };
-                if w.object_mut(o).is_some_and(|ob| ob.patched) {
-                    w.klp_pre_unpatch_callback(o);
-                }
+            let name = patch.name.clone();
+            let result = match w.klp_init_patch(patch) {
+                Ok(()) => w.__klp_enable_patch(&name),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = result {
+                w.klp_free_patch_start(&name);
+                w.klp_free_patch_finish(&name, false);
+                return Err(e);
             }
-            // smp_wmb(): see klp_init_transition().
-            w.klp_start_transition();
-            if let Some(p) = w.patch_mut(name) {
-                p.enabled = false;
-            }
-            w.klp_try_complete_transition();
             Ok(())
         })
-    }
-
-    /// Kernel: `enabled_store()`, kernel/livepatch/core.c.
-    pub(crate) fn enabled_store(&mut self, name: &str, buf: &str) -> Result<(), Errno> {
-        self.call("enabled_store", |w| {
-            let enabled = kstrtobool(buf)?;
-            let current = w.patch(name).map(|p| p.enabled).ok_or(Errno::ENOENT)?;
-            if current == enabled {
-                return Err(Errno::EINVAL); // already in the requested state
-            }
-            if w.is_transition_patch(name) {
-                w.klp_reverse_transition();
-                Ok(())
-            } else if !enabled {
-                w.__klp_disable_patch(name)
-            } else {
-                Err(Errno::EINVAL) // a disabled patch is freed; it cannot come back
-            }
-        })
-    }
-
-    /// Kernel: `force_store()`, kernel/livepatch/core.c.
-    pub(crate) fn force_store(&mut self, name: &str, buf: &str) -> Result<(), Errno> {
-        self.call("force_store", |w| {
-            if !kstrtobool(buf)? {
-                return Ok(());
-            }
-            if !w.is_transition_patch(name) {
-                return Err(Errno::EINVAL);
-            }
-            w.klp_force_transition();
-            Ok(())
-        })
-    }
-
-    /// `klp_for_each_patch()` up to (not including) `limit`: the names, so
-    /// the loop body may change the list.
-    fn patches_before(&self, limit: &str) -> Vec<String> {
-        self.klp_patches
-            .iter()
-            .map(|p| p.name.clone())
-            .take_while(|n| n != limit)
-            .collect()
     }
 
     /// Kernel: `klp_unpatch_replaced_patches()`, kernel/livepatch/core.c:
@@ -321,49 +388,6 @@ impl World {
             for o in &mut p.objs {
                 o.funcs.retain(|f| !f.nop);
             }
-        }
-    }
-
-    /// Kernel: `klp_free_patch_start()`, kernel/livepatch/core.c: off the list.
-    fn klp_free_patch_start(&mut self, name: &str) -> Option<Patch> {
-        let i = self.patch_index(name)?;
-        let patch = self.klp_patches.remove(i);
-        self.emit(
-            EventKind::PatchList { added: false },
-            None,
-            Some(name),
-            None,
-        );
-        Some(patch)
-    }
-
-    /// Kernel: `klp_free_patch_finish()`, kernel/livepatch/core.c: the sysfs
-    /// directory goes away and, unless forced, the module reference is dropped.
-    fn klp_free_patch_finish(&mut self, name: &str, forced: bool) {
-        if !forced && let Some(m) = self.module_mut(name) {
-            m.refcnt = m.refcnt.saturating_sub(1);
-        }
-    }
-
-    /// Kernel: `klp_free_patch_async()`, kernel/livepatch/core.c.
-    pub(crate) fn klp_free_patch_async(&mut self, name: &str) {
-        if let Some(p) = self.klp_free_patch_start(name) {
-            self.free_work.push(p); // schedule_work(&patch->free_work)
-        }
-    }
-
-    /// Kernel: `klp_free_replaced_patches_async()`, kernel/livepatch/core.c.
-    pub(crate) fn klp_free_replaced_patches_async(&mut self, new_patch: &str) {
-        for old in self.patches_before(new_patch) {
-            self.klp_free_patch_async(&old);
-        }
-    }
-
-    /// Kernel: `klp_free_patch_work_fn()`, kernel/livepatch/core.c: runs the
-    /// queued frees.
-    pub(crate) fn klp_free_patch_work_fn(&mut self) {
-        for p in std::mem::take(&mut self.free_work) {
-            self.klp_free_patch_finish(&p.name, p.forced);
         }
     }
 
@@ -403,13 +427,15 @@ impl World {
     }
 
     /// Kernel: `klp_module_coming()`, kernel/livepatch/core.c: apply every
-    /// patch to a module before its init runs.
+    /// patch to a module before its init runs; the first failure refuses
+    /// the module and reverts the patches before the failing one.
     pub(crate) fn klp_module_coming(&mut self, module: &str) -> Result<(), Errno> {
         self.call("klp_module_coming", |w| {
             if module == "vmlinux" {
                 w.pr(Level::Err, "vmlinux.ko: invalid module name".into(), None);
                 return Err(Errno::EINVAL);
             }
+            // Each module has to know that klp_module_coming() has been called.
             if let Some(m) = w.module_mut(module) {
                 m.klp_alive = true;
             }
@@ -421,7 +447,59 @@ impl World {
                 else {
                     continue;
                 };
-                if let Err(e) = w.klp_module_coming_patch(module, &patch, obj) {
+                let o = ObjRef { patch: &patch, obj };
+                let object = match w.object_mut(o) {
+                    Some(ob) => {
+                        ob.mod_bound = true; // obj->mod = mod
+                        ob.clone()
+                    }
+                    None => continue,
+                };
+                let ret = 'apply: {
+                    if let Err(e) = w.klp_init_object_loaded(&object) {
+                        w.pr(
+                            Level::Warn,
+                            format!(
+                                "failed to initialize patch '{patch}' for module '{module}' ({})",
+                                e.negative()
+                            ),
+                            Some(&patch),
+                        );
+                        break 'apply Err(e);
+                    }
+                    w.pr(
+                        Level::Notice,
+                        format!("applying patch '{patch}' to loading module '{module}'"),
+                        Some(&patch),
+                    );
+                    let ret = w.klp_pre_patch_callback(o);
+                    if ret != 0 {
+                        w.pr(
+                            Level::Warn,
+                            format!("pre-patch callback failed for object '{module}'"),
+                            Some(&patch),
+                        );
+                        break 'apply Err(Errno(-ret));
+                    }
+                    if let Err(e) = w.klp_patch_object(o) {
+                        w.pr(
+                            Level::Warn,
+                            format!(
+                                "failed to apply patch '{patch}' to module '{module}' ({})",
+                                e.negative()
+                            ),
+                            Some(&patch),
+                        );
+                        w.klp_post_unpatch_callback(o);
+                        break 'apply Err(e);
+                    }
+                    if !w.is_transition_patch(&patch) {
+                        w.klp_post_patch_callback(o);
+                    }
+                    Ok(())
+                };
+                // err: return the error to the module loader.
+                if let Err(e) = ret {
                     w.pr(
                         Level::Warn,
                         format!(
@@ -432,7 +510,7 @@ impl World {
                     if let Some(m) = w.module_mut(module) {
                         m.klp_alive = false;
                     }
-                    if let Some(ob) = w.object_mut(ObjRef { patch: &patch, obj }) {
+                    if let Some(ob) = w.object_mut(o) {
                         ob.mod_bound = false;
                     }
                     w.klp_cleanup_module_patches_limited(module, Some(&patch));
@@ -443,64 +521,6 @@ impl World {
         })
     }
 
-    /// The body of `klp_module_coming()`'s loop for one patch's object.
-    fn klp_module_coming_patch(
-        &mut self,
-        module: &str,
-        patch: &str,
-        obj: usize,
-    ) -> Result<(), Errno> {
-        let o = ObjRef { patch, obj };
-        let object = match self.object_mut(o) {
-            Some(ob) => {
-                ob.mod_bound = true;
-                ob.clone()
-            }
-            None => return Ok(()),
-        };
-        if let Err(e) = self.klp_init_object_loaded(&object) {
-            self.pr(
-                Level::Warn,
-                format!(
-                    "failed to initialize patch '{patch}' for module '{module}' ({})",
-                    e.negative()
-                ),
-                Some(patch),
-            );
-            return Err(e);
-        }
-        self.pr(
-            Level::Notice,
-            format!("applying patch '{patch}' to loading module '{module}'"),
-            Some(patch),
-        );
-        let ret = self.klp_pre_patch_callback(o);
-        if ret != 0 {
-            self.pr(
-                Level::Warn,
-                format!("pre-patch callback failed for object '{module}'"),
-                Some(patch),
-            );
-            return Err(Errno(-ret));
-        }
-        if let Err(e) = self.klp_patch_object(o) {
-            self.pr(
-                Level::Warn,
-                format!(
-                    "failed to apply patch '{patch}' to module '{module}' ({})",
-                    e.negative()
-                ),
-                Some(patch),
-            );
-            self.klp_post_unpatch_callback(o);
-            return Err(e);
-        }
-        if !self.is_transition_patch(patch) {
-            self.klp_post_patch_callback(o);
-        }
-        Ok(())
-    }
-
     /// Kernel: `klp_module_going()`, kernel/livepatch/core.c.
     pub(crate) fn klp_module_going(&mut self, module: &str) {
         self.call("klp_module_going", |w| {
@@ -509,27 +529,5 @@ impl World {
             }
             w.klp_cleanup_module_patches_limited(module, None);
         })
-    }
-}
-
-/// Kernel: `klp_init_object_early()` + `klp_init_func_early()`, kernel/livepatch/core.c.
-fn klp_init_object_early(def: &ObjectDef) -> Object {
-    Object {
-        name: def.name.clone(),
-        funcs: def
-            .funcs
-            .iter()
-            .map(|f| Func {
-                def: f.clone(),
-                nop: false,
-                patched: false,
-                transition: false,
-            })
-            .collect(),
-        callbacks: def.callbacks.clone(),
-        post_unpatch_enabled: false,
-        mod_bound: false,
-        patched: false,
-        dynamic: false,
     }
 }
