@@ -30,6 +30,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod callback_code;
 pub mod catalog;
 pub mod check;
 mod command;

@@ -3,7 +3,7 @@
 //! in `livepatch/` and `module.rs`, named after the kernel functions.
 
 use crate::catalog::{CallbackDef, Catalog, FuncDef, ModuleDef, StateDef};
-use crate::event::{CallbackKind, Event, EventKind, KlpState, Level, ModuleState};
+use crate::event::{CallbackKind, Event, EventKind, KlpState, Level, ModuleState, TransitionPhase};
 use crate::snapshot::{
     ModuleSnapshot, ObjectSnapshot, PatchSnapshot, Snapshot, TaskSnapshot, TransitionSnapshot,
 };
@@ -460,5 +460,47 @@ impl World {
 impl Default for World {
     fn default() -> Self {
         World::new()
+    }
+}
+
+/// Which object of which patch a core function works on (`struct klp_object *`).
+#[derive(Clone, Copy)]
+pub(crate) struct ObjRef<'a> {
+    pub patch: &'a str,
+    pub obj: usize,
+}
+
+/// Support for the views: events and facts the kernel does not print but a
+/// timeline or the state panel shows.
+impl World {
+    /// The `Transition` event of a phase (a view's marker; the kernel's own
+    /// line, if any, is a separate event).
+    pub(crate) fn transition_event(&mut self, phase: TransitionPhase) {
+        let patch = self.klp_transition_patch.clone();
+        self.emit(
+            EventKind::Transition {
+                phase,
+                target: self.klp_target_state,
+            },
+            None,
+            patch.as_deref(),
+            None,
+        );
+    }
+
+    /// Tasks that the last attempt could not switch, with what blocks them.
+    pub(crate) fn blocked_tasks(&self) -> Vec<(String, String)> {
+        if self.klp_transition_patch.is_none() {
+            return Vec::new();
+        }
+        (0..self.tasks.len())
+            .filter(|&t| self.tasks[t].patch_state != self.klp_target_state)
+            .filter_map(|t| self.klp_check_stack(t).map(|f| (self.tasks[t].label(), f)))
+            .collect()
+    }
+
+    /// The object an [`ObjRef`] names (no kernel counterpart: C has the pointer).
+    pub(crate) fn object_mut(&mut self, o: ObjRef) -> Option<&mut Object> {
+        self.patch_mut(o.patch)?.objs.get_mut(o.obj)
     }
 }

@@ -5,8 +5,7 @@
 use crate::catalog::{Flag, ModuleDef, ObjectDef, PatchDef};
 use crate::errno::{Errno, kstrtobool};
 use crate::event::{EventKind, KlpState, Level};
-use crate::livepatch::callbacks::ObjRef;
-use crate::world::{Func, Object, Patch, World};
+use crate::world::{Func, ObjRef, Object, Patch, World};
 
 impl World {
     /// `klp_for_each_patch()` up to (not including) `limit`: the names, so

@@ -3,9 +3,8 @@
 
 use crate::errno::Errno;
 use crate::event::{KlpState, Level};
-use crate::livepatch::callbacks::ObjRef;
 use crate::livepatch::transition::func_code;
-use crate::world::{Impl, Ops, StackEntry, Task, World};
+use crate::world::{Impl, ObjRef, Ops, StackEntry, Task, World};
 
 impl World {
     /// Kernel: `klp_find_ops()`, kernel/livepatch/patch.c.
@@ -30,8 +29,12 @@ impl World {
         let Some(mut entry) = depth.checked_sub(1).map(|i| &ops.func_stack[i]) else {
             return Impl::Original;
         };
+        // smp_rmb(): ops->func_stack before func->transition (the write
+        // barrier is in __klp_enable_patch()). Sequential here.
         // In transition: a task still in the initial state (unpatched) uses
         // the previous func on the stack, or the original code.
+        // smp_rmb(): func->transition before current->patch_state (the
+        // write barrier is in klp_init_transition()). Sequential here.
         if self.stack_func(entry).is_some_and(|f| f.transition)
             && task.patch_state == KlpState::Unpatched
         {
@@ -45,6 +48,8 @@ impl World {
             .map_or(Impl::Original, |f| func_code(&entry.patch, f))
     }
 
+    /// The `struct klp_func` of an ops stack entry (no kernel counterpart: the
+    /// kernel's `func_stack` holds the pointer).
     pub(crate) fn stack_func(&self, e: &StackEntry) -> Option<&crate::world::Func> {
         self.patch(&e.patch)?.objs.get(e.obj)?.funcs.get(e.func)
     }

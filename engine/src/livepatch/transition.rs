@@ -2,26 +2,12 @@
 //! one from the initial to the target state; post callbacks wait for all.
 
 use crate::event::{EventKind, KlpState, Level, TransitionPhase};
-use crate::livepatch::callbacks::ObjRef;
-use crate::world::{Impl, World};
+use crate::world::{Impl, ObjRef, World};
 
 /// `SIGNALS_TIMEOUT`: fake signals every this many failed attempts.
 const SIGNALS_TIMEOUT: u32 = 15;
 
 impl World {
-    fn transition_event(&mut self, phase: TransitionPhase) {
-        let patch = self.klp_transition_patch.clone();
-        self.emit(
-            EventKind::Transition {
-                phase,
-                target: self.klp_target_state,
-            },
-            None,
-            patch.as_deref(),
-            None,
-        );
-    }
-
     /// Kernel: `klp_complete_transition()`, kernel/livepatch/transition.c.
     fn klp_complete_transition(&mut self) {
         self.call("klp_complete_transition", |w| {
@@ -42,13 +28,16 @@ impl World {
             if target == KlpState::Unpatched {
                 // All tasks run the old code: the new funcs can leave the stacks.
                 w.klp_unpatch_objects(&name);
-                // klp_synchronize_transition(): a no-op in a sequential model.
+                // klp_synchronize_transition(): the handler no longer sees
+                // this patch's funcs. A no-op in a sequential model.
             }
             if let Some(p) = w.patch_mut(&name) {
                 for f in p.objs.iter_mut().flat_map(|o| o.funcs.iter_mut()) {
                     f.transition = false;
                 }
             }
+            // Patched: klp_synchronize_transition(), so that the handler
+            // cannot see the IDLE task state set next. Sequential here.
             for t in &mut w.tasks {
                 t.patch_state = KlpState::Idle;
                 t.pending = false;
@@ -112,7 +101,7 @@ impl World {
     /// Kernel: `klp_check_stack()`, kernel/livepatch/transition.c: the
     /// function, if any, that keeps this task from switching. Patching looks
     /// for the code being replaced; unpatching for the new code.
-    fn klp_check_stack(&self, task: usize) -> Option<String> {
+    pub(crate) fn klp_check_stack(&self, task: usize) -> Option<String> {
         let frame = self.tasks[task].frame.as_ref()?;
         let name = self.klp_transition_patch.as_deref()?;
         let patch = self.patch(name)?;
@@ -139,8 +128,9 @@ impl World {
         None
     }
 
-    /// The code a func replaces: the previous func on its ops stack, or the
-    /// original function when it is alone there.
+    /// Part of `klp_check_stack_func()`, kernel/livepatch/transition.c: the
+    /// code a func replaces (the previous func on its ops stack, or the
+    /// original function when it is alone there), looked for when patching.
     fn previous_code(&self, patch: &str, obj: usize, func: usize, obj_name: Option<&str>) -> Impl {
         let old_name = match self.patch(patch).and_then(|p| p.objs.get(obj)) {
             Some(o) => o.funcs[func].def.old_name.clone(),
@@ -312,12 +302,18 @@ impl World {
             } else {
                 KlpState::Patched
             };
+            // Clear every TIF_PATCH_PENDING so that klp_update_patch_state()
+            // cannot race with klp_start_transition().
             for t in &mut w.tasks {
                 t.pending = false;
             }
             w.transition_reversed = true;
             w.transition_event(TransitionPhase::Reverse);
-            // klp_synchronize_transition(): a no-op in a sequential model.
+            // klp_synchronize_transition(): let running klp_update_patch_state()
+            // calls finish. The two writes above follow the pre-6.4 order;
+            // since 6.4 they come here instead, followed by smp_wmb() (the
+            // target state before the TIF_PATCH_PENDING writes of
+            // klp_start_transition()). Sequential here: no visible difference.
             w.klp_start_transition();
         })
     }
@@ -349,20 +345,11 @@ impl World {
             w.transition_event(TransitionPhase::Force);
         })
     }
-
-    /// Tasks that the last attempt could not switch, with what blocks them.
-    pub(crate) fn blocked_tasks(&self) -> Vec<(String, String)> {
-        if self.klp_transition_patch.is_none() {
-            return Vec::new();
-        }
-        (0..self.tasks.len())
-            .filter(|&t| self.tasks[t].patch_state != self.klp_target_state)
-            .filter_map(|t| self.klp_check_stack(t).map(|f| (self.tasks[t].label(), f)))
-            .collect()
-    }
 }
 
-/// The code a func redirects to: its replacement, or the original for a nop.
+/// The code a func redirects to: its replacement, or the original for a nop
+/// (`func->new_func`, which `klp_init_object_loaded()` sets to `old_func`
+/// for a nop).
 pub(crate) fn func_code(patch: &str, func: &crate::world::Func) -> Impl {
     if func.nop {
         Impl::Original
