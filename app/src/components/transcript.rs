@@ -2,7 +2,7 @@
 //! its marker select each other.
 
 use crate::state::{Replay, Selection, use_explorer_state};
-use klpscope_engine::render;
+use klpscope_engine::render::{self, Console};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -20,14 +20,15 @@ pub struct Line {
     pub command: bool,
 }
 
-/// The lines of a replay, each tied to its event. The text comes from the
-/// engine's log renderer; events are matched to lines in order by their text.
-pub fn lines(replay: &Replay) -> Vec<Line> {
+/// The lines of a replay as `console` shows them, each tied to its event.
+/// The text comes from the engine's log renderer; events are matched to
+/// lines in order by their text.
+pub fn lines(replay: &Replay, console: Console) -> Vec<Line> {
     let mut out = Vec::new();
     for (i, step) in replay.steps().iter().enumerate() {
         let n = i + 1;
         let cmd = format!("% {}", step.command);
-        let mut rendered = render::step_log(step);
+        let mut rendered = render::step_log_on(step, console);
         if rendered.first() == Some(&cmd) {
             rendered.remove(0);
         }
@@ -63,7 +64,16 @@ pub fn lines(replay: &Replay) -> Vec<Line> {
 #[component]
 pub fn Transcript() -> impl IntoView {
     let state = use_explorer_state();
-    let all: Memo<Arc<Vec<Line>>> = Memo::new(move |_| Arc::new(lines(&state.replay.read())));
+    // The selftests run with dynamic debug on; a plain console has no pr_debug lines.
+    let dynamic_debug = RwSignal::new(true);
+    let all: Memo<Arc<Vec<Line>>> = Memo::new(move |_| {
+        let console = if dynamic_debug.get() {
+            Console::DynamicDebug
+        } else {
+            Console::Default
+        };
+        Arc::new(lines(&state.replay.read(), console))
+    });
     // Keep the selected line in view (the transcript scrolls on its own).
     Effect::new(move |_| {
         if state.selected.get().is_some() {
@@ -80,7 +90,21 @@ pub fn Transcript() -> impl IntoView {
     });
     view! {
         <section class="panel transcript-panel" aria-labelledby="transcript-h">
-            <h2 id="transcript-h">"Kernel log"</h2>
+            <div class="transcript-head">
+                <h2 id="transcript-h">"Kernel log"</h2>
+                <label
+                    class="console-switch"
+                    title="The initializing, completing, reversing and canceling transition lines are pr_debug: a kernel prints them only with dynamic debug on, as its selftests switch it on"
+                >
+                    <input
+                        type="checkbox"
+                        data-testid="dynamic-debug"
+                        prop:checked=move || dynamic_debug.get()
+                        on:change=move |ev| dynamic_debug.set(event_target_checked(&ev))
+                    />
+                    " pr_debug lines (dynamic debug)"
+                </label>
+            </div>
             <div class="transcript" data-testid="transcript" tabindex="0" aria-label="Transcript">
                 {move || {
                     let lines = all.get();
