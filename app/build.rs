@@ -1,56 +1,68 @@
 //! Renders the documentation (content/*.md, in content/SUMMARY order) to
-//! HTML at build time, so the browser gets HTML and the wasm carries no
-//! Markdown parser. The output is `$OUT_DIR/chapters.rs`, included by
-//! `src/chapters.rs`.
+//! HTML at build time with the engine's Markdown renderer (feature `book`,
+//! the one `klpscope book` uses), so the browser gets HTML and the wasm
+//! carries no Markdown parser. The output is `$OUT_DIR/chapters.rs`,
+//! included by `src/chapters.rs`: per chapter its title, its headings
+//! (with where each section starts in the HTML: the search index) and its
+//! segments.
 
-#[path = "src/markdown.rs"]
-#[allow(dead_code)]
-mod markdown;
-
+use klpscope_engine::book::{Book, markdown};
 use std::fmt::Write as _;
 use std::path::Path;
+use std::process::ExitCode;
 
-fn main() {
+fn main() -> ExitCode {
     let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
     println!("cargo:rerun-if-changed={}", content.display());
-    println!("cargo:rerun-if-changed=src/markdown.rs");
-    let summary = std::fs::read_to_string(content.join("SUMMARY")).expect("content/SUMMARY");
-    let mut out = String::from("&[\n");
-    for line in summary.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
-            continue;
+    let book = match Book::load(&content) {
+        Ok(book) => book,
+        Err(e) => {
+            // A build script reports on stderr; cargo shows it on failure.
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
         }
-        let (slug, file) = line
-            .split_once(char::is_whitespace)
-            .unwrap_or_else(|| panic!("content/SUMMARY: '{line}' is not '<slug> <file>'"));
-        let path = content.join(file.trim());
+    };
+    for path in book.sources(&content) {
         println!("cargo:rerun-if-changed={}", path.display());
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let r = markdown::render(slug, &text);
-        writeln!(out, "    Chapter {{").unwrap();
-        writeln!(out, "        slug: {slug:?},").unwrap();
-        writeln!(out, "        title: {:?},", r.title).unwrap();
-        writeln!(out, "        headings: &[").unwrap();
+    }
+    let out = chapters(&book);
+    let Some(dir) = std::env::var_os("OUT_DIR") else {
+        eprintln!("error: OUT_DIR is not set (run by cargo)");
+        return ExitCode::FAILURE;
+    };
+    let dest = Path::new(&dir).join("chapters.rs");
+    if let Err(e) = std::fs::write(&dest, out) {
+        eprintln!("error: {}: {e}", dest.display());
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+/// The `&[Chapter]` expression for `src/chapters.rs`.
+fn chapters(book: &Book) -> String {
+    let mut out = String::from("&[\n");
+    for chapter in &book.chapters {
+        let r = markdown::render(&chapter.slug, &chapter.source);
+        let _ = writeln!(out, "    Chapter {{");
+        let _ = writeln!(out, "        slug: {:?},", chapter.slug);
+        let _ = writeln!(out, "        title: {:?},", r.title);
+        let _ = writeln!(out, "        headings: &[");
         for h in &r.headings {
-            writeln!(
+            let _ = writeln!(
                 out,
-                "            Heading {{ level: {}, slug: {:?}, text: {:?} }},",
-                h.level, h.slug, h.text
-            )
-            .unwrap();
+                "            Heading {{ level: {}, slug: {:?}, text: {:?}, at: ({}, {}) }},",
+                h.level, h.slug, h.text, h.at.0, h.at.1
+            );
         }
-        writeln!(out, "        ],\n        segments: &[").unwrap();
+        let _ = writeln!(out, "        ],\n        segments: &[");
         for s in &r.segments {
-            match s {
+            let _ = match s {
                 markdown::Segment::Html(h) => writeln!(out, "            Segment::Html({h:?}),"),
                 markdown::Segment::Live(l) => writeln!(out, "            Segment::Live({l:?}),"),
-            }
-            .unwrap();
+            };
         }
-        writeln!(out, "        ],\n    }},").unwrap();
+        let _ = writeln!(out, "        ],\n    }},");
     }
     out.push_str("]\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("chapters.rs");
-    std::fs::write(dest, out).unwrap();
+    out
 }

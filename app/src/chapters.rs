@@ -1,6 +1,9 @@
 //! The documentation, in reading order (`content/SUMMARY`). build.rs
-//! renders each chapter with [`crate::markdown`] when the app is built, so
-//! the browser receives HTML and the wasm needs no Markdown parser.
+//! renders each chapter with the engine's Markdown renderer
+//! (`klpscope_engine::book::markdown`, the one `klpscope book` uses) when
+//! the app is built, so the browser receives HTML and the wasm needs no
+//! Markdown parser. The headings double as the search index: each knows
+//! where its section starts in the HTML ([`section_text`]).
 
 /// One rendered chapter.
 pub struct Chapter {
@@ -22,9 +25,12 @@ pub struct Heading {
     pub slug: &'static str,
     /// Its plain text.
     pub text: &'static str,
+    /// Where its element starts: (index of the [`Segment::Html`], byte
+    /// offset of its `<hN` tag). Its section runs to the next heading.
+    pub at: (usize, usize),
 }
 
-/// A piece of a chapter (see [`crate::markdown::Segment`]).
+/// A piece of a chapter (the engine's `book::markdown::Segment`).
 pub enum Segment {
     /// Trusted HTML rendered from `content/*.md`.
     Html(&'static str),
@@ -38,6 +44,114 @@ pub static CHAPTERS: &[Chapter] = include!(concat!(env!("OUT_DIR"), "/chapters.r
 /// The index of the chapter with this slug.
 pub fn find(slug: &str) -> Option<usize> {
     CHAPTERS.iter().position(|c| c.slug == slug)
+}
+
+/// The DOM id of a heading, as the renderer writes it (the engine's
+/// `book::markdown::heading_id`; the app does not link the renderer).
+pub fn heading_id(slug: &str) -> String {
+    format!("doc-{slug}")
+}
+
+/// The plain text of section `h` of `chapter`, its heading left out: the
+/// embedded HTML from the heading to the next one, without tags. Scenario
+/// blocks are not part of it.
+pub fn section_text(chapter: &Chapter, h: usize) -> String {
+    let Some(heading) = chapter.headings.get(h) else {
+        return String::new();
+    };
+    let (seg0, off0) = heading.at;
+    let (seg1, off1) = chapter
+        .headings
+        .get(h + 1)
+        .map_or((chapter.segments.len(), 0), |next| next.at);
+    let mut text = String::new();
+    for (i, segment) in chapter
+        .segments
+        .iter()
+        .enumerate()
+        .take(seg1 + 1)
+        .skip(seg0)
+    {
+        let Segment::Html(html) = segment else {
+            continue;
+        };
+        let from = if i == seg0 { off0 } else { 0 };
+        let to = if i == seg1 { off1 } else { html.len() };
+        let Some(mut part) = html.get(from..to.max(from)) else {
+            continue;
+        };
+        if i == seg0 {
+            // Skip the heading element itself.
+            let close = format!("</h{}>", heading.level);
+            part = part.find(&close).map_or("", |j| &part[j + close.len()..]);
+        }
+        strip_tags(part, &mut text);
+        text.push(' ');
+    }
+    collapse_spaces(&text)
+}
+
+/// Appends the text of trusted HTML (the renderer's output) to `out`:
+/// tags dropped (block ends become a space), entities decoded.
+fn strip_tags(html: &str, out: &mut String) {
+    let mut rest = html;
+    while let Some(lt) = rest.find(['<', '&']) {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let name = rest[1..end]
+                .trim_start_matches('/')
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or("");
+            if !matches!(
+                name,
+                "a" | "code" | "em" | "strong" | "del" | "sup" | "sub" | "kbd" | "i" | "b" | "span"
+            ) {
+                out.push(' ');
+            }
+            rest = &rest[end..];
+        } else {
+            let end = rest.find(';').filter(|&e| e <= 10);
+            let decoded = end.and_then(|e| entity(&rest[1..e]));
+            match (end, decoded) {
+                (Some(e), Some(c)) => {
+                    out.push(c);
+                    rest = &rest[e + 1..];
+                }
+                _ => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+/// The character of an entity name (without `&` and `;`).
+fn entity(name: &str) -> Option<char> {
+    match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        "nbsp" => Some(' '),
+        _ => {
+            let n = name.strip_prefix('#')?;
+            let code = match n.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => n.parse().ok()?,
+            };
+            char::from_u32(code)
+        }
+    }
+}
+
+fn collapse_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The heading `heading` of chapter `chapter`, if both exist.
@@ -58,6 +172,70 @@ mod tests {
         for (i, c) in CHAPTERS.iter().enumerate() {
             assert!(!c.title.is_empty(), "{} has no title", c.slug);
             assert_eq!(find(c.slug), Some(i));
+        }
+    }
+
+    #[test]
+    fn every_heading_points_at_its_element() {
+        for c in CHAPTERS {
+            for h in c.headings {
+                let Some(Segment::Html(html)) = c.segments.get(h.at.0) else {
+                    panic!("{}: {} points at no HTML", c.slug, h.slug)
+                };
+                let tag = format!("<h{} id=\"{}\">", h.level, heading_id(h.slug));
+                assert!(html[h.at.1..].starts_with(&tag), "{}: {}", c.slug, h.slug);
+            }
+        }
+    }
+
+    #[test]
+    fn section_text_is_the_prose_without_markup() {
+        static HEADINGS: &[Heading] = &[
+            Heading {
+                level: 1,
+                slug: "t",
+                text: "T",
+                at: (0, 0),
+            },
+            Heading {
+                level: 2,
+                slug: "a",
+                text: "A",
+                at: (0, 54),
+            },
+            Heading {
+                level: 2,
+                slug: "b",
+                text: "B",
+                at: (2, 0),
+            },
+        ];
+        static SEGMENTS: &[Segment] = &[
+            Segment::Html(
+                "<h1 id=\"doc-t\">T<a class=\"anchor\">#</a></h1>\n<p>x</p>\n<h2 id=\"doc-a\">A</h2>\n<p>One <code>a&amp;b</code> &lt;c&gt;</p><p>two&#39;s</p>\n",
+            ),
+            Segment::Live("% rmmod m\n"),
+            Segment::Html("<h2 id=\"doc-b\">B</h2><table><tr><td>l</td><td>r</td></tr></table>"),
+        ];
+        let c = Chapter {
+            slug: "c",
+            title: "T",
+            headings: HEADINGS,
+            segments: SEGMENTS,
+        };
+        assert!(SEGMENTS[0].html().unwrap()[54..].starts_with("<h2"));
+        assert_eq!(section_text(&c, 0), "x");
+        assert_eq!(section_text(&c, 1), "One a&b <c> two's");
+        assert_eq!(section_text(&c, 2), "l r");
+        assert_eq!(section_text(&c, 3), "");
+    }
+
+    impl Segment {
+        fn html(&self) -> Option<&'static str> {
+            match self {
+                Segment::Html(h) => Some(h),
+                Segment::Live(_) => None,
+            }
         }
     }
 

@@ -8,12 +8,12 @@
 //!
 //! Modules: [`state`] (source of truth), [`route`] (URL fragment),
 //! [`model`] (timeline layout), [`commands`] (command lines the controls
-//! issue), [`markdown`] and [`chapters`] (the docs), [`components`] (views).
+//! issue), [`chapters`] (the docs, rendered when the app is built),
+//! [`components`] (views).
 
 pub mod chapters;
 pub mod commands;
 pub mod components;
-pub mod markdown;
 pub mod model;
 pub mod route;
 pub mod state;

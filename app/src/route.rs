@@ -83,7 +83,8 @@ impl Route {
     }
 }
 
-/// Slugs are what [`crate::markdown::slug`] produces: safe to put in an id.
+/// Slugs are what the engine's `book::markdown::slug` produces: safe to
+/// put in an id.
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 80

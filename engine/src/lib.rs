@@ -30,6 +30,8 @@
 //! ```
 #![warn(missing_docs)]
 
+#[cfg(feature = "book")]
+pub mod book;
 mod callback_code;
 pub mod catalog;
 pub mod check;

@@ -56,6 +56,21 @@ enum Cmd {
         /// Scenario file, or - for standard input.
         file: String,
     },
+    /// Write the documentation as static HTML: index.html, a page per
+    /// chapter, print.html, and the site's CSS.
+    Book {
+        /// Output directory (created if missing).
+        outdir: std::path::PathBuf,
+        /// The documentation: SUMMARY and the chapters it lists.
+        #[arg(long, default_value = "content")]
+        content: std::path::PathBuf,
+        /// The CSS to copy and link [default: style/ beside the content directory].
+        #[arg(long)]
+        style: Option<std::path::PathBuf>,
+        /// The interactive site, relative to the pages (explorer links).
+        #[arg(long, default_value = "../index.html")]
+        app: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -224,6 +239,38 @@ fn cmd_explore(depth: usize) -> ExitCode {
     }
 }
 
+/// `klpscope book`: the static book.
+fn cmd_book(
+    outdir: &std::path::Path,
+    content: &std::path::Path,
+    style: Option<&std::path::Path>,
+    app: &str,
+) -> ExitCode {
+    use klpscope_engine::book::{Book, site};
+    let style = style.map(std::path::Path::to_path_buf).unwrap_or_else(|| {
+        let parent = content.parent().unwrap_or(std::path::Path::new(""));
+        parent.join("style")
+    });
+    let options = site::Options {
+        app: app.to_string(),
+        style: Some(style),
+    };
+    match Book::load(content).and_then(|book| site::write(&book, outdir, &options)) {
+        Ok(written) => {
+            for w in &written.warnings {
+                eprintln!("klpscope: warning: {w}");
+            }
+            println!(
+                "wrote {} files to {}",
+                written.files.len(),
+                outdir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
 fn fail(msg: &str) -> ExitCode {
     eprintln!("klpscope: {msg}");
     ExitCode::from(2)
@@ -251,5 +298,11 @@ fn main() -> ExitCode {
         Cmd::Link { file } => cmd_link(file),
         Cmd::Table { format } => cmd_table(*format),
         Cmd::Explore { depth } => cmd_explore(*depth),
+        Cmd::Book {
+            outdir,
+            content,
+            style,
+            app,
+        } => cmd_book(outdir, content, style.as_deref(), app),
     }
 }

@@ -1,5 +1,8 @@
 //! The engine's integration tests, one binary (linking is slow on 2 cores).
 
+/// `klpscope book`: the static pages of the documentation.
+#[path = "suite/book.rs"]
+mod book;
 /// The `klpscope` binary: exit codes and output.
 #[path = "suite/cli.rs"]
 mod cli;

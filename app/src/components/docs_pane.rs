@@ -1,8 +1,9 @@
-//! The documentation pane: chapter list, the chapter, previous/next.
+//! The documentation pane: search, chapter list, the chapter,
+//! previous/next.
 
+use super::search::Search;
 use super::timeline::Timeline;
-use crate::chapters::{CHAPTERS, Segment};
-use crate::markdown::heading_id;
+use crate::chapters::{CHAPTERS, Segment, heading_id};
 use crate::state::{DocState, Replay, use_explorer_state};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -37,6 +38,7 @@ pub fn DocsPane() -> impl IntoView {
     view! {
         <section class="pane docs" id="docs" aria-labelledby="docs-h" data-testid="docs">
             <h1 id="docs-h" class="visually-hidden">"Documentation"</h1>
+            <Search />
             <div class="docs-body">
             <nav class="chapters" aria-label="Chapters">
                 <ol>

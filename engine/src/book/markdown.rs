@@ -1,21 +1,41 @@
-//! Markdown to HTML for the documentation pane.
+//! Markdown to HTML: the one renderer of the documentation.
 //!
 //! One parser configuration ([`new_parser`]) and one pass over its events
-//! ([`render`]): headings get ids and anchor links, and fenced blocks tagged
-//! `klpscope` are cut out as [`Segment::Live`] so the pane can put a live
-//! timeline there. Markdown events go in, segments come out; nothing else in
-//! the app touches Markdown. Only `content/*.md`, compiled in, is rendered
-//! as HTML.
+//! ([`render`]): headings get ids and anchor links, intra-doc links
+//! (`#doc=SLUG[/HEADING]`) are written for where the HTML will live
+//! ([`Target`]), and fenced blocks tagged `klpscope` are cut out as
+//! [`Segment::Live`] so the caller can put a timeline or a transcript
+//! there. Markdown events go in, segments come out; nothing else touches
+//! Markdown. The site's build step (`app/build.rs`) and `klpscope book`
+//! both render with this module.
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// The info string that marks a live scenario block.
 pub const LIVE_TAG: &str = "klpscope";
 
+/// Where the rendered HTML is shown: decides heading ids and link targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// The site's documentation pane: links stay `#doc=...` fragments.
+    App,
+    /// A chapter page of the static book (`SLUG.html`); `app` is the URL of
+    /// the site, for links that open a scenario in the explorer.
+    Page {
+        /// The site's address relative to the book, e.g. `../index.html`.
+        app: &'a str,
+    },
+    /// The whole book on one page (`print.html`).
+    Print {
+        /// The site's address relative to the book.
+        app: &'a str,
+    },
+}
+
 /// A piece of a rendered chapter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Segment {
-    /// Trusted HTML rendered from the chapter's Markdown.
+    /// HTML rendered from the chapter's Markdown.
     Html(String),
     /// The text of a ```` ```klpscope ```` block: a scenario.
     Live(String),
@@ -30,9 +50,13 @@ pub struct Heading {
     pub slug: String,
     /// Its plain text.
     pub text: String,
+    /// Where its element starts: the index of the [`Segment::Html`] and the
+    /// byte offset of the `<hN` tag in it. The section runs to the next
+    /// heading (the site's search reads section text from there).
+    pub at: (usize, usize),
 }
 
-/// A chapter ready to show.
+/// A rendered chapter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rendered {
     /// The text of the first heading.
@@ -53,13 +77,19 @@ pub fn new_parser(text: &str) -> Parser<'_> {
     Parser::new_ext(text, opts)
 }
 
-/// The DOM id of a heading of a chapter (ids are global in the page, so
-/// they carry a prefix that no other element uses).
+/// The DOM id of a heading in the site and on a chapter page (ids are
+/// global in the page, so they carry a prefix no other element uses).
 pub fn heading_id(slug: &str) -> String {
     format!("doc-{slug}")
 }
 
-/// A heading's anchor: lower case ASCII letters, digits, `_` and `-`.
+/// The DOM id of a heading of chapter `chapter` in the one-page book.
+pub fn print_id(chapter: &str, slug: &str) -> String {
+    format!("{chapter}--{slug}")
+}
+
+/// A heading's anchor: lower case ASCII letters, digits, `_` and `-`
+/// (never two `-` in a row).
 pub fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
@@ -78,8 +108,39 @@ pub fn slug(text: &str) -> String {
     out
 }
 
-/// Renders a chapter. `chapter` is its slug, used in the anchor links.
+/// Whether `s` could be a slug: safe in an id, a file name and a URL.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 80
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// `&`, `<`, `>`, `"` and `'` as entities: text made safe for HTML
+/// content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders a chapter for the site's documentation pane. `chapter` is its
+/// slug, used in the anchor links.
 pub fn render(chapter: &str, text: &str) -> Rendered {
+    render_for(Target::App, chapter, text)
+}
+
+/// Renders a chapter for `target`.
+pub fn render_for(target: Target<'_>, chapter: &str, text: &str) -> Rendered {
     let mut title = String::new();
     let mut headings: Vec<Heading> = Vec::new();
     let mut segments = Vec::new();
@@ -94,7 +155,7 @@ pub fn render(chapter: &str, text: &str) -> Rendered {
                     if matches!(e, Event::End(TagEnd::Heading(_))) {
                         break;
                     }
-                    inner.push(e);
+                    inner.push(link(target, e));
                 }
                 let plain = plain_text(&inner);
                 let mut s = id.map(|i| slug(&i)).unwrap_or_else(|| slug(&plain));
@@ -105,13 +166,17 @@ pub fn render(chapter: &str, text: &str) -> Rendered {
                 if title.is_empty() {
                     title = plain.clone();
                 }
-                pending.push(Event::Html(
-                    format!("<h{n} id=\"{}\">", heading_id(&s)).into(),
-                ));
+                let id = element_id(target, chapter, &s);
+                let href = match target {
+                    Target::App => format!("#doc={chapter}/{s}"),
+                    Target::Page { .. } | Target::Print { .. } => format!("#{id}"),
+                };
+                pending.push(Event::Html(format!("<h{n} id=\"{}\">", escape(&id)).into()));
                 pending.extend(inner);
                 pending.push(Event::Html(
                     format!(
-                        "<a class=\"anchor\" href=\"#doc={chapter}/{s}\" aria-label=\"Link to this section\">#</a></h{n}>\n"
+                        "<a class=\"anchor\" href=\"{}\" aria-label=\"Link to this section\">#</a></h{n}>\n",
+                        escape(&href)
                     )
                     .into(),
                 ));
@@ -119,6 +184,7 @@ pub fn render(chapter: &str, text: &str) -> Rendered {
                     level: n,
                     slug: s,
                     text: plain,
+                    at: (0, 0),
                 });
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
@@ -135,10 +201,11 @@ pub fn render(chapter: &str, text: &str) -> Rendered {
                 flush(&mut pending, &mut segments);
                 segments.push(Segment::Live(body));
             }
-            other => pending.push(other),
+            other => pending.push(link(target, other)),
         }
     }
     flush(&mut pending, &mut segments);
+    locate_headings(target, chapter, &mut headings, &segments);
     Rendered {
         title,
         headings,
@@ -146,17 +213,103 @@ pub fn render(chapter: &str, text: &str) -> Rendered {
     }
 }
 
+/// Sets [`Heading::at`]: heading ids are unique within the chapter, so
+/// each `<hN id="...">` tag is found once, in order.
+fn locate_headings(
+    target: Target<'_>,
+    chapter: &str,
+    headings: &mut [Heading],
+    segments: &[Segment],
+) {
+    let (mut seg, mut from) = (0, 0);
+    for h in headings {
+        let tag = format!(
+            "<h{} id=\"{}\">",
+            h.level,
+            escape(&element_id(target, chapter, &h.slug))
+        );
+        while let Some(segment) = segments.get(seg) {
+            if let Segment::Html(html) = segment
+                && let Some(i) = html.get(from..).and_then(|rest| rest.find(&tag))
+            {
+                h.at = (seg, from + i);
+                from += i + tag.len();
+                break;
+            }
+            seg += 1;
+            from = 0;
+        }
+    }
+}
+
+/// The DOM id of heading `slug` of `chapter` in `target`.
+fn element_id(target: Target<'_>, chapter: &str, slug: &str) -> String {
+    match target {
+        Target::App | Target::Page { .. } => heading_id(slug),
+        Target::Print { .. } => print_id(chapter, slug),
+    }
+}
+
+/// Rewrites an intra-doc link for `target`.
+fn link<'e>(target: Target<'_>, event: Event<'e>) -> Event<'e> {
+    match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let dest_url = match rewrite(target, &dest_url) {
+                Some(url) => CowStr::from(url),
+                None => dest_url,
+            };
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
+        }
+        other => other,
+    }
+}
+
+/// The address of an intra-doc link `url` in `target`, if it changes:
+/// `#doc=SLUG` and `#doc=SLUG/HEADING` point at the book's own pages, and
+/// any other fragment (a scenario, `#s=...`) at the explorer.
+pub fn rewrite(target: Target<'_>, url: &str) -> Option<String> {
+    let fragment = url.strip_prefix('#')?;
+    let (app, print) = match target {
+        Target::App => return None,
+        Target::Page { app } => (app, false),
+        Target::Print { app } => (app, true),
+    };
+    let doc = fragment
+        .strip_prefix("doc=")
+        .filter(|d| !d.contains('&'))
+        .map(|d| d.split_once('/').unwrap_or((d, "")))
+        .filter(|(c, h)| is_slug(c) && (h.is_empty() || is_slug(h)));
+    Some(match doc {
+        Some((chapter, "")) if print => format!("#{chapter}"),
+        Some((chapter, heading)) if print => format!("#{}", print_id(chapter, heading)),
+        Some((chapter, "")) => format!("{chapter}.html"),
+        Some((chapter, heading)) => format!("{chapter}.html#{}", heading_id(heading)),
+        None => format!("{app}#{fragment}"),
+    })
+}
+
 fn flush(pending: &mut Vec<Event>, segments: &mut Vec<Segment>) {
     if pending.is_empty() {
         return;
     }
     let mut out = String::new();
-    html::push_html(&mut out, pending.drain(..));
+    pulldown_cmark::html::push_html(&mut out, pending.drain(..));
     // Code blocks may scroll sideways: let the keyboard reach them.
     let out = out.replace("<pre>", "<pre tabindex=\"0\">");
     segments.push(Segment::Html(out));
 }
 
+/// The plain text of inline events (a heading's text).
 fn plain_text(events: &[Event]) -> String {
     let mut s = String::new();
     for e in events {
@@ -181,41 +334,4 @@ fn level_number(level: HeadingLevel) -> u8 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slugs_keep_kernel_identifiers_readable() {
-        assert_eq!(slug("When `pre_patch` fails"), "when-pre_patch-fails");
-        assert_eq!(slug("  Force!  "), "force");
-        assert_eq!(slug("???"), "section");
-    }
-
-    #[test]
-    fn cuts_live_blocks_out_and_anchors_headings() {
-        let md =
-            "# Title\n\nText.\n\n```klpscope\n% rmmod x\n```\n\n## Next part\n\n```sh\nls\n```\n";
-        let r = render("ch", md);
-        assert_eq!(r.title, "Title");
-        assert_eq!(r.headings.len(), 2);
-        assert_eq!(r.headings[1].slug, "next-part");
-        assert_eq!(r.segments.len(), 3);
-        let Segment::Html(first) = &r.segments[0] else {
-            panic!("html first")
-        };
-        assert!(
-            first.contains("<h1 id=\"doc-title\">Title<a class=\"anchor\" href=\"#doc=ch/title\"")
-        );
-        assert_eq!(r.segments[1], Segment::Live("% rmmod x\n".into()));
-        let Segment::Html(last) = &r.segments[2] else {
-            panic!("html last")
-        };
-        assert!(last.contains("<code class=\"language-sh\">"));
-    }
-
-    #[test]
-    fn duplicate_headings_get_distinct_anchors() {
-        let r = render("ch", "## A\n\n## A\n");
-        assert_ne!(r.headings[0].slug, r.headings[1].slug);
-    }
-}
+mod tests;

@@ -101,3 +101,71 @@ fn the_situation_table_in_the_docs_is_the_computed_one() {
         path.display()
     );
 }
+
+/// The chapters `content/SUMMARY` lists, as (slug, Markdown).
+fn summary_chapters() -> Vec<(String, String)> {
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+    let book = klpscope_engine::book::Book::load(&content).unwrap_or_else(|e| panic!("{e}"));
+    book.chapters
+        .into_iter()
+        .map(|c| (c.slug, c.source))
+        .collect()
+}
+
+#[test]
+fn every_chapter_has_a_scenario_block() {
+    let without: Vec<String> = summary_chapters()
+        .into_iter()
+        .filter(|(_, md)| klpscope_blocks(md).is_empty())
+        .map(|(slug, _)| slug)
+        .collect();
+    assert!(
+        without.is_empty(),
+        "chapters without a ```klpscope block: {}",
+        without.join(", ")
+    );
+}
+
+#[test]
+fn a_wrong_expected_line_in_a_real_block_fails_and_the_diff_names_it() {
+    // The first block of the documentation that states output.
+    let (name, body) = summary_chapters()
+        .into_iter()
+        .flat_map(|(slug, md)| {
+            klpscope_blocks(&md)
+                .into_iter()
+                .map(move |(line, body)| (format!("{slug}:{line}"), body))
+        })
+        .find(|(_, body)| {
+            klpscope_engine::parse(body)
+                .is_ok_and(|s| s.steps.iter().any(|st| !st.expected.is_empty()))
+        })
+        .expect("a klpscope block with expected output in content/");
+    assert!(
+        check_text(&name, &body).expect("parses").passed,
+        "{name} passes as written"
+    );
+    let lines: Vec<&str> = body.lines().collect();
+    let scenario = klpscope_engine::parse(&body).expect("parses");
+    let step = scenario
+        .steps
+        .iter()
+        .find(|st| !st.expected.is_empty())
+        .expect("a step with output");
+    // The first expected line after the step's command line (1-based).
+    let target = (step.line..lines.len())
+        .find(|&i| lines[i] == step.expected[0])
+        .expect("the expected line in the block");
+    let wrong = format!("{} (not what the kernel prints)", lines[target]);
+    let mut changed: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    changed[target] = wrong.clone();
+    let text = changed.join("\n") + "\n";
+    let r = check_text(&name, &text).expect("still parses");
+    assert!(!r.passed, "{name}: a changed expected line must fail");
+    assert!(r.diff.contains(&format!("-{wrong}")), "{}", r.diff);
+    assert!(
+        r.diff.contains(&format!("+{}", lines[target])),
+        "{}",
+        r.diff
+    );
+}

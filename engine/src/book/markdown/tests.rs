@@ -1,0 +1,132 @@
+use super::*;
+
+#[test]
+fn slugs_keep_kernel_identifiers_readable() {
+    assert_eq!(slug("When `pre_patch` fails"), "when-pre_patch-fails");
+    assert_eq!(slug("  Force!  "), "force");
+    assert_eq!(slug("???"), "section");
+    assert_eq!(slug("a -- b"), "a-b");
+}
+
+#[test]
+fn cuts_live_blocks_out_and_anchors_headings() {
+    let md = "# Title\n\nText.\n\n```klpscope\n% rmmod x\n```\n\n## Next part\n\n```sh\nls\n```\n";
+    let r = render("ch", md);
+    assert_eq!(r.title, "Title");
+    assert_eq!(r.headings.len(), 2);
+    assert_eq!(r.headings[1].slug, "next-part");
+    assert_eq!(r.segments.len(), 3);
+    let Segment::Html(first) = &r.segments[0] else {
+        panic!("html first")
+    };
+    assert!(first.contains("<h1 id=\"doc-title\">Title<a class=\"anchor\" href=\"#doc=ch/title\""));
+    assert_eq!(r.segments[1], Segment::Live("% rmmod x\n".into()));
+    let Segment::Html(last) = &r.segments[2] else {
+        panic!("html last")
+    };
+    assert!(last.contains("<code class=\"language-sh\">"));
+}
+
+#[test]
+fn duplicate_headings_get_distinct_anchors() {
+    let r = render("ch", "## A\n\n## A\n");
+    assert_ne!(r.headings[0].slug, r.headings[1].slug);
+}
+
+#[test]
+fn headings_know_where_their_element_starts() {
+    let md = "# T\n\nabc\n\n## A\n\nx\n\n```klpscope\n% rmmod x\n```\n\n## A\n\n## `B` <i>\n";
+    for target in [
+        Target::App,
+        Target::Page {
+            app: "../index.html",
+        },
+        Target::Print { app: "a" },
+    ] {
+        let r = render_for(target, "ch", md);
+        assert_eq!(r.headings.len(), 4);
+        for h in &r.headings {
+            let Some(Segment::Html(html)) = r.segments.get(h.at.0) else {
+                panic!("{h:?} points at no html segment")
+            };
+            assert!(
+                html[h.at.1..].starts_with(&format!("<h{} id=\"", h.level)),
+                "{h:?}: {html}"
+            );
+        }
+        assert_eq!(r.headings[0].at, (0, 0));
+        assert_eq!(r.headings[3].at.0, 2);
+        assert_ne!(r.headings[1].at, r.headings[2].at);
+    }
+}
+
+#[test]
+fn book_targets_rewrite_intra_doc_links() {
+    let md = "# T\n\nSee [m](#doc=modules), [h](#doc=modules/a-b), [s](#doc=x&s=rmmod+m), \
+              [t](#s=rmmod+m) and [w](https://kernel.org/).\n";
+    let page = render_for(
+        Target::Page {
+            app: "../index.html",
+        },
+        "ch",
+        md,
+    );
+    let Segment::Html(html) = &page.segments[0] else {
+        panic!()
+    };
+    assert!(html.contains("href=\"modules.html\""), "{html}");
+    assert!(html.contains("href=\"modules.html#doc-a-b\""), "{html}");
+    assert!(
+        html.contains("href=\"../index.html#doc=x&amp;s=rmmod+m\""),
+        "{html}"
+    );
+    assert!(html.contains("href=\"../index.html#s=rmmod+m\""), "{html}");
+    assert!(html.contains("href=\"https://kernel.org/\""), "{html}");
+    assert!(
+        html.contains("<h1 id=\"doc-t\">T<a class=\"anchor\" href=\"#doc-t\""),
+        "{html}"
+    );
+
+    let print = render_for(
+        Target::Print {
+            app: "../index.html",
+        },
+        "ch",
+        md,
+    );
+    let Segment::Html(html) = &print.segments[0] else {
+        panic!()
+    };
+    assert!(html.contains("href=\"#modules\""), "{html}");
+    assert!(html.contains("href=\"#modules--a-b\""), "{html}");
+    assert!(html.contains("<h1 id=\"ch--t\">"), "{html}");
+
+    let app = render("ch", md);
+    let Segment::Html(html) = &app.segments[0] else {
+        panic!()
+    };
+    assert!(html.contains("href=\"#doc=modules/a-b\""), "{html}");
+}
+
+#[test]
+fn a_hostile_link_target_stays_an_escaped_fragment() {
+    let r = render_for(
+        Target::Page {
+            app: "../index.html",
+        },
+        "ch",
+        "[x](#doc=\"><script>)\n",
+    );
+    let Segment::Html(html) = &r.segments[0] else {
+        panic!()
+    };
+    assert!(!html.contains("<script>"), "{html}");
+}
+
+#[test]
+fn escape_covers_markup_and_quotes() {
+    assert_eq!(
+        escape("<a href='x'>&\"</a>"),
+        "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
+    );
+}
