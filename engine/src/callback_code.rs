@@ -12,10 +12,21 @@ impl World {
     /// Calls the object's callback of this kind, if it has one; returns what
     /// it returned (`None` when the pointer is NULL).
     pub(crate) fn run_callback(&mut self, o: ObjRef, kind: CallbackKind) -> Option<i32> {
-        let (def, obj_name) = {
+        let index = self
+            .object_mut(o)?
+            .callbacks
+            .iter()
+            .position(|(k, _)| *k == kind)?;
+        self.run_callback_at(o, index, false)
+    }
+
+    /// Calls the function declared at `index` of the object's callbacks (a
+    /// v1 `hook` returns an int whatever its slot); returns what it returned.
+    pub(crate) fn run_callback_at(&mut self, o: ObjRef, index: usize, hook: bool) -> Option<i32> {
+        let (kind, def, obj_name) = {
             let obj = self.object_mut(o)?;
-            let def = obj.callbacks.iter().find(|(k, _)| *k == kind)?.1.clone();
-            (def, obj.name.clone())
+            let (kind, def) = obj.callbacks.get(index)?.clone();
+            (kind, def, obj.name.clone())
         };
         let ret = match &def.ret {
             Ret::Fixed(v) => *v,
@@ -28,7 +39,7 @@ impl World {
             Some(h) => self.loglevel_helper(h, kind),
             None => (Vec::new(), None, def.effects.clone()),
         };
-        let ret = if kind == CallbackKind::PrePatch {
+        let ret = if kind == CallbackKind::PrePatch || hook {
             Some(helper_ret.unwrap_or(ret))
         } else {
             None

@@ -26,8 +26,21 @@ pub fn expected_log(s: &Scenario) -> Vec<String> {
 
 /// Parses, replays and compares one scenario text; `name` labels the diff.
 pub fn check_text(name: &str, text: &str) -> Result<CheckResult, ParseError> {
+    check_text_with(name, text, None)
+}
+
+/// [`check_text`] under a given semantics profile (`None`: the one the
+/// scenario's `# semantics:` header names, upstream without one).
+pub fn check_text_with(
+    name: &str,
+    text: &str,
+    semantics: Option<crate::Semantics>,
+) -> Result<CheckResult, ParseError> {
     let scenario = parse(text)?;
-    let run = crate::run(&scenario);
+    let run = match semantics {
+        Some(s) => crate::run_with(&scenario, s),
+        None => crate::run(&scenario),
+    };
     let expected = expected_log(&scenario);
     let actual = comparable_log(&run);
     let passed = expected == actual;

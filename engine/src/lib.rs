@@ -36,6 +36,7 @@ mod callback_code;
 pub mod catalog;
 pub mod check;
 mod command;
+pub mod diff;
 pub mod errno;
 pub mod event;
 pub mod explore;
@@ -44,6 +45,7 @@ mod livepatch;
 mod module;
 pub mod render;
 pub mod scenario;
+pub mod semantics;
 pub mod share;
 pub mod snapshot;
 pub mod table;
@@ -52,6 +54,7 @@ mod world;
 pub use command::{Command, Loader};
 pub use event::{CallbackKind, Effect, Event, EventKind, KlpState, ModuleState};
 pub use scenario::{ParseError, Scenario, Step, parse};
+pub use semantics::Semantics;
 pub use snapshot::Snapshot;
 pub use world::World;
 
@@ -79,14 +82,26 @@ pub struct StepResult {
     pub snapshot: Snapshot,
 }
 
-/// Runs every command of a scenario on a freshly booted system.
+/// Runs every command of a scenario on a freshly booted system, under the
+/// profile its `# semantics:` header names (upstream without one).
 pub fn run(scenario: &Scenario) -> Run {
     run_prefix(scenario, scenario.steps.len())
 }
 
+/// Runs every command of a scenario under the given semantics profile,
+/// whatever its header says (a profile switch, or one side of a diff).
+pub fn run_with(scenario: &Scenario, semantics: Semantics) -> Run {
+    run_prefix_with(scenario, scenario.steps.len(), semantics)
+}
+
 /// Runs the first `n` commands (stepping back is replaying a prefix).
 pub fn run_prefix(scenario: &Scenario, n: usize) -> Run {
-    let mut world = World::with_catalog(scenario.catalog.clone());
+    run_prefix_with(scenario, n, scenario.semantics.unwrap_or_default())
+}
+
+/// Runs the first `n` commands under the given semantics profile.
+pub fn run_prefix_with(scenario: &Scenario, n: usize, semantics: Semantics) -> Run {
+    let mut world = World::with_semantics(scenario.catalog.clone(), semantics);
     let initial = world.snapshot();
     let steps = scenario
         .steps

@@ -4,7 +4,7 @@
 //! input or parse error.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use klpscope_engine::{check, parse, render, run, share, table};
+use klpscope_engine::{Semantics, check, diff, parse, render, run_with, share, table};
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -32,12 +32,27 @@ enum Cmd {
         /// the livepatch core, as the selftests run) or `default` (no pr_debug).
         #[arg(long, value_enum, default_value_t = ConsoleArg::Debug)]
         console: ConsoleArg,
+        /// Semantics profile [default: the file's `# semantics:` header, else upstream].
+        #[arg(long)]
+        semantics: Option<Semantics>,
     },
     /// Replay scenario files and diff them against their expected output.
     Check {
         /// Scenario files.
         #[arg(required = true)]
         files: Vec<String>,
+        /// Semantics profile [default: each file's `# semantics:` header, else upstream].
+        #[arg(long)]
+        semantics: Option<Semantics>,
+    },
+    /// Replay a scenario under two semantics profiles and print both
+    /// transcripts aligned (exit 0 if they agree, 1 if not).
+    Diff {
+        /// Scenario file, or - for standard input.
+        file: String,
+        /// Two profiles, A,B (one name: upstream against it).
+        #[arg(long, default_value = "upstream,seed-v1")]
+        semantics: String,
     },
     /// The situation table: patch phase × target module event, computed.
     Table {
@@ -136,7 +151,7 @@ fn warn(file: &str, warnings: &[klpscope_engine::ParseError]) {
 }
 
 /// `klpscope run`: print a scenario's transcript.
-fn cmd_run(file: &str, format: Format, console: ConsoleArg) -> ExitCode {
+fn cmd_run(file: &str, format: Format, console: ConsoleArg, sem: Option<Semantics>) -> ExitCode {
     let text = match read_input(file) {
         Ok(t) => t,
         Err(e) => return fail(&e),
@@ -144,7 +159,7 @@ fn cmd_run(file: &str, format: Format, console: ConsoleArg) -> ExitCode {
     match parse(&text) {
         Ok(scenario) => {
             warn(file, &scenario.warnings);
-            let r = run(&scenario);
+            let r = run_with(&scenario, sem.or(scenario.semantics).unwrap_or_default());
             match format {
                 Format::Log => print!("{}", render::log_on(&r, console.into())),
                 Format::Json => println!("{}", render::json(&r)),
@@ -158,11 +173,12 @@ fn cmd_run(file: &str, format: Format, console: ConsoleArg) -> ExitCode {
 }
 
 /// `klpscope check`: replay and compare; last line `N passed, M failed`.
-fn cmd_check(files: &[String]) -> ExitCode {
+fn cmd_check(files: &[String], sem: Option<Semantics>) -> ExitCode {
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
     for file in files {
-        let result = read_input(file)
-            .and_then(|t| check::check_text(label(file), &t).map_err(|e| e.in_file(label(file))));
+        let result = read_input(file).and_then(|t| {
+            check::check_text_with(label(file), &t, sem).map_err(|e| e.in_file(label(file)))
+        });
         match result {
             Ok(r) if r.passed => {
                 println!("ok   {file}");
@@ -189,6 +205,22 @@ fn cmd_check(files: &[String]) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `klpscope diff`: one scenario under two profiles, aligned.
+fn cmd_diff(file: &str, pair: &str) -> ExitCode {
+    let (a, b) = match diff::parse_pair(pair) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let scenario =
+        match read_input(file).and_then(|t| parse(&t).map_err(|e| e.in_file(label(file)))) {
+            Ok(s) => s,
+            Err(e) => return fail(&e),
+        };
+    let d = diff::compare(&scenario, a, b);
+    print!("{}", d.render());
+    ExitCode::from(u8::from(!d.agree()))
 }
 
 /// `klpscope link`: the share fragment.
@@ -293,8 +325,10 @@ fn main() -> ExitCode {
             file,
             format,
             console,
-        } => cmd_run(file, *format, *console),
-        Cmd::Check { files } => cmd_check(files),
+            semantics,
+        } => cmd_run(file, *format, *console, *semantics),
+        Cmd::Check { files, semantics } => cmd_check(files, *semantics),
+        Cmd::Diff { file, semantics } => cmd_diff(file, semantics),
         Cmd::Link { file } => cmd_link(file),
         Cmd::Table { format } => cmd_table(*format),
         Cmd::Explore { depth } => cmd_explore(*depth),

@@ -4,6 +4,7 @@
 
 use crate::catalog::{CallbackDef, Catalog, FuncDef, ModuleDef, StateDef};
 use crate::event::{CallbackKind, Event, EventKind, KlpState, Level, ModuleState, TransitionPhase};
+use crate::semantics::Semantics;
 use crate::snapshot::{
     ModuleSnapshot, ObjectSnapshot, PatchSnapshot, Snapshot, TaskSnapshot, TransitionSnapshot,
 };
@@ -204,6 +205,8 @@ pub struct World {
     /// The transition in progress was reversed / forced (for the views).
     pub(crate) transition_reversed: bool,
     pub(crate) transition_forced: bool,
+    /// Which kernel's semantics this system follows (fixed at boot).
+    pub(crate) semantics: Semantics,
     // Output of the command being applied.
     pub(crate) step: usize,
     pub(crate) events: Vec<Event>,
@@ -218,6 +221,12 @@ impl World {
 
     /// A freshly booted system that can load the given modules.
     pub fn with_catalog(catalog: Catalog) -> World {
+        World::with_semantics(catalog, Semantics::Upstream)
+    }
+
+    /// A freshly booted system that can load the given modules and follows
+    /// the given kernel's livepatch semantics.
+    pub fn with_semantics(catalog: Catalog, semantics: Semantics) -> World {
         let base = |comm: &str, pid| Task {
             comm: comm.into(),
             pid,
@@ -248,6 +257,7 @@ impl World {
             free_work: Vec::new(),
             transition_reversed: false,
             transition_forced: false,
+            semantics,
             step: 0,
             events: Vec::new(),
             why: Vec::new(),
@@ -272,6 +282,11 @@ impl World {
         self.transition_reversed.hash(&mut h);
         self.transition_forced.hash(&mut h);
         h.finish()
+    }
+
+    /// The semantics profile this system follows.
+    pub fn semantics(&self) -> Semantics {
+        self.semantics
     }
 
     /// The modules this world can load.

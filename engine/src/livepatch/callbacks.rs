@@ -1,6 +1,10 @@
 //! The four callback wrappers of kernel/livepatch/core.h. The
 //! `post_unpatch_enabled` gate lives here only; what a callback's body
 //! does is the livepatch module's code (`callback_code.rs`).
+//!
+//! The v1 hooks proposal (`seed-v1`) has no `struct klp_callbacks`: there
+//! the wrappers do nothing and the hooks run inside `klp_patch_object()` /
+//! `klp_unpatch_object()` (`hooks_v1.rs`).
 
 use crate::event::CallbackKind;
 use crate::world::{ObjRef, World};
@@ -8,6 +12,9 @@ use crate::world::{ObjRef, World};
 impl World {
     /// Kernel: `klp_pre_patch_callback()`, kernel/livepatch/core.h.
     pub(crate) fn klp_pre_patch_callback(&mut self, o: ObjRef) -> i32 {
+        if self.semantics.hooks_v1() {
+            return 0;
+        }
         self.call("klp_pre_patch_callback", |w| {
             let ret = w.run_callback(o, CallbackKind::PrePatch).unwrap_or(0);
             if let Some(obj) = w.object_mut(o) {
@@ -19,6 +26,9 @@ impl World {
 
     /// Kernel: `klp_post_patch_callback()`, kernel/livepatch/core.h.
     pub(crate) fn klp_post_patch_callback(&mut self, o: ObjRef) {
+        if self.semantics.hooks_v1() {
+            return;
+        }
         self.call("klp_post_patch_callback", |w| {
             w.run_callback(o, CallbackKind::PostPatch);
         })
@@ -26,6 +36,9 @@ impl World {
 
     /// Kernel: `klp_pre_unpatch_callback()`, kernel/livepatch/core.h.
     pub(crate) fn klp_pre_unpatch_callback(&mut self, o: ObjRef) {
+        if self.semantics.hooks_v1() {
+            return;
+        }
         self.call("klp_pre_unpatch_callback", |w| {
             w.run_callback(o, CallbackKind::PreUnpatch);
         })
@@ -34,6 +47,9 @@ impl World {
     /// Kernel: `klp_post_unpatch_callback()`, kernel/livepatch/core.h:
     /// runs only after a successful pre_patch, and disarms itself.
     pub(crate) fn klp_post_unpatch_callback(&mut self, o: ObjRef) {
+        if self.semantics.hooks_v1() {
+            return;
+        }
         self.call("klp_post_unpatch_callback", |w| {
             let armed = w.object_mut(o).is_some_and(|obj| obj.post_unpatch_enabled);
             if armed {

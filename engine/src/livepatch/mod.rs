@@ -2,6 +2,7 @@
 
 pub(crate) mod callbacks;
 pub(crate) mod core;
+pub(crate) mod hooks_v1;
 pub(crate) mod patch;
 pub(crate) mod state;
 pub(crate) mod transition;

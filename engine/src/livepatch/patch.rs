@@ -116,9 +116,13 @@ impl World {
         }
     }
 
-    /// Kernel: `klp_patch_object()`, kernel/livepatch/patch.c.
+    /// Kernel: `klp_patch_object()`, kernel/livepatch/patch.c (in v1, its
+    /// patch hooks first).
     pub(crate) fn klp_patch_object(&mut self, o: ObjRef) -> Result<(), Errno> {
         self.call("klp_patch_object", |w| {
+            if w.semantics.hooks_v1() {
+                w.klp_run_patch_hooks(o);
+            }
             let nfuncs = w.object_mut(o).map_or(0, |obj| obj.funcs.len());
             for func in 0..nfuncs {
                 if let Err(e) = w.klp_patch_func(o, func) {
@@ -133,7 +137,8 @@ impl World {
         })
     }
 
-    /// Kernel: `__klp_unpatch_object()`, kernel/livepatch/patch.c.
+    /// Kernel: `__klp_unpatch_object()`, kernel/livepatch/patch.c (in v1,
+    /// `klp_unpatch_object()` with its unpatch hooks last).
     fn __klp_unpatch_object(&mut self, o: ObjRef, nops_only: bool) {
         let Some(obj) = self.object_mut(o) else {
             return;
@@ -154,6 +159,9 @@ impl World {
             && (obj.dynamic || !nops_only)
         {
             obj.patched = false;
+        }
+        if self.semantics.hooks_v1() && !nops_only {
+            self.klp_run_unpatch_hooks(o);
         }
     }
 

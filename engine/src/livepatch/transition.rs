@@ -15,11 +15,14 @@ impl World {
                 return;
             };
             let target = w.klp_target_state;
-            w.pr(
-                Level::Debug,
-                format!("'{name}': completing {} transition", target.verb()),
-                Some(&name),
-            );
+            let v1 = w.semantics.hooks_v1();
+            if !v1 {
+                w.pr(
+                    Level::Debug,
+                    format!("'{name}': completing {} transition", target.verb()),
+                    Some(&name),
+                );
+            }
             let replace = w.patch(&name).is_some_and(|p| p.replace);
             if replace && target == KlpState::Patched {
                 w.klp_unpatch_replaced_patches(&name);
@@ -56,11 +59,13 @@ impl World {
                     w.klp_post_unpatch_callback(o);
                 }
             }
-            w.pr(
-                Level::Notice,
-                format!("'{name}': {} complete", target.verb()),
-                Some(&name),
-            );
+            if !v1 {
+                w.pr(
+                    Level::Notice,
+                    format!("'{name}': {} complete", target.verb()),
+                    Some(&name),
+                );
+            }
             w.transition_event(TransitionPhase::Complete);
             w.klp_target_state = KlpState::Idle;
             w.klp_transition_patch = None;
@@ -77,11 +82,13 @@ impl World {
                 return;
             }
             let name = w.klp_transition_patch.clone().unwrap_or_default();
-            w.pr(
-                Level::Debug,
-                format!("'{name}': canceling patching transition, going to unpatch"),
-                Some(&name),
-            );
+            if !w.semantics.hooks_v1() {
+                w.pr(
+                    Level::Debug,
+                    format!("'{name}': canceling patching transition, going to unpatch"),
+                    Some(&name),
+                );
+            }
             w.klp_target_state = KlpState::Unpatched;
             w.transition_event(TransitionPhase::Cancel);
             w.klp_complete_transition();
@@ -215,6 +222,16 @@ impl World {
             let Some(name) = w.klp_transition_patch.clone() else {
                 return;
             };
+            if w.semantics.hooks_v1() {
+                // v4.12/v4.13 (the v1 tree's base): the line comes before
+                // the cleanup, so before v1's unpatch hooks.
+                let verb = w.klp_target_state.verb();
+                w.pr(
+                    Level::Notice,
+                    format!("'{name}': {verb} complete"),
+                    Some(&name),
+                );
+            }
             w.klp_complete_transition();
             // Freeing is done here, not in klp_complete_transition(),
             // because that is also called from klp_cancel_transition().
@@ -234,11 +251,13 @@ impl World {
         self.call("klp_start_transition", |w| {
             let name = w.klp_transition_patch.clone().unwrap_or_default();
             let target = w.klp_target_state;
-            w.pr(
-                Level::Notice,
-                format!("'{name}': starting {} transition", target.verb()),
-                Some(&name),
-            );
+            let line = if w.semantics.hooks_v1() {
+                // v4.12/v4.13 (the v1 tree's base) wording.
+                format!("'{name}': {}...", target.verb())
+            } else {
+                format!("'{name}': starting {} transition", target.verb())
+            };
+            w.pr(Level::Notice, line, Some(&name));
             for t in &mut w.tasks {
                 if t.patch_state != target {
                     t.pending = true;
@@ -256,11 +275,13 @@ impl World {
             w.klp_target_state = state;
             w.transition_reversed = false;
             w.transition_forced = false;
-            w.pr(
-                Level::Debug,
-                format!("'{patch}': initializing {} transition", state.verb()),
-                Some(patch),
-            );
+            if !w.semantics.hooks_v1() {
+                w.pr(
+                    Level::Debug,
+                    format!("'{patch}': initializing {} transition", state.verb()),
+                    Some(patch),
+                );
+            }
             let initial = if state == KlpState::Patched {
                 KlpState::Unpatched
             } else {
@@ -289,11 +310,13 @@ impl World {
             } else {
                 "unpatching to patching"
             };
-            w.pr(
-                Level::Debug,
-                format!("'{name}': reversing transition from {from}"),
-                Some(&name),
-            );
+            if !w.semantics.hooks_v1() {
+                w.pr(
+                    Level::Debug,
+                    format!("'{name}': reversing transition from {from}"),
+                    Some(&name),
+                );
+            }
             if let Some(p) = w.patch_mut(&name) {
                 p.enabled = !p.enabled;
             }

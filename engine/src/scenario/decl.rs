@@ -224,6 +224,15 @@ impl Builder {
         if let Some(kind) = CallbackKind::from_name(&key.text) {
             return self.callback(kind, ws, ln);
         }
+        // v1 hooks (seed-v1): more functions in the pre_patch / post_unpatch
+        // slots, kept in order, silent unless they print.
+        if let Some(kind) = match key.text.as_str() {
+            "patch_hook" => Some(CallbackKind::PrePatch),
+            "unpatch_hook" => Some(CallbackKind::PostUnpatch),
+            _ => None,
+        } {
+            return self.hook(kind, ws, ln);
+        }
         match (key.text.as_str(), self.patch.is_some()) {
             ("param", _) => self.param(ws, ln),
             ("func", _) => self.func(ws, ln),
@@ -428,7 +437,46 @@ impl Builder {
     }
 
     fn callback(&mut self, kind: CallbackKind, ws: &[Word], ln: usize) -> Result<(), ParseError> {
-        let hint = "clauses: returns ERRNO|N|param NAME (pre_patch only), prints \"TEXT\", silent, \
+        let cb = self.callback_def(kind, false, ws, ln)?;
+        let obj = self.callback_object(ws, ln)?;
+        obj.callbacks.retain(|(k, _)| *k != kind);
+        obj.callbacks.push((kind, cb));
+        Ok(())
+    }
+
+    /// `patch_hook ...` / `unpatch_hook ...`: one more v1 hook of the
+    /// object, after those declared before it.
+    fn hook(&mut self, kind: CallbackKind, ws: &[Word], ln: usize) -> Result<(), ParseError> {
+        let mut cb = self.callback_def(kind, true, ws, ln)?;
+        if !ws.iter().any(|w| w.text == "report") {
+            cb.report = false;
+        }
+        self.callback_object(ws, ln)?.callbacks.push((kind, cb));
+        Ok(())
+    }
+
+    fn callback_object(&mut self, ws: &[Word], ln: usize) -> Result<&mut ObjectDef, ParseError> {
+        self.patch
+            .as_mut()
+            .and_then(|p| p.objs.last_mut())
+            .ok_or_else(|| {
+                bad(
+                    ln,
+                    &ws[0],
+                    "callback outside an object",
+                    "callbacks belong to an 'object' of a 'define livepatch'",
+                )
+            })
+    }
+
+    fn callback_def(
+        &mut self,
+        kind: CallbackKind,
+        hook: bool,
+        ws: &[Word],
+        ln: usize,
+    ) -> Result<CallbackDef, ParseError> {
+        let hint = "clauses: returns ERRNO|N|param NAME (pre_patch and hooks only), prints \"TEXT\", silent, \
                     sets X, restores X, allocates X, frees X, takes over X, keeps X";
         let mut cb = CallbackDef::report();
         let mut i = 1;
@@ -440,7 +488,8 @@ impl Builder {
         while i < ws.len() {
             let w = &ws[i];
             match w.text.as_str() {
-                "returns" if kind == CallbackKind::PrePatch => {
+                "report" if hook => i += 1,
+                "returns" if kind == CallbackKind::PrePatch || hook => {
                     let v = take(i + 1, "return value")?;
                     if v == "param" {
                         let p = take(i + 2, "parameter name")?;
@@ -506,21 +555,7 @@ impl Builder {
                 _ => return Err(bad(ln, w, &format!("unknown clause '{}'", w.text), hint)),
             }
         }
-        let obj = self
-            .patch
-            .as_mut()
-            .and_then(|p| p.objs.last_mut())
-            .ok_or_else(|| {
-                bad(
-                    ln,
-                    &ws[0],
-                    "callback outside an object",
-                    "callbacks belong to an 'object' of a 'define livepatch'",
-                )
-            })?;
-        obj.callbacks.retain(|(k, _)| *k != kind);
-        obj.callbacks.push((kind, cb));
-        Ok(())
+        Ok(cb)
     }
 }
 

@@ -30,6 +30,9 @@ pub struct Scenario {
     /// Things that parse but will not do what they seem to (e.g. a patch of
     /// a vmlinux function the kernel does not have), with where and a hint.
     pub warnings: Vec<ParseError>,
+    /// The profile its `# semantics: NAME` header names, if it has one
+    /// ([`crate::run`] uses it; upstream when `None`).
+    pub semantics: Option<crate::Semantics>,
 }
 
 /// One command and the output expected after it.

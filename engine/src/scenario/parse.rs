@@ -5,6 +5,7 @@ use super::error::{ParseError, ParseErrorKind as K, did_you_mean};
 use super::{Scenario, Step};
 use crate::catalog::Catalog;
 use crate::command::{Command, Loader};
+use crate::semantics::Semantics;
 
 /// A word of a line and the 1-based column where it starts.
 #[derive(Clone, Debug)]
@@ -64,12 +65,45 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
     let mut preamble = Vec::new();
     let mut steps: Vec<Step> = Vec::new();
     let mut vmlinux_uses: Vec<FuncUse> = Vec::new();
+    let mut semantics = None;
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
     while i < lines.len() {
         let lineno = i + 1;
         let line = lines[i].trim_end_matches('\r');
         i += 1;
+        if let Some(name) = semantics_header(line) {
+            let col = line[..name.as_ptr() as usize - line.as_ptr() as usize]
+                .chars()
+                .count()
+                + 1;
+            let Some(profile) = Semantics::from_name(name) else {
+                return Err(ParseError::new(
+                    lineno,
+                    col,
+                    K::BadArgument(format!("unknown semantics '{name}'")),
+                )
+                .hint(format!("profiles: {}", Semantics::names())));
+            };
+            if !steps.is_empty() {
+                return Err(ParseError::new(
+                    lineno,
+                    1,
+                    K::BadArgument("'# semantics:' after the first command".into()),
+                )
+                .hint("the profile holds for the whole run: put the header before the first '% ' line"));
+            }
+            if semantics.is_some_and(|s| s != profile) {
+                return Err(ParseError::new(
+                    lineno,
+                    col,
+                    K::BadArgument(format!("a second semantics '{name}'")),
+                )
+                .hint("a scenario runs under one profile; keep one '# semantics:' line"));
+            }
+            semantics = Some(profile);
+            continue;
+        }
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
@@ -111,7 +145,15 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         preamble,
         steps,
         warnings,
+        semantics,
     })
+}
+
+/// The profile name of a `# semantics: NAME` header line, if it is one.
+fn semantics_header(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix('#')?.trim_start();
+    let name = rest.strip_prefix("semantics:")?.trim();
+    Some(name)
 }
 
 /// `func` lines under `object vmlinux` that name a function vmlinux does not

@@ -1,0 +1,212 @@
+//! Comparing semantics profiles: one scenario replayed under two profiles,
+//! the transcripts aligned step by step (`klpscope diff`, and the data a
+//! compare view needs).
+//!
+//! ```
+//! use klpscope_engine::{Semantics, diff, parse};
+//! let s = parse("% insmod test_modules/test_klp_callbacks_demo.ko\n").unwrap();
+//! let d = diff::compare(&s, Semantics::Upstream, Semantics::SeedV1);
+//! assert!(!d.agree());
+//! // v1: no debug lines, and the v4.13 wording of the transition start.
+//! assert!(d.steps[0].rows.iter().any(|r| r.b.as_deref()
+//!     == Some("livepatch: 'test_klp_callbacks_demo': patching...")
+//!     && r.a.is_none()));
+//! ```
+
+use crate::render::step_log;
+use crate::{Run, Scenario, Semantics, run_with};
+use serde::Serialize;
+
+/// One scenario under two profiles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Comparison {
+    /// The left-hand profile (lines only it prints are marked `-`).
+    pub a: Semantics,
+    /// The right-hand profile (lines only it prints are marked `+`).
+    pub b: Semantics,
+    /// The run under `a`.
+    pub run_a: Run,
+    /// The run under `b`.
+    pub run_b: Run,
+    /// One entry per command, in order.
+    pub steps: Vec<StepComparison>,
+}
+
+/// What one command printed under each profile, aligned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepComparison {
+    /// 1-based line of the command in the scenario text.
+    pub line: usize,
+    /// The command as typed, without the `% ` prompt.
+    pub command: String,
+    /// The two transcripts of this step, aligned line by line.
+    pub rows: Vec<Row>,
+}
+
+/// One aligned line: both sides equal, or a line only one side prints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Row {
+    /// The line under profile `a`, if it prints it here.
+    pub a: Option<String>,
+    /// The line under profile `b`, if it prints it here.
+    pub b: Option<String>,
+}
+
+impl Row {
+    /// Both profiles print this line here.
+    pub fn same(&self) -> bool {
+        self.a == self.b
+    }
+}
+
+impl StepComparison {
+    /// The two profiles print the same lines for this command.
+    pub fn agree(&self) -> bool {
+        self.rows.iter().all(Row::same)
+    }
+}
+
+impl Comparison {
+    /// The two transcripts are identical.
+    pub fn agree(&self) -> bool {
+        self.steps.iter().all(StepComparison::agree)
+    }
+
+    /// The transcripts as text: `--- A` / `+++ B`, then every command with
+    /// its lines, `  ` for both, `- ` for A only, `+ ` for B only, and a
+    /// last line counting the commands whose output differs.
+    pub fn render(&self) -> String {
+        let mut out = format!("--- {}\n+++ {}\n", self.a, self.b);
+        for step in &self.steps {
+            let mark = if step.agree() { ' ' } else { '!' };
+            out.push_str(&format!("{mark} % {}\n", step.command));
+            for row in &step.rows {
+                match (&row.a, &row.b) {
+                    (Some(a), Some(_)) => out.push_str(&format!("  {a}\n")),
+                    (Some(a), None) => out.push_str(&format!("- {a}\n")),
+                    (None, Some(b)) => out.push_str(&format!("+ {b}\n")),
+                    (None, None) => {}
+                }
+            }
+        }
+        let differ = self.steps.iter().filter(|s| !s.agree()).count();
+        out.push_str(&format!(
+            "{differ} of {} commands differ between {} and {}\n",
+            self.steps.len(),
+            self.a,
+            self.b
+        ));
+        out
+    }
+}
+
+/// Replays `scenario` under `a` and under `b` and aligns the transcripts
+/// step by step (no kernel counterpart).
+pub fn compare(scenario: &Scenario, a: Semantics, b: Semantics) -> Comparison {
+    let run_a = run_with(scenario, a);
+    let run_b = run_with(scenario, b);
+    let steps = run_a
+        .steps
+        .iter()
+        .zip(&run_b.steps)
+        .map(|(sa, sb)| StepComparison {
+            line: sa.line,
+            command: sa.command.clone(),
+            rows: align(&step_log(sa), &step_log(sb)),
+        })
+        .collect();
+    Comparison {
+        a,
+        b,
+        run_a,
+        run_b,
+        steps,
+    }
+}
+
+/// Parses a `--semantics A,B` value: two profile names (one name compares
+/// upstream with it). The error names the profiles there are.
+pub fn parse_pair(value: &str) -> Result<(Semantics, Semantics), String> {
+    let names: Vec<&str> = value.split(',').map(str::trim).collect();
+    let one = |n: &str| {
+        Semantics::from_name(n)
+            .ok_or_else(|| format!("unknown semantics '{n}' (profiles: {})", Semantics::names()))
+    };
+    match names.as_slice() {
+        [b] => Ok((Semantics::Upstream, one(b)?)),
+        [a, b] => Ok((one(a)?, one(b)?)),
+        _ => Err(format!(
+            "--semantics takes one or two profile names, e.g. upstream,seed-v1 (profiles: {})",
+            Semantics::names()
+        )),
+    }
+}
+
+/// Aligns two line lists by their longest common subsequence.
+fn align(a: &[String], b: &[String]) -> Vec<Row> {
+    let (n, m) = (a.len(), b.len());
+    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut rows = Vec::with_capacity(n.max(m));
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            rows.push(Row {
+                a: Some(a[i].clone()),
+                b: Some(b[j].clone()),
+            });
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            rows.push(Row {
+                a: Some(a[i].clone()),
+                b: None,
+            });
+            i += 1;
+        } else {
+            rows.push(Row {
+                a: None,
+                b: Some(b[j].clone()),
+            });
+            j += 1;
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alignment_keeps_common_lines_and_marks_the_rest() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let rows = align(&s(&["x", "a", "y"]), &s(&["x", "b", "y"]));
+        let same: Vec<bool> = rows.iter().map(Row::same).collect();
+        assert_eq!(same, [true, false, false, true]);
+        assert_eq!(rows[1].a.as_deref(), Some("a"));
+        assert_eq!(rows[2].b.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn pair_defaults_to_upstream_and_rejects_unknown_names() {
+        assert_eq!(
+            parse_pair("seed-v1"),
+            Ok((Semantics::Upstream, Semantics::SeedV1))
+        );
+        assert_eq!(
+            parse_pair("seed-v1,upstream"),
+            Ok((Semantics::SeedV1, Semantics::Upstream))
+        );
+        assert!(parse_pair("v2").unwrap_err().contains("upstream, seed-v1"));
+        assert!(parse_pair("a,b,c").is_err());
+    }
+}
