@@ -21,3 +21,6 @@ mod paths;
 /// Invariants over random command sequences (proptest).
 #[path = "suite/properties.rs"]
 mod properties;
+/// Semantics profiles: seed-v1 goldens, diff, header and flags.
+#[path = "suite/semantics.rs"]
+mod semantics;
