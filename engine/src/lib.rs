@@ -43,6 +43,7 @@ pub mod explore;
 pub mod invariants;
 mod livepatch;
 mod module;
+pub mod quiz;
 pub mod render;
 pub mod scenario;
 pub mod semantics;

@@ -66,6 +66,25 @@ enum Cmd {
         #[arg(long, default_value_t = 4)]
         depth: usize,
     },
+    /// Work through the exercises of a Markdown file: type each answer,
+    /// get the diff against the engine's. With --check, verify exercises.
+    #[command(after_help = klpscope_engine::quiz::ANSWER_FORMAT)]
+    Quiz {
+        /// Markdown file with ```klpscope-quiz blocks (or, with --check, a
+        /// directory of them).
+        #[arg(required_unless_present = "check")]
+        file: Option<std::path::PathBuf>,
+        /// Verify that every exercise under DIR parses, runs and has an
+        /// engine-computed answer; exit 1 if one does not.
+        #[arg(long, value_name = "DIR", conflicts_with = "file")]
+        check: Option<std::path::PathBuf>,
+        /// Print the engine's answers instead of asking.
+        #[arg(long)]
+        answers: bool,
+        /// Ask only the exercise with this id.
+        #[arg(long, value_name = "ID")]
+        only: Option<String>,
+    },
     /// Print the share-link fragment for a scenario.
     Link {
         /// Scenario file, or - for standard input.
@@ -330,6 +349,17 @@ fn main() -> ExitCode {
         Cmd::Check { files, semantics } => cmd_check(files, *semantics),
         Cmd::Diff { file, semantics } => cmd_diff(file, semantics),
         Cmd::Link { file } => cmd_link(file),
+        Cmd::Quiz {
+            file,
+            check,
+            answers,
+            only,
+        } => ExitCode::from(klpscope_engine::quiz::term::main(
+            file.as_deref(),
+            check.as_deref(),
+            *answers,
+            only.as_deref(),
+        )),
         Cmd::Table { format } => cmd_table(*format),
         Cmd::Explore { depth } => cmd_explore(*depth),
         Cmd::Book {
