@@ -21,6 +21,9 @@ mod paths;
 /// Invariants over random command sequences (proptest).
 #[path = "suite/properties.rs"]
 mod properties;
+/// Exercises: content/ is answerable; grading of right and wrong answers.
+#[path = "suite/quiz.rs"]
+mod quiz;
 /// Semantics profiles: seed-v1 goldens, diff, header and flags.
 #[path = "suite/semantics.rs"]
 mod semantics;
