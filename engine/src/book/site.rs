@@ -327,6 +327,7 @@ impl Layout<'_> {
             "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
              <meta name=\"color-scheme\" content=\"light dark\">\n\
+             <link rel=\"icon\" href=\"data:,\">\n\
              <title>{} · klpscope</title>\n{head}</head>\n<body class=\"book\">\n\
              <a class=\"skip\" href=\"#main\">Skip to the text</a>\n\
              <header class=\"top\">\n<a class=\"brand\" href=\"index.html\"><span class=\"name\">klpscope</span></a>\n\
