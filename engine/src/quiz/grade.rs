@@ -45,6 +45,10 @@ pub struct Finding {
     pub expected: Option<Call>,
     /// The answer's call (`None` for a missing one and for the console).
     pub given: Option<Call>,
+    /// Index of `expected` in the engine's calls (its place in the order).
+    pub expected_index: Option<usize>,
+    /// Index of `given` in the answer's calls (the row a view marks).
+    pub given_index: Option<usize>,
     /// For a console finding: what the command prints.
     pub console: Option<Console>,
     /// The kernel call chain of the engine's event, outermost first
@@ -149,6 +153,8 @@ pub fn grade_against(solution: &Solution, answer: &Answer) -> Verdict {
                 kind: FindingKind::Missing,
                 expected: Some(e.clone()),
                 given: None,
+                expected_index: Some(i),
+                given_index: None,
                 console: None,
                 message: format!(
                     "{whose}'s {} of {} runs here{seen} (position {} of {}), called by {via}",
@@ -196,6 +202,8 @@ pub fn grade_against(solution: &Solution, answer: &Answer) -> Verdict {
                     kind,
                     expected: Some(e.clone()),
                     given: Some(g.clone()),
+                    expected_index: Some(i),
+                    given_index: Some(j),
                     console: None,
                     message,
                     why: chain,
@@ -222,6 +230,8 @@ pub fn grade_against(solution: &Solution, answer: &Answer) -> Verdict {
             kind: FindingKind::Extra,
             expected: None,
             given: Some(g.clone()),
+            expected_index: None,
+            given_index: Some(j),
             console: None,
             why: Vec::new(),
             message: format!("{} of {} does not run: {note}", g.callback, g.object),
@@ -288,6 +298,8 @@ fn console_finding(solution: &Solution, given: Option<&Console>) -> Finding {
         },
         expected: None,
         given: None,
+        expected_index: None,
+        given_index: None,
         console: Some(exp),
         why: solution.console_why.clone(),
         message,

@@ -45,11 +45,11 @@ pub use parse::{QUIZ_TAG, parse_quiz_blocks};
 
 use crate::event::{CallbackKind, EventKind, ModuleState};
 use crate::{StepResult, scenario};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// One exercise: a scenario so far, the next command, what it trains.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exercise {
     /// Stable slug for links (`id:` or the title's slug), e.g.
     /// `target-loaded-after-the-patch`; the site's link is `#quiz=ID`.
@@ -73,10 +73,10 @@ pub struct Exercise {
     /// Markdown line of the opening fence.
     pub line: usize,
     /// Markdown line of each line of `prefix`.
-    #[serde(skip)]
+    #[serde(skip, default)]
     pub prefix_lines: Vec<usize>,
     /// Markdown line of `next:`.
-    #[serde(skip)]
+    #[serde(skip, default)]
     pub command_line: usize,
 }
 
@@ -96,7 +96,7 @@ impl Exercise {
 }
 
 /// One callback run: which, whose, on which object, seeing which state.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Call {
     /// Which of the four.
     pub callback: CallbackKind,
@@ -129,7 +129,7 @@ pub fn short_state(s: ModuleState) -> &'static str {
 }
 
 /// What the console shows after the command.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "outcome", content = "line")]
 pub enum Console {
     /// The command succeeded: no error line.
@@ -151,7 +151,7 @@ impl fmt::Display for Console {
 
 /// A prediction (or the engine's result): the callbacks of the step in
 /// order, and the console outcome.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
     /// The callbacks, in the order they run.
     pub calls: Vec<Call>,

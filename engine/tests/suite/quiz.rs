@@ -144,6 +144,10 @@ fn a_missing_callback_is_missing_with_its_why() {
     assert_eq!(missing[0].kind, FindingKind::Missing);
     assert_eq!(missing[0].expected.as_ref(), Some(&s.answer.calls[1]));
     assert_eq!(missing[0].why, s.why[1]);
+    assert_eq!(
+        (missing[0].expected_index, missing[0].given_index),
+        (Some(1), None)
+    );
     assert!(!missing[0].why.is_empty());
     assert_eq!(v.score.right, 2);
 }
@@ -191,6 +195,12 @@ fn swapped_callbacks_are_wrong_order() {
     let v = grade_against(&s, &a);
     let wrong = v.mistakes().next().unwrap();
     assert!(!wrong.why.is_empty());
+    // The finding names both places, for a view to mark the answer's row.
+    let (Some(i), Some(j)) = (wrong.expected_index, wrong.given_index) else {
+        panic!("{wrong:?}");
+    };
+    assert_ne!(i, j);
+    assert_eq!(a.calls[j], s.answer.calls[i]);
 }
 
 #[test]
