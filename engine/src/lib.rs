@@ -103,6 +103,7 @@ pub fn run_prefix(scenario: &Scenario, n: usize) -> Run {
 /// Runs the first `n` commands under the given semantics profile.
 pub fn run_prefix_with(scenario: &Scenario, n: usize, semantics: Semantics) -> Run {
     let mut world = World::with_semantics(scenario.catalog.clone(), semantics);
+    world.declare_state_callbacks(scenario.state_callbacks.clone());
     let initial = world.snapshot();
     let steps = scenario
         .steps

@@ -28,11 +28,19 @@ pub enum Semantics {
     /// the top of `klp_patch_object()`, `unpatch_hooks[]` at the end of
     /// `klp_unpatch_object()`, failures only logged.
     SeedV1,
+    /// The per-state callbacks proposal, "[PATCH v1 00/19]" (Petr Mladek,
+    /// 15 January 2025), not merged: callbacks belong to a `klp_state` and
+    /// run only when a patch introduces the state or the state leaves.
+    StateCallbacks2025,
 }
 
 impl Semantics {
     /// Every profile, the default first (for a switch in a view).
-    pub const ALL: [Semantics; 2] = [Semantics::Upstream, Semantics::SeedV1];
+    pub const ALL: [Semantics; 3] = [
+        Semantics::Upstream,
+        Semantics::SeedV1,
+        Semantics::StateCallbacks2025,
+    ];
 
     /// The name used on the command line, in a `# semantics:` header and in
     /// a share link.
@@ -40,6 +48,7 @@ impl Semantics {
         match self {
             Semantics::Upstream => "upstream",
             Semantics::SeedV1 => "seed-v1",
+            Semantics::StateCallbacks2025 => "state-callbacks-2025",
         }
     }
 
@@ -51,6 +60,9 @@ impl Semantics {
             }
             Semantics::SeedV1 => {
                 "the July 2017 v1 proposal: patch/unpatch hooks inside klp_patch_object()/klp_unpatch_object(), failures only logged"
+            }
+            Semantics::StateCallbacks2025 => {
+                "the unmerged January 2025 proposal: callbacks per klp_state, run when a state is introduced or leaves; no per-object callbacks"
             }
         }
     }
@@ -69,6 +81,32 @@ impl Semantics {
     pub(crate) fn hooks_v1(self) -> bool {
         self == Semantics::SeedV1
     }
+
+    /// Whether objects have `struct klp_callbacks` (mainline only).
+    pub(crate) fn object_callbacks(self) -> bool {
+        self == Semantics::Upstream
+    }
+
+    /// Whether callbacks belong to `klp_state`s (the 2025 proposal).
+    pub(crate) fn state_callbacks(self) -> bool {
+        self == Semantics::StateCallbacks2025
+    }
+}
+
+/// A `klp_state` as the 2025 proposal declares it, beyond its id: its
+/// `struct klp_state_callbacks`, `block_disable` and `is_shadow`. Written in
+/// a `define livepatch` as `state ID CALLBACK ...`, `state ID block_disable`
+/// and `state ID shadow`; used by the `state-callbacks-2025` profile only.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct StateCallbacksDef {
+    /// `state->id`.
+    pub id: u64,
+    /// The callbacks that exist (absent ones are NULL).
+    pub callbacks: Vec<(crate::CallbackKind, crate::catalog::CallbackDef)>,
+    /// `state->block_disable`: the state may never leave.
+    pub block_disable: bool,
+    /// `state->is_shadow`: shadow variables with this id live as long as the state.
+    pub is_shadow: bool,
 }
 
 impl std::str::FromStr for Semantics {

@@ -4,10 +4,11 @@
 
 use crate::catalog::{CallbackDef, Catalog, FuncDef, ModuleDef, StateDef};
 use crate::event::{CallbackKind, Event, EventKind, KlpState, Level, ModuleState, TransitionPhase};
-use crate::semantics::Semantics;
+use crate::semantics::{Semantics, StateCallbacksDef};
 use crate::snapshot::{
     ModuleSnapshot, ObjectSnapshot, PatchSnapshot, Snapshot, TaskSnapshot, TransitionSnapshot,
 };
+use std::collections::BTreeMap;
 
 /// `struct klp_func` at run time.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -67,6 +68,21 @@ pub(crate) struct Patch {
     pub enabled: bool,
     /// `patch->forced`: the module reference is never dropped.
     pub forced: bool,
+    /// The states' callbacks and their run-time flags (2025 proposal).
+    pub state_cbs: Vec<StateCallbacks>,
+}
+
+/// A `klp_state` with `struct klp_state_callbacks` at run time (2025
+/// proposal; unused by the other profiles).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct StateCallbacks {
+    pub def: StateCallbacksDef,
+    /// This transition introduces the state (no other patch has it).
+    pub introducing: bool,
+    /// `callbacks.pre_patch_succeeded`.
+    pub pre_patch_succeeded: bool,
+    /// Its pre_unpatch ran: the state is leaving with this transition.
+    pub leaving: bool,
 }
 
 /// One entry of an ftrace ops `func_stack`: a func of a patch's object.
@@ -207,6 +223,8 @@ pub struct World {
     pub(crate) transition_forced: bool,
     /// Which kernel's semantics this system follows (fixed at boot).
     pub(crate) semantics: Semantics,
+    /// Per livepatch module, its states' callbacks as declared (2025 proposal).
+    pub(crate) state_callbacks: BTreeMap<String, Vec<StateCallbacksDef>>,
     // Output of the command being applied.
     pub(crate) step: usize,
     pub(crate) events: Vec<Event>,
@@ -258,6 +276,7 @@ impl World {
             transition_reversed: false,
             transition_forced: false,
             semantics,
+            state_callbacks: BTreeMap::new(),
             step: 0,
             events: Vec::new(),
             why: Vec::new(),
@@ -287,6 +306,13 @@ impl World {
     /// The semantics profile this system follows.
     pub fn semantics(&self) -> Semantics {
         self.semantics
+    }
+
+    /// Gives the livepatch modules their states' callbacks
+    /// ([`Scenario::state_callbacks`](crate::Scenario::state_callbacks)),
+    /// which the `state-callbacks-2025` profile runs.
+    pub fn declare_state_callbacks(&mut self, table: BTreeMap<String, Vec<StateCallbacksDef>>) {
+        self.state_callbacks = table;
     }
 
     /// The modules this world can load.

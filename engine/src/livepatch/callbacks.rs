@@ -2,9 +2,11 @@
 //! `post_unpatch_enabled` gate lives here only; what a callback's body
 //! does is the livepatch module's code (`callback_code.rs`).
 //!
-//! The v1 hooks proposal (`seed-v1`) has no `struct klp_callbacks`: there
-//! the wrappers do nothing and the hooks run inside `klp_patch_object()` /
-//! `klp_unpatch_object()` (`hooks_v1.rs`).
+//! Only mainline has `struct klp_callbacks`: under the v1 hooks proposal
+//! (`seed-v1`) the hooks run inside `klp_patch_object()` /
+//! `klp_unpatch_object()` (`hooks_v1.rs`), and the 2025 proposal
+//! (`state-callbacks-2025`) removes per-object callbacks for per-state ones
+//! (`state_callbacks.rs`); there the wrappers do nothing.
 
 use crate::event::CallbackKind;
 use crate::world::{ObjRef, World};
@@ -12,7 +14,7 @@ use crate::world::{ObjRef, World};
 impl World {
     /// Kernel: `klp_pre_patch_callback()`, kernel/livepatch/core.h.
     pub(crate) fn klp_pre_patch_callback(&mut self, o: ObjRef) -> i32 {
-        if self.semantics.hooks_v1() {
+        if !self.semantics.object_callbacks() {
             return 0;
         }
         self.call("klp_pre_patch_callback", |w| {
@@ -26,7 +28,7 @@ impl World {
 
     /// Kernel: `klp_post_patch_callback()`, kernel/livepatch/core.h.
     pub(crate) fn klp_post_patch_callback(&mut self, o: ObjRef) {
-        if self.semantics.hooks_v1() {
+        if !self.semantics.object_callbacks() {
             return;
         }
         self.call("klp_post_patch_callback", |w| {
@@ -36,7 +38,7 @@ impl World {
 
     /// Kernel: `klp_pre_unpatch_callback()`, kernel/livepatch/core.h.
     pub(crate) fn klp_pre_unpatch_callback(&mut self, o: ObjRef) {
-        if self.semantics.hooks_v1() {
+        if !self.semantics.object_callbacks() {
             return;
         }
         self.call("klp_pre_unpatch_callback", |w| {
@@ -47,7 +49,7 @@ impl World {
     /// Kernel: `klp_post_unpatch_callback()`, kernel/livepatch/core.h:
     /// runs only after a successful pre_patch, and disarms itself.
     pub(crate) fn klp_post_unpatch_callback(&mut self, o: ObjRef) {
-        if self.semantics.hooks_v1() {
+        if !self.semantics.object_callbacks() {
             return;
         }
         self.call("klp_post_unpatch_callback", |w| {

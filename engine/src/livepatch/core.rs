@@ -207,6 +207,7 @@ impl World {
             states: def.states.clone(),
             enabled: false,
             forced: false,
+            state_cbs: self.klp_init_state_callbacks(&module.name),
         }
     }
 
@@ -248,7 +249,14 @@ impl World {
             if w.klp_transition_patch.is_some() {
                 return Err(Errno::EBUSY);
             }
+            let state_callbacks = w.semantics.state_callbacks();
+            if state_callbacks && w.klp_states_block_disable(name) {
+                return Err(Errno::EBUSY); // 2025: a block_disable state cannot leave
+            }
             w.klp_init_transition(name, KlpState::Unpatched);
+            if state_callbacks {
+                w.klp_states_pre_unpatch(name);
+            }
             let nobjs = w.patch(name).map_or(0, |p| p.objs.len());
             for obj in 0..nobjs {
                 let o = ObjRef { patch: name, obj };
@@ -278,6 +286,15 @@ impl World {
                 Some(name),
             );
             w.klp_init_transition(name, KlpState::Patched);
+            if w.semantics.state_callbacks() {
+                // 2025: the states' callbacks run before the barrier.
+                if let Err(e) = w.klp_states_pre_patch(name) {
+                    return w.klp_enable_patch_err(name, e);
+                }
+                if w.patch(name).is_some_and(|p| p.replace) {
+                    w.klp_states_pre_unpatch_replaced(name);
+                }
+            }
             // smp_wmb(): func->transition before the funcs become visible.
             let nobjs = w.patch(name).map_or(0, |p| p.objs.len());
             for obj in 0..nobjs {
@@ -336,7 +353,12 @@ impl World {
     ) -> Result<(), Errno> {
         self.call("klp_enable_patch", |w| {
             let patch = w.klp_init_patch_early(module, def);
-            if !w.klp_is_patch_compatible(&patch) {
+            let compatible = if w.semantics.state_callbacks() {
+                w.klp_is_patch_compatible_2025(&patch)
+            } else {
+                w.klp_is_patch_compatible(&patch)
+            };
+            if !compatible {
                 w.pr(
                     Level::Err,
                     format!(

@@ -5,4 +5,5 @@ pub(crate) mod core;
 pub(crate) mod hooks_v1;
 pub(crate) mod patch;
 pub(crate) mod state;
+pub(crate) mod state_callbacks;
 pub(crate) mod transition;

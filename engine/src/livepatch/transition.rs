@@ -27,6 +27,9 @@ impl World {
             if replace && target == KlpState::Patched {
                 w.klp_unpatch_replaced_patches(&name);
                 w.klp_discard_nops(&name);
+                if w.semantics.state_callbacks() {
+                    w.klp_states_post_unpatch_replaced(&name);
+                }
             }
             if target == KlpState::Unpatched {
                 // All tasks run the old code: the new funcs can leave the stacks.
@@ -57,6 +60,16 @@ impl World {
                     w.klp_post_patch_callback(o);
                 } else {
                     w.klp_post_unpatch_callback(o);
+                }
+            }
+            if w.semantics.state_callbacks() {
+                if target == KlpState::Patched {
+                    w.klp_states_post_patch(&name);
+                } else {
+                    if replace {
+                        w.klp_states_post_patch_replaced(&name);
+                    }
+                    w.klp_states_post_unpatch(&name);
                 }
             }
             if !v1 {

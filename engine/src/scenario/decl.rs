@@ -28,12 +28,13 @@ use crate::catalog::{
 };
 use crate::errno::Errno;
 use crate::event::{CallbackKind, Effect};
+use crate::semantics::StateCallbacksDef;
 
 /// What a `define` block declares.
 pub(crate) enum Decl {
     /// `define module` / `define livepatch`, with the vmlinux functions its
     /// objects redirect (checked once every block has been read).
-    Module(ModuleDef, Vec<FuncUse>),
+    Module(ModuleDef, Vec<FuncUse>, Vec<StateCallbacksDef>),
     /// `define vmlinux`: functions the running kernel has.
     Vmlinux(Vec<String>),
 }
@@ -86,7 +87,8 @@ pub(crate) fn parse_define(lines: &[&str], start: usize) -> Result<(Decl, usize)
     let what = format!("{} {}", kind.text, name.text);
     let next = block_lines(lines, start, &what, |ws, ln| b.line(ws, ln))?;
     let uses = std::mem::take(&mut b.vmlinux_funcs);
-    Ok((Decl::Module(b.finish(), uses), next))
+    let states = std::mem::take(&mut b.state_callbacks);
+    Ok((Decl::Module(b.finish(), uses, states), next))
 }
 
 /// `define vmlinux` followed by `func NAME` lines: functions of the
@@ -160,6 +162,8 @@ struct Builder {
     def: ModuleDef,
     patch: Option<PatchDef>,
     vmlinux_funcs: Vec<FuncUse>,
+    /// `state ID CALLBACK|block_disable|shadow` lines (2025 proposal).
+    state_callbacks: Vec<StateCallbacksDef>,
 }
 
 fn bad(ln: usize, w: &Word, what: &str, hint: &str) -> ParseError {
@@ -209,6 +213,7 @@ impl Builder {
             },
             patch,
             vmlinux_funcs: Vec::new(),
+            state_callbacks: Vec::new(),
         })
     }
 
@@ -352,6 +357,12 @@ impl Builder {
     fn state(&mut self, ws: &[Word], ln: usize) -> Result<(), ParseError> {
         let hint = "write 'state ID version V', e.g. 'state 1 version 2'";
         let parse_num = |w: Option<&Word>| w.and_then(|w| w.text.parse::<u64>().ok());
+        if let (Some(id), Some(what)) = (parse_num(ws.get(1)), ws.get(2))
+            && id > 0
+            && what.text != "version"
+        {
+            return self.state_extra(id, ws, ln);
+        }
         match (
             parse_num(ws.get(1)),
             ws.get(2).map(|w| w.text.as_str()),
@@ -368,6 +379,50 @@ impl Builder {
             }
             _ => Err(bad(ln, &ws[0], "malformed state", hint)),
         }
+    }
+
+    /// `state ID CALLBACK clauses`, `state ID block_disable`, `state ID
+    /// shadow` (2025 proposal): declares the state (version 1) if needed.
+    fn state_extra(&mut self, id: u64, ws: &[Word], ln: usize) -> Result<(), ParseError> {
+        let hint = "write 'state ID pre_patch|post_patch|pre_unpatch|post_unpatch CLAUSES', \
+                    'state ID block_disable' or 'state ID shadow'";
+        let entry = match self.state_callbacks.iter().position(|s| s.id == id) {
+            Some(i) => i,
+            None => {
+                self.state_callbacks.push(StateCallbacksDef {
+                    id,
+                    callbacks: vec![],
+                    block_disable: false,
+                    is_shadow: false,
+                });
+                self.state_callbacks.len() - 1
+            }
+        };
+        let what = &ws[2];
+        match what.text.as_str() {
+            "block_disable" | "shadow" if ws.len() == 3 => {
+                let s = &mut self.state_callbacks[entry];
+                if what.text == "shadow" {
+                    s.is_shadow = true;
+                } else {
+                    s.block_disable = true;
+                }
+            }
+            name => {
+                let Some(kind) = CallbackKind::from_name(name) else {
+                    return Err(bad(ln, what, &format!("unknown state line '{name}'"), hint));
+                };
+                let cb = self.callback_def(kind, false, &ws[2..], ln)?;
+                let s = &mut self.state_callbacks[entry];
+                s.callbacks.retain(|(k, _)| *k != kind);
+                s.callbacks.push((kind, cb));
+            }
+        }
+        let patch = self.patch_mut();
+        if !patch.states.iter().any(|s| s.id == id) {
+            patch.states.push(StateDef { id, version: 1 });
+        }
+        Ok(())
     }
 
     fn object(&mut self, ws: &[Word], ln: usize) -> Result<(), ParseError> {

@@ -33,6 +33,11 @@ pub struct Scenario {
     /// The profile its `# semantics: NAME` header names, if it has one
     /// ([`crate::run`] uses it; upstream when `None`).
     pub semantics: Option<crate::Semantics>,
+    /// Per livepatch, its states' callbacks and flags as the 2025 proposal
+    /// declares them (`state ID pre_patch ...` lines); only the
+    /// `state-callbacks-2025` profile runs them.
+    pub state_callbacks:
+        std::collections::BTreeMap<String, Vec<crate::semantics::StateCallbacksDef>>,
 }
 
 /// One command and the output expected after it.

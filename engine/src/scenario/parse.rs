@@ -66,6 +66,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
     let mut steps: Vec<Step> = Vec::new();
     let mut vmlinux_uses: Vec<FuncUse> = Vec::new();
     let mut semantics = None;
+    let mut state_callbacks = std::collections::BTreeMap::new();
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
     while i < lines.len() {
@@ -125,7 +126,10 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         if line.starts_with("define ") || line == "define" {
             let (decl, next) = parse_define(&lines, i - 1)?;
             match decl {
-                Decl::Module(def, uses) => {
+                Decl::Module(def, uses, states) => {
+                    if !states.is_empty() {
+                        state_callbacks.insert(def.name.clone(), states);
+                    }
                     catalog.declare(def);
                     vmlinux_uses.extend(uses);
                 }
@@ -146,6 +150,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         steps,
         warnings,
         semantics,
+        state_callbacks,
     })
 }
 

@@ -263,3 +263,89 @@ fn cli_run_and_check_take_semantics() {
     assert_eq!(klpscope(&["check", &g01]).0, 0);
     assert_eq!(klpscope(&["run", "--semantics", "nope", &t01]).0, 2);
 }
+
+#[test]
+fn state_callbacks_2025_goldens_replay_exactly() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/semantics/state-callbacks-2025");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let f = e.unwrap().path();
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert_eq!(
+            parse(&text).unwrap().semantics,
+            Some(Semantics::StateCallbacks2025)
+        );
+        let r = check_text(&f.display().to_string(), &text).unwrap();
+        assert!(r.passed, "{}", r.diff);
+        n += 1;
+    }
+    assert!(n >= 2);
+}
+
+/// A cumulative patch taking a state over runs no callback at all; the
+/// state's callbacks run when it is introduced and when it leaves.
+#[test]
+fn a_state_taken_over_runs_no_callbacks() {
+    use klpscope_engine::EventKind;
+    let s = parse(&read("tests/semantics/state-callbacks-2025/take-over.txt")).unwrap();
+    let r = run(&s);
+    let callbacks = |i: usize| {
+        r.steps[i]
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Callback { .. }))
+            .count()
+    };
+    assert_eq!(
+        callbacks(0),
+        2,
+        "fix1 introduces state 1: pre_patch, post_patch"
+    );
+    assert_eq!(callbacks(1), 0, "fix2 takes state 1 over");
+    assert_eq!(callbacks(2), 2, "state 1 leaves with fix2");
+    // The shadow variables of state 1 go with fix1's post_unpatch.
+    let last = r.steps.last().unwrap();
+    assert!(last.events.iter().any(|e| matches!(
+        &e.kind,
+        EventKind::Callback { effects, .. }
+            if effects.iter().any(|x| format!("{x:?}").contains("shadow variables of state 1"))
+    )));
+    // Mainline refuses fix3 (it drops state 1); the proposal lets it go.
+    let up = run_with(&s, Semantics::Upstream);
+    assert!(
+        up.steps
+            .last()
+            .unwrap()
+            .snapshot
+            .patches
+            .iter()
+            .all(|p| p.name != "fix3")
+    );
+    assert!(last.snapshot.patches.iter().any(|p| p.name == "fix3"));
+    // Per-object callbacks are gone: fix1's object callbacks never print.
+    assert!(!render::log(&r).contains("pre_patch_callback: vmlinux"));
+    assert!(render::log(&up).contains("fix1: pre_patch_callback: vmlinux"));
+}
+
+#[test]
+fn state_lines_are_checked() {
+    let bad = "define livepatch p\n  state 1 frobnicate\nend\n";
+    let e = parse(bad).unwrap_err();
+    assert_eq!((e.line, e.col), (2, 11));
+    assert!(e.hint.unwrap().contains("block_disable"));
+    let bad = "define livepatch p\n  state 1 post_patch returns -EINVAL\nend\n";
+    assert_eq!(parse(bad).unwrap_err().line, 2);
+    let ok = parse("define livepatch p\n  state 2 pre_patch returns -ENOMEM\nend\n").unwrap();
+    assert_eq!(ok.state_callbacks["p"][0].id, 2);
+}
+
+#[test]
+fn every_profile_lists_itself() {
+    let names: Vec<&str> = Semantics::ALL.iter().map(|s| s.name()).collect();
+    assert_eq!(names, ["upstream", "seed-v1", "state-callbacks-2025"]);
+    assert!(
+        Semantics::StateCallbacks2025
+            .description()
+            .contains("unmerged")
+    );
+}
