@@ -10,7 +10,14 @@ fn klpscope_blocks(md: &str) -> Vec<(usize, String)> {
     let mut current: Option<(usize, String)> = None;
     for (i, line) in md.lines().enumerate() {
         match &mut current {
-            None if line.trim_start().starts_with("```klpscope") => {
+            // The tag is the first word of the info string, as the book reads
+            // it: ```klpscope-quiz blocks are exercises (suite/quiz.rs).
+            None if line
+                .trim_start()
+                .strip_prefix("```")
+                .and_then(|i| i.split_whitespace().next())
+                == Some("klpscope") =>
+            {
                 current = Some((i + 2, String::new()))
             }
             Some(_) if line.trim_start().starts_with("```") => out.extend(current.take()),
