@@ -14,23 +14,25 @@
 //!
 //! [`Scenario::semantics`]: crate::Scenario::semantics
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A kernel whose livepatch semantics the engine can follow.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Semantics {
     /// Mainline v5.1 and later: the four `klp_callbacks` per object, as the
     /// kernel selftests check them.
     #[default]
+    #[serde(rename = "upstream")]
     Upstream,
     /// The July 2017 "(un)patch hooks" proposal (v1): `patch_hooks[]` run at
     /// the top of `klp_patch_object()`, `unpatch_hooks[]` at the end of
     /// `klp_unpatch_object()`, failures only logged.
+    #[serde(rename = "seed-v1")]
     SeedV1,
     /// The per-state callbacks proposal, "[PATCH v1 00/19]" (Petr Mladek,
     /// 15 January 2025), not merged: callbacks belong to a `klp_state` and
     /// run only when a patch introduces the state or the state leaves.
+    #[serde(rename = "state-callbacks-2025")]
     StateCallbacks2025,
 }
 
@@ -140,5 +142,14 @@ mod tests {
         }
         assert_eq!(Semantics::default(), Semantics::Upstream);
         assert_eq!(Semantics::from_name("seed-v2"), None);
+    }
+
+    #[test]
+    fn serde_uses_the_names() {
+        for s in Semantics::ALL {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.name()));
+            assert_eq!(serde_json::from_str::<Semantics>(&json).unwrap(), s);
+        }
     }
 }

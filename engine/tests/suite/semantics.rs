@@ -349,3 +349,21 @@ fn every_profile_lists_itself() {
             .contains("unmerged")
     );
 }
+
+/// Every transcript and derived scenario replays under every profile
+/// without a panic, and the same way twice.
+#[test]
+fn every_scenario_runs_under_every_profile() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in ["tests/transcripts", "tests/scenarios"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+            let s = parse(&text).unwrap();
+            for sem in Semantics::ALL {
+                let a = run_with(&s, sem);
+                assert_eq!(a.steps.len(), s.steps.len());
+                assert_eq!(a, run_with(&s, sem));
+            }
+        }
+    }
+}
