@@ -377,6 +377,7 @@ fn HelpDialog(
                 <tbody>
                     <tr><td><kbd>"←"</kbd> " " <kbd>"→"</kbd></td><td>"step back / forward"</td></tr>
                     <tr><td><kbd>"Home"</kbd> " " <kbd>"End"</kbd></td><td>"before the first / after the last command"</td></tr>
+                    <tr><td><kbd>"/"</kbd></td><td>"search the documentation (↓ ↑ results, Enter opens one)"</td></tr>
                     <tr><td><kbd>"?"</kbd></td><td>"this help"</td></tr>
                     <tr><td><kbd>"Tab"</kbd></td><td>"move between controls; markers are buttons"</td></tr>
                     <tr><td><kbd>"Enter"</kbd></td><td>"in the command line: run the command after the current step"</td></tr>

@@ -193,12 +193,16 @@ pub fn Search() -> impl IntoView {
     let list: NodeRef<leptos::html::Ol> = NodeRef::new();
 
     let _ = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
-        if e.key() == "/" && !e.ctrl_key() && !e.alt_key() && !e.meta_key() && !in_text_field(&e) {
-            if let Some(el) = input.get_untracked() {
-                e.prevent_default();
-                let _ = el.focus();
-                el.select();
-            }
+        if e.key() == "/"
+            && !e.ctrl_key()
+            && !e.alt_key()
+            && !e.meta_key()
+            && !in_text_field(&e)
+            && let Some(el) = input.get_untracked()
+        {
+            e.prevent_default();
+            let _ = el.focus();
+            el.select();
         }
     });
 
