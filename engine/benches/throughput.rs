@@ -2,6 +2,8 @@
 //! and of one long scenario. Run: `cargo bench -p klpscope-engine`.
 //! Prints commands per second; figures are recorded in the README.
 
+use klpscope_engine::ask::{Question, ask};
+use klpscope_engine::explore::explore;
 use klpscope_engine::{parse, render, run};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -67,5 +69,16 @@ fn main() {
     let long = parse(&cycle.repeat(40)).expect("parses");
     measure("replay a 400-command session", long.steps.len(), || {
         black_box(run(&long));
+    });
+
+    // Exhaustive exploration (`klpscope explore --depth 10`) and a question
+    // answered "never" by it (the site's ask panel does the same in wasm).
+    let steps = explore(10).steps as usize;
+    measure("explore every sequence to depth 10", steps, || {
+        black_box(explore(black_box(10)));
+    });
+    let q = Question::parse("post-unpatch-without-pre-patch").expect("listed");
+    measure("ask post-unpatch-without-pre-patch, depth 10", steps, || {
+        black_box(ask(q.clone(), 10));
     });
 }

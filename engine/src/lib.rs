@@ -30,6 +30,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod ask;
 #[cfg(feature = "book")]
 pub mod book;
 mod callback_code;

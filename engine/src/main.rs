@@ -60,11 +60,19 @@ enum Cmd {
         #[arg(long, value_enum, default_value_t = TableFormat::Text)]
         format: TableFormat,
     },
-    /// Run every command sequence up to a depth and check the invariants.
+    /// Run every command sequence up to a depth and check the invariants;
+    /// with --ask, answer a question ("can this ever happen?").
     Explore {
-        /// How many commands deep.
-        #[arg(long, default_value_t = 4)]
-        depth: usize,
+        /// How many commands deep (default 4; 8 with --ask).
+        #[arg(long)]
+        depth: Option<usize>,
+        /// A question: one of --questions' ids, or
+        /// 'CALLBACK [on OBJECT] [seeing STATE] [after COMMAND]'.
+        #[arg(long, value_name = "QUESTION", conflicts_with = "questions")]
+        ask: Option<String>,
+        /// List the questions with their kernel reasons.
+        #[arg(long)]
+        questions: bool,
     },
     /// Work through the exercises of a Markdown file: type each answer,
     /// get the diff against the engine's. With --check, verify exercises.
@@ -290,6 +298,43 @@ fn cmd_explore(depth: usize) -> ExitCode {
     }
 }
 
+/// `klpscope explore --questions`.
+fn cmd_questions() -> ExitCode {
+    for q in klpscope_engine::ask::QUESTIONS {
+        println!("{}\n    {}\n    kernel: {}\n", q.id, q.text, q.reason);
+    }
+    ExitCode::SUCCESS
+}
+
+/// `klpscope explore --ask`: never (with the states checked) or the
+/// shortest scenario, printed as a scenario file.
+fn cmd_ask(text: &str, depth: usize) -> ExitCode {
+    use klpscope_engine::ask::{Answer, Question, ask};
+    let question = match Question::parse(text) {
+        Ok(q) => q,
+        Err(e) => return fail(&format!("{}\n  hint: {}", e.message, e.hint)),
+    };
+    match ask(question.clone(), depth) {
+        Answer::Never {
+            states,
+            depth,
+            steps,
+        } => {
+            println!("# {}", question.text());
+            println!("# never: checked {states} states ({steps} steps) to depth {depth}");
+        }
+        Answer::Yes(w) => {
+            println!("# {}", question.text());
+            println!(
+                "# yes: {} at step {} (shortest scenario, {} states checked)",
+                w.what, w.step, w.states
+            );
+            print!("{}", w.scenario);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 /// `klpscope book`: the static book.
 fn cmd_book(
     outdir: &std::path::Path,
@@ -361,7 +406,15 @@ fn main() -> ExitCode {
             only.as_deref(),
         )),
         Cmd::Table { format } => cmd_table(*format),
-        Cmd::Explore { depth } => cmd_explore(*depth),
+        Cmd::Explore {
+            depth,
+            ask,
+            questions,
+        } => match (ask, questions) {
+            (_, true) => cmd_questions(),
+            (Some(q), _) => cmd_ask(q, depth.unwrap_or(klpscope_engine::ask::DEFAULT_DEPTH)),
+            (None, false) => cmd_explore(depth.unwrap_or(4)),
+        },
         Cmd::Book {
             outdir,
             content,

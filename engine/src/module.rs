@@ -157,7 +157,7 @@ impl World {
                 .iter()
                 .map(|p| (p.name.clone(), p.default.clone()))
                 .collect(),
-            def: def.clone(),
+            def: std::sync::Arc::new(def.clone()),
             state: ModuleState::Unformed,
             klp_alive: false,
             // module_unload_init(): a reference held during initialization.

@@ -9,6 +9,7 @@ use crate::snapshot::{
     ModuleSnapshot, ObjectSnapshot, PatchSnapshot, Snapshot, TaskSnapshot, TransitionSnapshot,
 };
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// `struct klp_func` at run time.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -28,7 +29,8 @@ pub(crate) struct Object {
     /// `None` is vmlinux.
     pub name: Option<String>,
     pub funcs: Vec<Func>,
-    pub callbacks: Vec<(CallbackKind, CallbackDef)>,
+    /// Shared for the same reason as [`Module::def`].
+    pub callbacks: Arc<[(CallbackKind, CallbackDef)]>,
     /// `obj->callbacks.post_unpatch_enabled`.
     pub post_unpatch_enabled: bool,
     /// `obj->mod != NULL`: bound to a loaded, `klp_alive` module.
@@ -158,7 +160,9 @@ impl Task {
 /// A loaded module (`struct module`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Module {
-    pub def: ModuleDef,
+    /// Shared: a loaded module's definition never changes, and a world is
+    /// cloned at every step of an exploration.
+    pub def: Arc<ModuleDef>,
     /// `mod->state`.
     pub state: ModuleState,
     /// `mod->klp_alive`.
@@ -196,7 +200,8 @@ impl Module {
 /// same events.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct World {
-    pub(crate) catalog: Catalog,
+    /// Shared: fixed at boot.
+    pub(crate) catalog: Arc<Catalog>,
     /// Loaded modules, in load order.
     pub(crate) modules: Vec<Module>,
     /// `klp_patches`: enabled patches and the one in transition, oldest first.
@@ -223,6 +228,10 @@ pub struct World {
     pub(crate) transition_forced: bool,
     /// Which kernel's semantics this system follows (fixed at boot).
     pub(crate) semantics: Semantics,
+    /// Test builds only: a kernel rule deliberately broken, so that a test
+    /// can check that exploration catches it.
+    #[cfg(test)]
+    pub(crate) broken: Option<BrokenRule>,
     /// Per livepatch module, its states' callbacks as declared (2025 proposal).
     pub(crate) state_callbacks: BTreeMap<String, Vec<StateCallbacksDef>>,
     // Output of the command being applied.
@@ -231,7 +240,67 @@ pub struct World {
     pub(crate) why: Vec<&'static str>,
 }
 
+/// The multiply-rotate hash of rustc's `FxHasher`: state hashes only tell
+/// states apart within one process, so speed matters more than DoS
+/// resistance (SipHash was a third of an exploration's time).
+#[derive(Default)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// A kernel rule a test can break (`World::broken`, test builds only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BrokenRule {
+    /// `klp_post_unpatch_callback()` ignores `post_unpatch_enabled`.
+    PostUnpatchGate,
+}
+
 impl World {
+    /// Whether a test broke this rule; always false outside tests.
+    pub(crate) fn rule_broken(&self, _rule: BrokenRule) -> bool {
+        #[cfg(test)]
+        {
+            self.broken == Some(_rule)
+        }
+        #[cfg(not(test))]
+        {
+            false
+        }
+    }
+
     /// A freshly booted system with the built-in catalog.
     pub fn new() -> World {
         World::with_catalog(Catalog::builtin())
@@ -256,7 +325,7 @@ impl World {
             on_wake: Vec::new(),
         };
         World {
-            catalog,
+            catalog: Arc::new(catalog),
             modules: Vec::new(),
             klp_patches: Vec::new(),
             klp_transition_patch: None,
@@ -275,6 +344,8 @@ impl World {
             free_work: Vec::new(),
             transition_reversed: false,
             transition_forced: false,
+            #[cfg(test)]
+            broken: None,
             semantics,
             state_callbacks: BTreeMap::new(),
             step: 0,
@@ -287,7 +358,7 @@ impl World {
     /// two worlds with the same hash behave the same from here on.
     pub fn state_hash(&self) -> u64 {
         use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = FxHasher::default();
         self.modules.hash(&mut h);
         self.klp_patches.hash(&mut h);
         self.klp_transition_patch.hash(&mut h);

@@ -1,5 +1,8 @@
 //! The engine's integration tests, one binary (linking is slow on 2 cores).
 
+/// `klpscope explore --ask`: witnesses and "never" answers.
+#[path = "suite/ask.rs"]
+mod ask;
 /// `klpscope book`: the static pages of the documentation.
 #[path = "suite/book.rs"]
 mod book;

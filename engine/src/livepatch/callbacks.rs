@@ -9,7 +9,7 @@
 //! (`state_callbacks.rs`); there the wrappers do nothing.
 
 use crate::event::CallbackKind;
-use crate::world::{ObjRef, World};
+use crate::world::{BrokenRule, ObjRef, World};
 
 impl World {
     /// Kernel: `klp_pre_patch_callback()`, kernel/livepatch/core.h.
@@ -53,7 +53,8 @@ impl World {
             return;
         }
         self.call("klp_post_unpatch_callback", |w| {
-            let armed = w.object_mut(o).is_some_and(|obj| obj.post_unpatch_enabled);
+            let armed = w.object_mut(o).is_some_and(|obj| obj.post_unpatch_enabled)
+                || w.rule_broken(BrokenRule::PostUnpatchGate);
             if armed {
                 w.run_callback(o, CallbackKind::PostUnpatch);
             }

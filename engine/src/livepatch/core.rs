@@ -6,6 +6,7 @@ use crate::catalog::{Flag, ModuleDef, ObjectDef, PatchDef};
 use crate::errno::{Errno, kstrtobool};
 use crate::event::{EventKind, KlpState, Level};
 use crate::world::{Func, ObjRef, Object, Patch, World};
+use std::sync::Arc;
 
 impl World {
     /// `klp_for_each_patch()` up to (not including) `limit`: the names, so
@@ -184,7 +185,7 @@ impl World {
                     transition: false,
                 })
                 .collect(),
-            callbacks: def.callbacks.clone(),
+            callbacks: Arc::from(def.callbacks.as_slice()),
             post_unpatch_enabled: false,
             mod_bound: false,
             patched: false,
