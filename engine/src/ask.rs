@@ -7,7 +7,8 @@
 use crate::World;
 use crate::command::Command;
 use crate::event::{CallbackKind, Event, EventKind, ModuleState, TransitionPhase};
-use crate::explore::{Observer, Progress, Search};
+pub use crate::explore::Progress;
+use crate::explore::{Observer, Search};
 use crate::invariants::Pairing;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -93,6 +94,30 @@ pub const QUESTIONS: &[Named] = &[
         kind: Kind::PreUnpatchBeforePostPatch,
     },
 ];
+
+/// The objects the explored livepatches have, for the builder's "on
+/// OBJECT": vmlinux first, then modules, each once.
+pub fn objects() -> Vec<String> {
+    let catalog = crate::catalog::Catalog::builtin();
+    let mut names = vec!["vmlinux".to_string()];
+    for cmd in crate::explore::vocabulary() {
+        let Command::Load { module, .. } = &cmd else {
+            continue;
+        };
+        let Some(def) = catalog.resolve(module, &[], true) else {
+            continue;
+        };
+        if let crate::catalog::ModuleBody::Livepatch(patch) = &def.body {
+            for o in &patch.objs {
+                let name = o.name.clone().unwrap_or_else(|| "vmlinux".into());
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    names
+}
 
 /// The command that caused a callback, as the question builder names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -189,21 +214,12 @@ impl fmt::Display for Pattern {
             write!(f, " on {o}")?;
         }
         if let Some(s) = self.state {
-            write!(f, " seeing {}", state_name(s))?;
+            write!(f, " seeing {}", s.name())?;
         }
         if let Some(v) = self.after {
             write!(f, " after {}", v.word())?;
         }
         Ok(())
-    }
-}
-
-fn state_name(s: ModuleState) -> &'static str {
-    match s {
-        ModuleState::Live => "MODULE_STATE_LIVE",
-        ModuleState::Coming => "MODULE_STATE_COMING",
-        ModuleState::Going => "MODULE_STATE_GOING",
-        ModuleState::Unformed => "MODULE_STATE_UNFORMED",
     }
 }
 
@@ -393,7 +409,7 @@ fn callback(e: &Event) -> Option<CallbackKind> {
 fn describe(e: &Event) -> String {
     let state = e
         .module_state
-        .map(|s| format!(" seeing {}", state_name(s)))
+        .map(|s| format!(" seeing {}", s.name()))
         .unwrap_or_default();
     format!(
         "{} of {} on {}{state}",
@@ -656,6 +672,18 @@ mod tests {
                 .last()
                 .unwrap_or("")
                 .starts_with("% rmmod")
+        );
+    }
+
+    #[test]
+    fn the_builder_offers_the_objects_of_the_explored_livepatches() {
+        assert_eq!(
+            objects(),
+            [
+                "vmlinux",
+                "test_klp_callbacks_mod",
+                "test_klp_callbacks_busy"
+            ]
         );
     }
 

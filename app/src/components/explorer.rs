@@ -1,6 +1,7 @@
 //! The explorer pane: controls, stepping, timeline, the selected event's
 //! explanation, the state panel and the kernel log.
 
+use super::ask::AskPanel;
 use super::controls::{CommandLine, Examples, ModuleControls, ScenarioEditor};
 use super::state_panel::StatePanel;
 use super::timeline::Timeline;
@@ -79,6 +80,7 @@ pub fn Explorer() -> impl IntoView {
                 <Legend />
                 <WhyPanel />
                 <ScenarioEditor />
+                <AskPanel />
             </div>
             <div class="lower">
                 <StatePanel />
