@@ -173,8 +173,10 @@ fn answer_view(
     ms: f64,
     open: impl Fn(String, usize, usize) + Copy + 'static,
 ) -> impl IntoView {
-    let secs = format!("{:.2} s", ms / 1000.0);
-    let ms = format!("{ms:.0}");
+    // Whole milliseconds: no float formatting code in the wasm.
+    let ms = ms.max(0.0) as u64;
+    let secs = format!("{}.{:02} s", ms / 1000, ms % 1000 / 10);
+    let ms = ms.to_string();
     match answer {
         Answer::Never {
             states,
