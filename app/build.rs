@@ -2,9 +2,11 @@
 //! HTML at build time with the engine's Markdown renderer (feature `book`,
 //! the one `klpscope book` uses), so the browser gets HTML and the wasm
 //! carries no Markdown parser. The output is `$OUT_DIR/chapters.rs`,
-//! included by `src/chapters.rs`: per chapter its title, its headings
-//! (with where each section starts in the HTML: the search index) and its
-//! segments.
+//! included by `src/chapters.rs`: per chapter its title and its headings
+//! (with where each section starts in the HTML: the search index). The
+//! chapters' HTML itself is not compiled in: `klpscope book` writes it to
+//! `book/segments/`, rendered by the same function, and the docs pane
+//! loads a chapter when it is opened.
 
 use klpscope_engine::book::{Book, markdown};
 use std::fmt::Write as _;
@@ -53,13 +55,6 @@ fn chapters(book: &Book) -> String {
                 "            Heading {{ level: {}, slug: {:?}, text: {:?}, at: ({}, {}) }},",
                 h.level, h.slug, h.text, h.at.0, h.at.1
             );
-        }
-        let _ = writeln!(out, "        ],\n        segments: &[");
-        for s in &r.segments {
-            let _ = match s {
-                markdown::Segment::Html(h) => writeln!(out, "            Segment::Html({h:?}),"),
-                markdown::Segment::Live(l) => writeln!(out, "            Segment::Live({l:?}),"),
-            };
         }
         let _ = writeln!(out, "        ],\n    }},");
     }

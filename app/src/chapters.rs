@@ -1,11 +1,17 @@
 //! The documentation, in reading order (`content/SUMMARY`). build.rs
 //! renders each chapter with the engine's Markdown renderer
 //! (`klpscope_engine::book::markdown`, the one `klpscope book` uses) when
-//! the app is built, so the browser receives HTML and the wasm needs no
-//! Markdown parser. The headings double as the search index: each knows
-//! where its section starts in the HTML ([`section_text`]).
+//! the app is built and compiles in the table of contents: titles and
+//! headings. A chapter's HTML and scenario blocks are loaded when it is
+//! first shown ([`Docs`]), from `book/segments/SLUG.txt`, written by the
+//! same renderer, so the wasm carries neither a Markdown parser nor the
+//! text of every chapter. The headings double as the search index: each
+//! knows where its section starts in the HTML ([`section_text`]).
 
-/// One rendered chapter.
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// One chapter's table of contents.
 pub struct Chapter {
     /// Its address in links: `#doc=<slug>`.
     pub slug: &'static str,
@@ -13,8 +19,6 @@ pub struct Chapter {
     pub title: &'static str,
     /// Every heading, in order.
     pub headings: &'static [Heading],
-    /// HTML and live blocks, in order.
-    pub segments: &'static [Segment],
 }
 
 /// A heading of a chapter.
@@ -31,11 +35,119 @@ pub struct Heading {
 }
 
 /// A piece of a chapter (the engine's `book::markdown::Segment`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Segment {
-    /// Trusted HTML rendered from `content/*.md`.
-    Html(&'static str),
+    /// Trusted HTML rendered from `content/*.md` by the site's own build.
+    Html(String),
     /// The scenario text of a ```` ```klpscope ```` block.
-    Live(&'static str),
+    Live(String),
+}
+
+/// Ends each segment of a chapter file (the engine's
+/// `book::markdown::SEGMENT_END`).
+const SEGMENT_END: char = '\u{1e}';
+
+/// Reads a chapter file (`book::markdown::segments_file`): each segment is
+/// `H` or `L`, its text, then [`SEGMENT_END`]. Anything else is an error.
+pub fn parse_segments(file: &str) -> Result<Vec<Segment>, String> {
+    let mut segments = Vec::new();
+    let mut rest = file;
+    while !rest.is_empty() {
+        let Some(end) = rest.find(SEGMENT_END) else {
+            return Err("the chapter file ends in the middle of a segment".into());
+        };
+        let (piece, after) = (&rest[..end], &rest[end + SEGMENT_END.len_utf8()..]);
+        segments.push(match piece.chars().next() {
+            Some('H') => Segment::Html(piece[1..].to_string()),
+            Some('L') => Segment::Live(piece[1..].to_string()),
+            _ => return Err("the chapter file is not one of the site's".into()),
+        });
+        rest = after;
+    }
+    Ok(segments)
+}
+
+/// A chapter's content as far as it has been loaded.
+pub type Loaded = Option<Result<Arc<Vec<Segment>>, String>>;
+
+/// The chapters' content, loaded on demand and kept for the visit.
+#[derive(Clone, Copy)]
+pub struct Docs {
+    loaded: RwSignal<Vec<Loaded>>,
+    requested: StoredValue<Vec<bool>>,
+}
+
+impl Docs {
+    /// The one instance of the page.
+    pub fn get() -> Docs {
+        thread_local! {
+            static DOCS: Docs = Docs {
+                loaded: RwSignal::new(vec![None; CHAPTERS.len()]),
+                requested: StoredValue::new(vec![false; CHAPTERS.len()]),
+            };
+        }
+        DOCS.with(|d| *d)
+    }
+
+    /// Chapter `i` as far as it is loaded (tracked).
+    pub fn chapter(&self, i: usize) -> Loaded {
+        self.loaded.with(|l| l.get(i).cloned().flatten())
+    }
+
+    /// Every chapter loaded so far (tracked), by index.
+    pub fn all(&self) -> Vec<Loaded> {
+        self.loaded.get()
+    }
+
+    /// Starts loading chapter `i` unless it is loaded or on its way.
+    pub fn request(&self, i: usize) {
+        let Some(c) = CHAPTERS.get(i) else { return };
+        let first = self
+            .requested
+            .try_update_value(|r| !std::mem::replace(&mut r[i], true));
+        if first != Some(true) {
+            return;
+        }
+        let loaded = self.loaded;
+        let url = format!("book/segments/{}.txt", c.slug);
+        leptos::task::spawn_local(async move {
+            let result = fetch_text(&url)
+                .await
+                .and_then(|t| parse_segments(&t))
+                .map(Arc::new);
+            loaded.update(|l| l[i] = Some(result));
+        });
+    }
+
+    /// Starts loading every chapter (for the search).
+    pub fn request_all(&self) {
+        for i in 0..CHAPTERS.len() {
+            self.request(i);
+        }
+    }
+}
+
+/// GETs `url` (relative to the page) as text.
+async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let failed = |what: &str| format!("{what} {url}");
+    let response = JsFuture::from(window().fetch_with_str(url))
+        .await
+        .map_err(|_| failed("could not fetch"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| failed("no response for"))?;
+    if !response.ok() {
+        return Err(format!(
+            "{} (HTTP {})",
+            failed("could not fetch"),
+            response.status()
+        ));
+    }
+    let text = response.text().map_err(|_| failed("could not read"))?;
+    let text = JsFuture::from(text)
+        .await
+        .map_err(|_| failed("could not read"))?;
+    text.as_string().ok_or_else(|| failed("not text:"))
 }
 
 /// The table of contents: this order is the reading order.
@@ -55,7 +167,7 @@ pub fn heading_id(slug: &str) -> String {
 /// The plain text of section `h` of `chapter`, its heading left out: the
 /// embedded HTML from the heading to the next one, without tags. Scenario
 /// blocks are not part of it.
-pub fn section_text(chapter: &Chapter, h: usize) -> String {
+pub fn section_text(chapter: &Chapter, segments: &[Segment], h: usize) -> String {
     let Some(heading) = chapter.headings.get(h) else {
         return String::new();
     };
@@ -63,15 +175,9 @@ pub fn section_text(chapter: &Chapter, h: usize) -> String {
     let (seg1, off1) = chapter
         .headings
         .get(h + 1)
-        .map_or((chapter.segments.len(), 0), |next| next.at);
+        .map_or((segments.len(), 0), |next| next.at);
     let mut text = String::new();
-    for (i, segment) in chapter
-        .segments
-        .iter()
-        .enumerate()
-        .take(seg1 + 1)
-        .skip(seg0)
-    {
+    for (i, segment) in segments.iter().enumerate().take(seg1 + 1).skip(seg0) {
         let Segment::Html(html) = segment else {
             continue;
         };
@@ -162,9 +268,50 @@ pub fn heading(chapter: &str, heading: &str) -> Option<&'static Heading> {
         .find(|h| h.slug == heading)
 }
 
+/// Every chapter as the site fetches it, without a browser: rendered by
+/// the engine's book, written as a chapter file and read back (tests).
+#[cfg(test)]
+pub(crate) fn load_natively() -> Vec<Arc<Vec<Segment>>> {
+    use klpscope_engine::book::{Book, markdown};
+    let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+    let book = Book::load(&content).expect("content/ loads");
+    assert_eq!(book.chapters.len(), CHAPTERS.len());
+    book.chapters
+        .iter()
+        .zip(CHAPTERS)
+        .map(|(b, c)| {
+            assert_eq!(b.slug, c.slug);
+            let r = markdown::render(&b.slug, &b.source);
+            let file = markdown::segments_file(&r.segments);
+            Arc::new(parse_segments(&file).expect("a chapter file reads back"))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn loaded() -> Vec<(&'static Chapter, Vec<Segment>)> {
+        CHAPTERS
+            .iter()
+            .zip(load_natively())
+            .map(|(c, s)| (c, s.to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn a_chapter_file_that_is_not_one_reads_as_an_error() {
+        assert!(parse_segments("<html>404</html>").is_err());
+        assert!(parse_segments("Hunterminated").is_err());
+        assert_eq!(
+            parse_segments("Hx\u{1e}L% rmmod m\n\u{1e}"),
+            Ok(vec![
+                Segment::Html("x".into()),
+                Segment::Live("% rmmod m\n".into())
+            ])
+        );
+    }
 
     #[test]
     fn every_chapter_has_a_title_and_unique_slug() {
@@ -177,9 +324,9 @@ mod tests {
 
     #[test]
     fn every_heading_points_at_its_element() {
-        for c in CHAPTERS {
+        for (c, segments) in loaded() {
             for h in c.headings {
-                let Some(Segment::Html(html)) = c.segments.get(h.at.0) else {
+                let Some(Segment::Html(html)) = segments.get(h.at.0) else {
                     panic!("{}: {} points at no HTML", c.slug, h.slug)
                 };
                 let tag = format!("<h{} id=\"{}\">", h.level, heading_id(h.slug));
@@ -210,39 +357,32 @@ mod tests {
                 at: (2, 0),
             },
         ];
-        static SEGMENTS: &[Segment] = &[
+        let segments = [
             Segment::Html(
-                "<h1 id=\"doc-t\">T<a class=\"anchor\">#</a></h1>\n<p>x</p>\n<h2 id=\"doc-a\">A</h2>\n<p>One <code>a&amp;b</code> &lt;c&gt;</p><p>two&#39;s</p>\n",
+                "<h1 id=\"doc-t\">T<a class=\"anchor\">#</a></h1>\n<p>x</p>\n<h2 id=\"doc-a\">A</h2>\n<p>One <code>a&amp;b</code> &lt;c&gt;</p><p>two&#39;s</p>\n".into(),
             ),
-            Segment::Live("% rmmod m\n"),
-            Segment::Html("<h2 id=\"doc-b\">B</h2><table><tr><td>l</td><td>r</td></tr></table>"),
+            Segment::Live("% rmmod m\n".into()),
+            Segment::Html("<h2 id=\"doc-b\">B</h2><table><tr><td>l</td><td>r</td></tr></table>".into()),
         ];
         let c = Chapter {
             slug: "c",
             title: "T",
             headings: HEADINGS,
-            segments: SEGMENTS,
         };
-        assert!(SEGMENTS[0].html().unwrap()[54..].starts_with("<h2"));
-        assert_eq!(section_text(&c, 0), "x");
-        assert_eq!(section_text(&c, 1), "One a&b <c> two's");
-        assert_eq!(section_text(&c, 2), "l r");
-        assert_eq!(section_text(&c, 3), "");
-    }
-
-    impl Segment {
-        fn html(&self) -> Option<&'static str> {
-            match self {
-                Segment::Html(h) => Some(h),
-                Segment::Live(_) => None,
-            }
-        }
+        let Segment::Html(first) = &segments[0] else {
+            unreachable!()
+        };
+        assert!(first[54..].starts_with("<h2"));
+        assert_eq!(section_text(&c, &segments, 0), "x");
+        assert_eq!(section_text(&c, &segments, 1), "One a&b <c> two's");
+        assert_eq!(section_text(&c, &segments, 2), "l r");
+        assert_eq!(section_text(&c, &segments, 3), "");
     }
 
     #[test]
     fn every_live_block_runs() {
-        for c in CHAPTERS {
-            for seg in c.segments {
+        for (c, segments) in loaded() {
+            for seg in &segments {
                 if let Segment::Live(text) = seg {
                     let run = klpscope_engine::run_text(text).unwrap_or_else(|e| {
                         panic!("{}: block does not parse: {e}\n{text}", c.slug)
@@ -255,8 +395,8 @@ mod tests {
 
     #[test]
     fn cross_references_point_at_existing_headings() {
-        for c in CHAPTERS {
-            for seg in c.segments {
+        for (c, segments) in loaded() {
+            for seg in &segments {
                 let Segment::Html(html) = seg else { continue };
                 for link in html.split("href=\"#doc=").skip(1) {
                     let full = &link[..link.find('"').expect("closing quote")];

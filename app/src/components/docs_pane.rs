@@ -3,7 +3,7 @@
 
 use super::search::Search;
 use super::timeline::Timeline;
-use crate::chapters::{CHAPTERS, Segment, heading_id};
+use crate::chapters::{CHAPTERS, Docs, Segment, heading_id};
 use crate::state::{DocState, Replay, use_explorer_state};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -12,10 +12,16 @@ use std::sync::Arc;
 #[component]
 pub fn DocsPane() -> impl IntoView {
     let doc = expect_context::<DocState>();
-    // Scroll to the heading the route names (or to the top of a new chapter).
+    let docs = Docs::get();
+    Effect::new(move |_| docs.request(doc.chapter.get()));
+    // Scroll to the heading the route names (or to the top of a new
+    // chapter), once the chapter is there.
     Effect::new(move |_| {
         let chapter = doc.chapter.get();
         let heading = doc.heading.get();
+        if !matches!(docs.chapter(chapter), Some(Ok(_))) {
+            return;
+        }
         request_animation_frame(move || {
             let target = heading
                 .map(|h| heading_id(&h))
@@ -83,15 +89,34 @@ pub fn DocsPane() -> impl IntoView {
             <article class="chapter" data-testid="chapter">
                 {move || {
                     let i = doc.chapter.get();
-                    CHAPTERS[i]
-                        .segments
-                        .iter()
-                        .map(|seg| match seg {
-                            // Trusted: compiled in from content/*.md.
-                            Segment::Html(html) => view! { <div inner_html=*html></div> }.into_any(),
-                            Segment::Live(text) => view! { <LiveBlock text=text.to_string() /> }.into_any(),
-                        })
-                        .collect_view()
+                    match docs.chapter(i) {
+                        None => view! {
+                            <p class="muted" role="status" data-testid="chapter-loading">
+                                {format!("Loading “{}”…", CHAPTERS[i].title)}
+                            </p>
+                        }
+                        .into_any(),
+                        Some(Err(e)) => view! {
+                            <div class="notice" role="alert" data-testid="chapter-error">
+                                <p>{format!("The chapter “{}” could not be loaded: {e}.", CHAPTERS[i].title)}</p>
+                                <p>
+                                    "Reload the page, or read it in "
+                                    <a href=format!("book/{}.html", CHAPTERS[i].slug)>"the book"</a>
+                                    "."
+                                </p>
+                            </div>
+                        }
+                        .into_any(),
+                        Some(Ok(segments)) => segments
+                            .iter()
+                            .map(|seg| match seg {
+                                // Trusted: rendered from content/*.md by the site's own build.
+                                Segment::Html(html) => view! { <div inner_html=html.clone()></div> }.into_any(),
+                                Segment::Live(text) => view! { <LiveBlock text=text.clone() /> }.into_any(),
+                            })
+                            .collect_view()
+                            .into_any(),
+                    }
                 }}
                 <PrevNext />
             </article>

@@ -1,14 +1,15 @@
 //! Search over every chapter, in the browser, with no server: the index is
-//! the chapters compiled in by build.rs (each heading knows where its
-//! section starts in the embedded HTML), read into plain text once, on the
-//! first search. A result names chapter › section with a snippet; choosing
-//! it opens the chapter at that section, as a `#doc=` link does.
+//! the chapters' text (each heading knows where its section starts in the
+//! chapter's HTML), read into plain text as the chapters arrive: the first
+//! search loads every chapter ([`Docs::request_all`]). A result names
+//! chapter › section with a snippet; choosing it opens the chapter at that
+//! section, as a `#doc=` link does.
 
-use crate::chapters::{CHAPTERS, heading_id, section_text};
+use crate::chapters::{CHAPTERS, Docs, Segment, heading_id, section_text};
 use crate::state::DocState;
 use leptos::ev;
 use leptos::prelude::*;
-use std::sync::OnceLock;
+use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
 /// How many results are listed.
@@ -19,7 +20,8 @@ const BEFORE: usize = 40;
 const SNIPPET: usize = 150;
 
 /// One section, searchable.
-struct Entry {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
     chapter: usize,
     heading: usize,
     /// The heading, ASCII lower case.
@@ -30,25 +32,25 @@ struct Entry {
     lower: String,
 }
 
-/// Every section of every chapter, built on first use.
-fn index() -> &'static [Entry] {
-    static INDEX: OnceLock<Vec<Entry>> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let mut entries = Vec::new();
-        for (chapter, c) in CHAPTERS.iter().enumerate() {
-            for (heading, h) in c.headings.iter().enumerate() {
-                let text = section_text(c, heading);
-                entries.push(Entry {
-                    chapter,
-                    heading,
-                    title: h.text.to_ascii_lowercase(),
-                    lower: text.to_ascii_lowercase(),
-                    text,
-                });
-            }
+/// Every section of the chapters given (by index; `None`: not loaded).
+pub fn index(chapters: &[Option<Arc<Vec<Segment>>>]) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for (chapter, c) in CHAPTERS.iter().enumerate() {
+        let Some(Some(segments)) = chapters.get(chapter) else {
+            continue;
+        };
+        for (heading, h) in c.headings.iter().enumerate() {
+            let text = section_text(c, segments, heading);
+            entries.push(Entry {
+                chapter,
+                heading,
+                title: h.text.to_ascii_lowercase(),
+                lower: text.to_ascii_lowercase(),
+                text,
+            });
         }
-        entries
-    })
+    }
+    entries
 }
 
 /// A section that matches a query.
@@ -65,7 +67,7 @@ pub struct Hit {
 /// The sections that contain every word of `query` (case-insensitive),
 /// best first: words in the heading count most, then how often they occur;
 /// ties keep the reading order.
-pub fn search(query: &str, limit: usize) -> Vec<Hit> {
+pub fn search(index: &[Entry], query: &str, limit: usize) -> Vec<Hit> {
     let terms: Vec<String> = query
         .split_whitespace()
         .map(str::to_ascii_lowercase)
@@ -73,7 +75,7 @@ pub fn search(query: &str, limit: usize) -> Vec<Hit> {
     if terms.is_empty() {
         return Vec::new();
     }
-    let mut scored: Vec<(usize, usize, &Entry)> = index()
+    let mut scored: Vec<(usize, usize, &Entry)> = index
         .iter()
         .enumerate()
         .filter_map(|(i, e)| {
@@ -188,7 +190,16 @@ pub fn Search() -> impl IntoView {
     let doc = expect_context::<DocState>();
     let query = RwSignal::new(String::new());
     let open = RwSignal::new(false);
-    let hits = Memo::new(move |_| search(&query.get(), LIMIT));
+    let docs = Docs::get();
+    let entries = Memo::new(move |_| {
+        let loaded: Vec<_> = docs
+            .all()
+            .into_iter()
+            .map(|l| l.and_then(Result::ok))
+            .collect();
+        index(&loaded)
+    });
+    let hits = Memo::new(move |_| entries.with(|e| search(e, &query.get(), LIMIT)));
     let input: NodeRef<leptos::html::Input> = NodeRef::new();
     let list: NodeRef<leptos::html::Ol> = NodeRef::new();
 
@@ -287,8 +298,14 @@ pub fn Search() -> impl IntoView {
         if q.trim().is_empty() {
             return String::new();
         }
+        let loading = if docs.all().iter().any(Option::is_none) {
+            " (loading the chapters…)"
+        } else {
+            ""
+        };
+        let quoted: String = q.trim().chars().take(40).collect();
         match hits.get().len() {
-            0 => format!("No section mentions “{}”.", q.trim()),
+            0 => format!("No section mentions “{quoted}”{loading}."),
             1 => "1 section found.".to_string(),
             n if n >= LIMIT => format!("The first {n} sections found."),
             n => format!("{n} sections found."),
@@ -309,10 +326,14 @@ pub fn Search() -> impl IntoView {
                 aria-keyshortcuts="/"
                 prop:value=move || query.get()
                 on:input=move |ev| {
+                    docs.request_all();
                     query.set(event_target_value(&ev));
                     open.set(true);
                 }
-                on:focus=move |_| open.set(!query.get_untracked().trim().is_empty())
+                on:focus=move |_| {
+                    docs.request_all();
+                    open.set(!query.get_untracked().trim().is_empty())
+                }
                 on:keydown=on_input_key
             />
             <p id="search-status" class="search-status" role="status">
@@ -372,6 +393,18 @@ pub fn Search() -> impl IntoView {
 mod tests {
     use super::*;
 
+    fn all() -> Vec<Entry> {
+        let loaded: Vec<_> = crate::chapters::load_natively()
+            .into_iter()
+            .map(Some)
+            .collect();
+        index(&loaded)
+    }
+
+    fn search(query: &str, limit: usize) -> Vec<Hit> {
+        super::search(&all(), query, limit)
+    }
+
     fn text(hit: &Hit) -> String {
         hit.snippet.iter().map(|(t, _)| t.as_str()).collect()
     }
@@ -401,7 +434,7 @@ mod tests {
     fn every_word_must_occur_and_case_does_not_matter() {
         let Some((ci, hi, word)) = CHAPTERS.iter().enumerate().find_map(|(ci, c)| {
             (0..c.headings.len()).find_map(|hi| {
-                let text = section_text(c, hi);
+                let text = section_text(c, &crate::chapters::load_natively()[ci], hi);
                 let word = text.split_whitespace().find(|w| w.len() > 6)?.to_string();
                 Some((ci, hi, word))
             })

@@ -41,6 +41,26 @@ pub enum Segment {
     Live(String),
 }
 
+/// Ends each segment in [`segments_file`].
+pub const SEGMENT_END: char = '\u{1e}';
+
+/// A chapter's segments as the site's docs pane fetches them (it loads a
+/// chapter when it is opened, not with the app): each segment is `H`
+/// (HTML) or `L` (a scenario) followed by its text and [`SEGMENT_END`].
+pub fn segments_file(segments: &[Segment]) -> String {
+    let mut out = String::new();
+    for s in segments {
+        let (kind, text) = match s {
+            Segment::Html(h) => ('H', h),
+            Segment::Live(l) => ('L', l),
+        };
+        out.push(kind);
+        out.extend(text.chars().filter(|&c| c != SEGMENT_END));
+        out.push(SEGMENT_END);
+    }
+    out
+}
+
 /// A heading of a chapter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Heading {

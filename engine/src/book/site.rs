@@ -39,6 +39,10 @@ pub struct Written {
     pub warnings: Vec<String>,
 }
 
+/// The folder of the chapters as the site's docs pane loads them
+/// ([`markdown::segments_file`]).
+pub const SEGMENTS: &str = "segments";
+
 /// The name of the one-page book.
 pub const PRINT: &str = "print.html";
 
@@ -96,6 +100,17 @@ pub fn write(book: &Book, out: &Path, options: &Options) -> Result<Written, Book
         );
     }
     put(PRINT, layout.print(&whole))?;
+    // The chapters as the site's docs pane loads them, one per chapter.
+    let dir = out.join(SEGMENTS);
+    std::fs::create_dir_all(&dir).map_err(|error| BookError::Write {
+        path: dir.clone(),
+        error,
+    })?;
+    for chapter in &book.chapters {
+        let site = markdown::render(&chapter.slug, &chapter.source);
+        let name = format!("{SEGMENTS}/{}.txt", chapter.slug);
+        put(&name, markdown::segments_file(&site.segments))?;
+    }
     for style in &styles {
         let name = style.file_name().unwrap_or_default();
         let to = out.join(name);

@@ -71,3 +71,16 @@ fn summary_errors_are_typed_and_hint_at_the_fix() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+#[test]
+fn a_chapter_file_is_kind_text_separator_and_cannot_be_split_by_its_text() {
+    use markdown::{SEGMENT_END, Segment, segments_file};
+    let file = segments_file(&[
+        Segment::Html("<p>a\u{1e}b</p>".into()),
+        Segment::Live("% rmmod m\n".into()),
+    ]);
+    assert_eq!(
+        file,
+        format!("H<p>ab</p>{SEGMENT_END}L% rmmod m\n{SEGMENT_END}")
+    );
+}
