@@ -78,7 +78,11 @@ fn main() {
         black_box(explore(black_box(10)));
     });
     let q = Question::parse("post-unpatch-without-pre-patch").expect("listed");
-    measure("ask post-unpatch-without-pre-patch, depth 10", steps, || {
-        black_box(ask(q.clone(), 10));
-    });
+    measure(
+        "ask post-unpatch-without-pre-patch, depth 10",
+        steps,
+        || {
+            black_box(ask(q.clone(), 10));
+        },
+    );
 }
