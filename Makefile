@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/e2e/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: serve test setup setup-browser build sizes lint unit transcripts e2e screenshot clean
+.PHONY: serve test setup setup-browser build sizes lint unit transcripts e2e screenshot bench clean
 
 ## serve: build the site and serve it on http://$(HOST):$(PORT)/ (rebuilds on change)
 serve: setup
@@ -53,6 +53,13 @@ sizes:
 e2e:
 	@echo "==> browser tests (headless chromium)"
 	cd e2e && node --test
+
+## bench: engine benchmarks (README, Performance), then the same exploration
+## natively and in the site's wasm in headless Chromium, with their ratio
+bench: setup-browser build
+	cargo bench -p klpscope-engine
+	cargo build --release -p klpscope-engine
+	cd e2e && node bench-explore.mjs
 
 ## screenshot: docs/screenshot.png from the release build
 screenshot:
