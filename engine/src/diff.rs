@@ -210,3 +210,121 @@ mod tests {
         assert!(parse_pair("a,b,c").is_err());
     }
 }
+
+/// A point of the design discussions that a difference between two
+/// profiles answers (no kernel counterpart: it names why the kernel
+/// differs from a proposal).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Point {
+    /// A failing callback stops the patch or the module.
+    ErrorsPropagate,
+    /// post_patch and pre_unpatch exist beside the v1 hooks' two.
+    PrePostSplit,
+    /// post_unpatch only after a successful pre_patch.
+    PostUnpatchGate,
+    /// Callbacks follow the consistency model's transition.
+    TransitionAwareness,
+    /// Callbacks per `klp_state` (the 2025 proposal).
+    PerState,
+}
+
+impl Point {
+    /// One sentence: the point, who raised it, and what differs.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Point::ErrorsPropagate => {
+                "Errors propagate. Petr Mladek's review of the hooks (17 July 2017): \"We should pass the error down the stack.\" The 2017 code only logged a failing hook and patched on; mainline's pre_patch refuses the patch, or the module that is loading."
+            }
+            Point::PrePostSplit => {
+                "The pre/post split. The review found that a v1 hook ran while the system still used the old code; mainline adds post_patch, once every task runs the new code, and pre_unpatch, before unpatching starts."
+            }
+            Point::PostUnpatchGate => {
+                "The gate. post_unpatch runs only for objects whose pre_patch succeeded (post_unpatch_enabled); v1 ran every unpatch hook whatever its patch hook had returned."
+            }
+            Point::TransitionAwareness => {
+                "Transition awareness. The same review: \"If we use the consistency model, different parts of the system might use different code.\" v1 ran its hooks as an object's functions switched; mainline waits for the transition to end before post_patch, holds it back for a module loaded meanwhile, and skips pre_unpatch when a transition reverses."
+            }
+            Point::PerState => {
+                "Per-state callbacks. The 2025 proposal attaches callbacks to a klp_state: they run when a patch introduces the state or when it goes away, not per object, and not when a cumulative patch takes the state over."
+            }
+        }
+    }
+}
+
+/// A step whose output differs, and the point it answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The 1-based step.
+    pub step: usize,
+    /// The point.
+    pub point: Point,
+}
+
+/// For each step whose output differs, the discussion points the
+/// difference answers, read from the events of both runs.
+pub fn review_points(c: &Comparison) -> Vec<Finding> {
+    use crate::event::{CallbackKind, EventKind};
+    let v1 = c.a == Semantics::SeedV1 || c.b == Semantics::SeedV1;
+    let per_state = c.a == Semantics::StateCallbacks2025 || c.b == Semantics::StateCallbacks2025;
+    let mainline = match (c.a, c.b) {
+        (Semantics::Upstream, _) => Some(&c.run_a),
+        (_, Semantics::Upstream) => Some(&c.run_b),
+        _ => None,
+    };
+    let mut found = Vec::new();
+    for (i, step) in c.steps.iter().enumerate() {
+        if step.agree() {
+            continue;
+        }
+        let both = [&c.run_a.steps[i], &c.run_b.steps[i]];
+        let callbacks = |s: &crate::StepResult| -> Vec<(CallbackKind, Option<i32>)> {
+            s.events
+                .iter()
+                .filter_map(|e| match &e.kind {
+                    EventKind::Callback { callback, ret, .. } => Some((*callback, *ret)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut points = Vec::new();
+        if v1 {
+            let failed = both
+                .iter()
+                .any(|s| callbacks(s).iter().any(|(_, r)| r.is_some_and(|r| r != 0)));
+            if failed {
+                points.push(Point::ErrorsPropagate);
+            }
+            if let Some(m) = mainline {
+                let ours = callbacks(&m.steps[i]);
+                if failed
+                    && ours
+                        .iter()
+                        .any(|(k, r)| *k == CallbackKind::PrePatch && r.is_some_and(|r| r != 0))
+                {
+                    points.push(Point::PostUnpatchGate);
+                }
+                let mid_transition = m.steps[i].snapshot.transition.is_some()
+                    || i > 0 && m.steps[i - 1].snapshot.transition.is_some();
+                if mid_transition {
+                    points.push(Point::TransitionAwareness);
+                }
+                if ours
+                    .iter()
+                    .any(|(k, _)| matches!(k, CallbackKind::PostPatch | CallbackKind::PreUnpatch))
+                {
+                    points.push(Point::PrePostSplit);
+                }
+            }
+        }
+        if per_state {
+            points.push(Point::PerState);
+        }
+        found.extend(
+            points
+                .into_iter()
+                .map(|point| Finding { step: i + 1, point }),
+        );
+    }
+    found
+}

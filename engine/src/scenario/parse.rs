@@ -154,6 +154,23 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
     })
 }
 
+/// `text` under profile `s`: its `# semantics:` header lines removed and,
+/// unless `s` is upstream (what a scenario without one runs under), one
+/// put first. Every other line stays as it is.
+pub fn with_semantics(text: &str, s: Semantics) -> String {
+    let mut out = String::new();
+    if s != Semantics::Upstream {
+        out.push_str(&format!("# semantics: {}\n", s.name()));
+    }
+    for line in text.lines() {
+        if semantics_header(line.trim()).is_none() {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// The profile name of a `# semantics: NAME` header line, if it is one.
 fn semantics_header(line: &str) -> Option<&str> {
     let rest = line.strip_prefix('#')?.trim_start();

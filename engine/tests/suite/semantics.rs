@@ -367,3 +367,87 @@ fn every_scenario_runs_under_every_profile() {
         }
     }
 }
+
+/// The points a compare view names for each differing step.
+fn points(text: &str, a: Semantics, b: Semantics) -> Vec<(usize, klpscope_engine::diff::Point)> {
+    let s = klpscope_engine::parse(text).expect("parses");
+    let c = klpscope_engine::diff::compare(&s, a, b);
+    let found = klpscope_engine::diff::review_points(&c);
+    for f in &found {
+        assert!(
+            !c.steps[f.step - 1].agree(),
+            "a point on a step that agrees: {f:?}"
+        );
+    }
+    found.into_iter().map(|f| (f.step, f.point)).collect()
+}
+
+#[test]
+fn a_failing_pre_patch_answers_errors_propagate_and_the_gate() {
+    use klpscope_engine::diff::Point::*;
+    let p = points(
+        "% insmod test_modules/test_klp_callbacks_demo.ko pre_patch_ret=-19\n",
+        Semantics::Upstream,
+        Semantics::SeedV1,
+    );
+    assert!(
+        p.contains(&(1, ErrorsPropagate)) && p.contains(&(1, PostUnpatchGate)),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn post_patch_and_a_stalled_transition_answer_the_split_and_transition_awareness() {
+    use klpscope_engine::diff::Point::*;
+    let p = points(
+        "% insmod test_modules/test_klp_callbacks_busy.ko block_transition=Y\n\
+         % insmod test_modules/test_klp_callbacks_demo.ko\n\
+         % insmod test_modules/test_klp_callbacks_mod.ko\n\
+         % echo N > /sys/module/test_klp_callbacks_busy/parameters/block_transition\n",
+        Semantics::SeedV1,
+        Semantics::Upstream,
+    );
+    // Step 3 (the module loads mid-transition) prints the same under both:
+    // its pre_patch runs, its post_patch waits (v1 has none).
+    assert_eq!(
+        p,
+        [
+            (2, TransitionAwareness),
+            (4, TransitionAwareness),
+            (4, PrePostSplit)
+        ]
+    );
+}
+
+#[test]
+fn the_2025_profile_answers_per_state_and_agreeing_steps_answer_nothing() {
+    use klpscope_engine::diff::Point::*;
+    let text = "% insmod test_modules/test_klp_callbacks_mod.ko\n\
+                % insmod test_modules/test_klp_callbacks_demo.ko\n";
+    let p = points(text, Semantics::Upstream, Semantics::StateCallbacks2025);
+    assert_eq!(p, [(2, PerState)]);
+    assert!(points(text, Semantics::Upstream, Semantics::Upstream).is_empty());
+}
+
+#[test]
+fn a_profile_switch_rewrites_only_the_header() {
+    use klpscope_engine::scenario::with_semantics;
+    let text = "# a comment\n% insmod test_modules/test_klp_callbacks_demo.ko\nlivepatch: x\n";
+    let v1 = with_semantics(text, Semantics::SeedV1);
+    assert_eq!(v1, format!("# semantics: seed-v1\n{text}"));
+    assert_eq!(
+        parse(&v1).expect("parses").semantics,
+        Some(Semantics::SeedV1)
+    );
+    let back = with_semantics(&v1, Semantics::Upstream);
+    assert_eq!(back, text);
+    let twice = with_semantics(
+        &with_semantics(&v1, Semantics::StateCallbacks2025),
+        Semantics::StateCallbacks2025,
+    );
+    assert_eq!(twice.matches("# semantics:").count(), 1);
+    assert_eq!(
+        parse(&twice).expect("parses").semantics,
+        Some(Semantics::StateCallbacks2025)
+    );
+}
