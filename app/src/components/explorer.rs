@@ -3,6 +3,7 @@
 
 use super::ask::AskPanel;
 use super::controls::{CommandLine, Examples, ModuleControls, ScenarioEditor};
+use super::profiles::{ComparePanel, ProfileSwitch};
 use super::state_panel::StatePanel;
 use super::timeline::Timeline;
 use super::transcript::Transcript;
@@ -54,6 +55,7 @@ pub fn Explorer() -> impl IntoView {
     view! {
         <section class="pane explorer" id="explorer" aria-labelledby="explorer-h" data-testid="explorer">
             <h1 id="explorer-h" class="pane-title">"Explorer"</h1>
+            <ProfileSwitch />
             <ModuleControls />
             <div class="panel run-panel">
                 <CommandLine />
@@ -81,6 +83,7 @@ pub fn Explorer() -> impl IntoView {
                 <WhyPanel />
                 <ScenarioEditor />
                 <AskPanel />
+                <ComparePanel />
             </div>
             <div class="lower">
                 <StatePanel />

@@ -4,6 +4,7 @@ pub mod ask;
 pub mod controls;
 pub mod docs_pane;
 pub mod explorer;
+pub mod profiles;
 pub mod search;
 pub mod state_panel;
 pub mod timeline;
