@@ -51,7 +51,7 @@ impl Route {
                         .split_once('.')
                         .and_then(|(s, e)| Some((s.parse().ok()?, e.parse().ok()?)))
                 }
-                "s" => route.scenario = share::decode(part).ok(),
+                "s" | "s1" => route.scenario = share::decode(part).ok(),
                 _ => {}
             }
         }

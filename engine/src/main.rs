@@ -24,7 +24,12 @@ enum Cmd {
     /// Print the transcript of a scenario (FILE or - for stdin).
     Run {
         /// Scenario file, or - for standard input.
-        file: String,
+        #[arg(required_unless_present = "link")]
+        file: Option<String>,
+        /// Replay a share link instead of a file: the fragment (with or
+        /// without `#`) or the whole URL.
+        #[arg(long, value_name = "FRAGMENT|URL", conflicts_with = "file")]
+        link: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Log)]
         format: Format,
@@ -169,11 +174,24 @@ fn warn(file: &str, warnings: &[klpscope_engine::ParseError]) {
     }
 }
 
-/// `klpscope run`: print a scenario's transcript.
-fn cmd_run(file: &str, format: Format, console: ConsoleArg, sem: Option<Semantics>) -> ExitCode {
-    let text = match read_input(file) {
-        Ok(t) => t,
-        Err(e) => return fail(&e),
+/// `klpscope run`: print a scenario's transcript (from a file or a link).
+fn cmd_run(
+    file: Option<&str>,
+    link: Option<&str>,
+    format: Format,
+    console: ConsoleArg,
+    sem: Option<Semantics>,
+) -> ExitCode {
+    let (file, text) = match (file, link) {
+        (_, Some(link)) => match share::decode(link) {
+            Ok(t) => ("<link>", t),
+            Err(e) => return fail(&e.in_file("<link>")),
+        },
+        (Some(file), None) => match read_input(file) {
+            Ok(t) => (file, t),
+            Err(e) => return fail(&e),
+        },
+        (None, None) => return fail("run: give a FILE or --link FRAGMENT"),
     };
     match parse(&text) {
         Ok(scenario) => {
@@ -342,10 +360,17 @@ fn main() -> ExitCode {
     match &cli.command {
         Cmd::Run {
             file,
+            link,
             format,
             console,
             semantics,
-        } => cmd_run(file, *format, *console, *semantics),
+        } => cmd_run(
+            file.as_deref(),
+            link.as_deref(),
+            *format,
+            *console,
+            *semantics,
+        ),
         Cmd::Check { files, semantics } => cmd_check(files, *semantics),
         Cmd::Diff { file, semantics } => cmd_diff(file, semantics),
         Cmd::Link { file } => cmd_link(file),

@@ -27,3 +27,6 @@ mod quiz;
 /// Semantics profiles: seed-v1 goldens, diff, header and flags.
 #[path = "suite/semantics.rs"]
 mod semantics;
+/// Share links: short, versioned, round-tripping, and safe on any input.
+#[path = "suite/share.rs"]
+mod share;

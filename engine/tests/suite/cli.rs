@@ -183,3 +183,48 @@ fn run_warns_about_an_undeclared_vmlinux_function_with_its_place() {
         "{err}"
     );
 }
+
+#[test]
+fn run_link_replays_what_link_printed_byte_for_byte() {
+    let dir = format!("{}/tests/transcripts", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 18);
+    for file in &files {
+        let (code, link, _) = klpscope(&["link", file], "");
+        assert_eq!(code, 0, "{file}");
+        let link = link.trim_end().to_string();
+        assert!(
+            link.starts_with("#s1=") && link.len() <= 100,
+            "{file}: {link}"
+        );
+        let url = format!(
+            "https://example.org/klpscope/index.html#doc=intro&{}&at=2",
+            &link[1..]
+        );
+        for format in ["log", "timeline", "markdown"] {
+            let (_, by_file, _) = klpscope(&["run", "--format", format, file], "");
+            for l in [link.as_str(), &link[1..], url.as_str()] {
+                let (code, by_link, err) = klpscope(&["run", "--format", format, "--link", l], "");
+                assert_eq!(code, 0, "{file} {l}: {err}");
+                assert_eq!(by_link, by_file, "{file}: --link {l} --format {format}");
+            }
+        }
+    }
+}
+
+#[test]
+fn run_link_rejects_a_bad_link_with_a_hint() {
+    let (code, out, err) = klpscope(&["run", "--link", "#s1=i.demo,%zz"], "");
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("<link>:1:11:") && err.contains("hint"),
+        "{err}"
+    );
+    let (code, _, err) = klpscope(&["run"], "");
+    assert_eq!(code, 2, "{err}");
+}
