@@ -15,6 +15,9 @@ mod errors;
 /// Kernel selftest transcripts and derived scenarios, byte for byte.
 #[path = "suite/golden.rs"]
 mod golden;
+/// Plain text for mail: the 72-column swim-lane, pasted kernel logs.
+#[path = "suite/mail.rs"]
+mod mail;
 /// One test per kernel code path, asserting events and snapshots.
 #[path = "suite/paths.rs"]
 mod paths;

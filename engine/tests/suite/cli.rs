@@ -120,16 +120,18 @@ fn timeline_puts_callbacks_in_their_objects_columns() {
     );
     assert_eq!(code, 0);
     let header = out.lines().next().unwrap();
-    let col = header
-        .find("test_klp_callbacks_mod")
-        .expect("a column per object");
+    let col = header.find(" mod").expect("a column per object") + 1;
     let line = out
         .lines()
-        .find(|l| l.contains("pre_patch [LIVE]"))
+        .find(|l| l.contains("preP/L"))
         .expect("the module's pre_patch");
-    assert_eq!(line.find("pre_patch"), Some(col), "{out}");
+    assert_eq!(line.find("preP"), Some(col), "{out}");
     assert!(
-        out.contains("-- test_klp_callbacks_demo: patching transition started"),
+        out.contains("-- demo: patching transition started"),
+        "{out}"
+    );
+    assert!(
+        out.contains("legend: demo = test_klp_callbacks_demo, mod = test_klp_callbacks_mod\n"),
         "{out}"
     );
     let (_, md, _) = klpscope(
