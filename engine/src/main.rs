@@ -214,6 +214,19 @@ fn cmd_check(files: &[String], sem: Option<Semantics>) -> ExitCode {
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
     for file in files {
         let result = read_input(file).and_then(|t| {
+            if check::is_pasted_log(&t) && sem.is_none() {
+                // A log as pasted (timestamps, quoting, other kernel lines).
+                return check::check_log(&t)
+                    .map(|c| check::CheckResult {
+                        passed: c.passed,
+                        diff: if c.passed {
+                            String::new()
+                        } else {
+                            c.render(label(file))
+                        },
+                    })
+                    .map_err(|e| e.in_file(label(file)));
+            }
             check::check_text_with(label(file), &t, sem).map_err(|e| e.in_file(label(file)))
         });
         match result {
