@@ -40,6 +40,9 @@ enum Cmd {
         /// Semantics profile [default: the file's `# semantics:` header, else upstream].
         #[arg(long)]
         semantics: Option<Semantics>,
+        /// The site's address, for the link in `--format mail`.
+        #[arg(long, value_name = "URL", default_value = "")]
+        url: String,
     },
     /// Replay scenario files and diff them against their expected output.
     Check {
@@ -149,6 +152,10 @@ enum Format {
     Timeline,
     /// The swim lanes as a Markdown table.
     Markdown,
+    /// A ```klpscope block for a documentation page.
+    Docs,
+    /// Link, scenario and swim lanes, ready to paste into a mail.
+    Mail,
 }
 
 fn read_input(file: &str) -> Result<String, String> {
@@ -181,6 +188,7 @@ fn cmd_run(
     format: Format,
     console: ConsoleArg,
     sem: Option<Semantics>,
+    url: &str,
 ) -> ExitCode {
     let (file, text) = match (file, link) {
         (_, Some(link)) => match share::decode(link) {
@@ -202,6 +210,8 @@ fn cmd_run(
                 Format::Json => println!("{}", render::json(&r)),
                 Format::Timeline => print!("{}", render::timeline(&r)),
                 Format::Markdown => print!("{}", render::markdown(&r)),
+                Format::Docs => print!("{}", klpscope_engine::mail::docs_block(&text)),
+                Format::Mail => print!("{}", klpscope_engine::mail::for_mail(&text, &r, url, None)),
             }
             ExitCode::SUCCESS
         }
@@ -377,12 +387,14 @@ fn main() -> ExitCode {
             format,
             console,
             semantics,
+            url,
         } => cmd_run(
             file.as_deref(),
             link.as_deref(),
             *format,
             *console,
             *semantics,
+            url,
         ),
         Cmd::Check { files, semantics } => cmd_check(files, *semantics),
         Cmd::Diff { file, semantics } => cmd_diff(file, semantics),

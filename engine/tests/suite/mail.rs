@@ -366,3 +366,46 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn docs_block_and_mail_text_carry_the_same_scenario() {
+    for (name, text) in scenario_files() {
+        let original = klpscope_engine::parse(&text).unwrap();
+        let block = klpscope_engine::mail::docs_block(&text);
+        assert!(
+            block.starts_with("```klpscope\n") && block.ends_with("\n```\n"),
+            "{name}"
+        );
+        let inner = &block["```klpscope\n".len()..block.len() - "```\n".len()];
+        let reparsed = klpscope_engine::parse(inner).unwrap();
+        assert_eq!(
+            render::log(&klpscope_engine::run(&reparsed)),
+            render::log(&klpscope_engine::run(&original)),
+            "{name}"
+        );
+        let run = klpscope_engine::run(&original);
+        let mail = klpscope_engine::mail::for_mail(&text, &run, "https://example.org/k/", Some(2));
+        let first = mail.lines().next().unwrap();
+        let url = first
+            .strip_prefix("klpscope: https://example.org/k/#s1=")
+            .unwrap();
+        assert!(url.ends_with("&at=2"), "{name}: {first}");
+        let back = klpscope_engine::share::decode(first).unwrap();
+        assert_eq!(
+            render::log(&klpscope_engine::run(
+                &klpscope_engine::parse(&back).unwrap()
+            )),
+            render::log(&run),
+            "{name}"
+        );
+        assert!(mail.contains(&render::timeline(&run)), "{name}");
+        let lane_part = mail.split("What the model shows:\n").nth(1).unwrap();
+        assert!(widest(lane_part) <= 72, "{name}\n{mail}");
+    }
+    let (code, out, _) = klpscope(&["run", "--format", "docs", "--link", "#s1=i.mod"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "```klpscope\n% insmod test_modules/test_klp_callbacks_mod.ko\n```\n"
+    );
+}
