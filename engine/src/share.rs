@@ -122,16 +122,24 @@ fn declared_names(defines: &str) -> Vec<String> {
         .collect()
 }
 
+/// The catalog's module names (one copy of the lookup, not inlined at
+/// every use: the browser build stays small).
+#[inline(never)]
+fn catalog_names() -> Vec<String> {
+    crate::catalog::builtin().into_iter().map(|m| m.name).collect()
+}
+
 /// What a module name in a token stands for: a declared module by its
 /// name, else a catalog module by its alias, else the name as written.
+#[inline(never)]
 fn expand(name: &str, declared: &[String]) -> String {
     if declared.iter().any(|d| d == name) {
         return name.to_string();
     }
-    crate::catalog::builtin()
+    catalog_names()
         .into_iter()
-        .find(|m| alias_of(&m.name) == Some(name))
-        .map_or_else(|| name.to_string(), |m| m.name)
+        .find(|m| alias_of(m) == Some(name))
+        .unwrap_or_else(|| name.to_string())
 }
 
 /// The shortest name for `name` that [`expand`] reads back.
@@ -259,7 +267,7 @@ fn compact_define_line(line: &str) -> String {
 }
 
 /// The token for a group of `define` blocks: readable or deflated,
-/// whichever is shorter.
+/// whichever is shorter (readable only without the `deflate` feature).
 fn define_token(text: &str) -> String {
     let mut readable = String::from("d.");
     for (i, line) in text.lines().enumerate() {
@@ -268,12 +276,14 @@ fn define_token(text: &str) -> String {
         }
         escape_with(line, keep, &mut readable);
     }
-    let deflated = format!("z.{}", deflate_text(text));
-    if deflated.len() < readable.len() {
-        deflated
-    } else {
-        readable
+    #[cfg(feature = "deflate")]
+    {
+        let deflated = format!("z.{}", deflate_text(text));
+        if deflated.len() < readable.len() {
+            return deflated;
+        }
     }
+    readable
 }
 
 /// The fragment (without `#`) for a scenario text: the `s1=` form, or
@@ -454,6 +464,7 @@ fn decode_v1(body: &str) -> Result<String, ParseError> {
 
 /// Text deflated (raw DEFLATE, RFC 1951) and base64url-encoded: the body
 /// of a `z.` token.
+#[cfg(feature = "deflate")]
 pub fn deflate_text(text: &str) -> String {
     base64url_encode(&miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 10))
 }
