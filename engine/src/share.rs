@@ -36,7 +36,8 @@
 use crate::scenario::{ParseError, ParseErrorKind, parse};
 
 /// The longest fragment [`decode`] reads, in bytes.
-pub const MAX_FRAGMENT: usize = 64 * 1024;
+pub const MAX_FRAGMENT: usize = 64 * 1024; // (the error hint says 65536)
+
 /// The most text a `z.` token may inflate to, in bytes.
 pub const MAX_INFLATED: usize = 64 * 1024;
 
@@ -126,7 +127,10 @@ fn declared_names(defines: &str) -> Vec<String> {
 /// every use: the browser build stays small).
 #[inline(never)]
 fn catalog_names() -> Vec<String> {
-    crate::catalog::builtin().into_iter().map(|m| m.name).collect()
+    crate::catalog::builtin()
+        .into_iter()
+        .map(|m| m.name)
+        .collect()
 }
 
 /// What a module name in a token stands for: a declared module by its
@@ -362,6 +366,14 @@ pub fn encode_v0(text: &str) -> String {
     out
 }
 
+/// A link error at `col` of the scenario part: what was found (its first
+/// 20 characters) and how to fix it.
+#[inline(never)]
+fn bad(col: usize, found: &str, hint: &str) -> ParseError {
+    let shown: String = found.chars().take(20).collect();
+    ParseError::new(1, col, ParseErrorKind::BadArgument(shown)).hint(hint.to_string())
+}
+
 /// The scenario part of a URL or fragment (`s=…` or `s1=…`), if any.
 fn scenario_part(input: &str) -> Option<&str> {
     let frag = input.split_once('#').map_or(input, |(_, f)| f);
@@ -373,19 +385,18 @@ fn scenario_part(input: &str) -> Option<&str> {
 /// `#`, possibly with other `&` parts) or a whole URL.
 pub fn decode(input: &str) -> Result<String, ParseError> {
     if input.len() > MAX_FRAGMENT {
-        return Err(ParseError::new(
+        return Err(bad(
             1,
-            1,
-            ParseErrorKind::BadArgument(format!("a link of {} bytes", input.len())),
-        )
-        .hint(format!(
-            "a klpscope link is at most {MAX_FRAGMENT} bytes; share the scenario file instead"
-        )));
+            "a link this long",
+            "a klpscope link is at most 65536 bytes; share the scenario file instead",
+        ));
     }
     let Some(part) = scenario_part(input.trim()) else {
-        let shown: String = input.trim().chars().take(20).collect();
-        return Err(ParseError::new(1, 1, ParseErrorKind::BadArgument(shown))
-            .hint("a klpscope link holds a scenario part starting with 's1=' (or 's=')"));
+        return Err(bad(
+            1,
+            input.trim(),
+            "a klpscope link holds a scenario part starting with 's1=' (or 's=')",
+        ));
     };
     match part.strip_prefix("s1=") {
         Some(body) => decode_v1(body),
@@ -435,25 +446,21 @@ fn decode_v1(body: &str) -> Result<String, ParseError> {
         let token = unescape(raw, 1, col)?;
         if let Some(name) = token.strip_prefix('@') {
             let Some(s) = crate::Semantics::from_name(name) else {
-                let shown: String = name.chars().take(20).collect();
-                return Err(ParseError::new(
-                    1,
+                return Err(bad(
                     col + 1,
-                    ParseErrorKind::BadArgument(format!("unknown semantics '{shown}'")),
-                )
-                .hint(format!("profiles: {}", crate::Semantics::names())));
+                    name,
+                    "an unknown semantics profile: upstream, seed-v1 or state-callbacks-2025",
+                ));
             };
             out.push_str(&format!("# semantics: {}\n", s.name()));
             continue;
         }
         let Some(line) = command_of(&token, &declared).filter(|l| !l.contains('\n')) else {
-            let shown: String = token.chars().take(20).collect();
-            return Err(ParseError::new(
-                1,
+            return Err(bad(
                 col,
-                ParseErrorKind::BadArgument(shown),
-            )
-            .hint("a link token is a command such as 'i.demo', 'r.mod', 'demo/enabled=0' or a 'd.'/'z.' block"));
+                &token,
+                "a link token is a command such as 'i.demo', 'r.mod', 'demo/enabled=0' or a 'd.'/'z.' block",
+            ));
         };
         out.push_str("% ");
         out.push_str(&line);
@@ -470,11 +477,9 @@ pub fn deflate_text(text: &str) -> String {
 }
 
 fn inflate_token(b64: &str, col: usize) -> Result<String, ParseError> {
-    let bad = |what: &str, hint: &str| {
-        ParseError::new(1, col, ParseErrorKind::BadArgument(what.into())).hint(hint.to_string())
-    };
     let bytes = base64url_decode(b64).ok_or_else(|| {
         bad(
+            col,
             "z.",
             "a 'z.' block is base64url (A-Z a-z 0-9 - _); the link may have been cut",
         )
@@ -482,13 +487,12 @@ fn inflate_token(b64: &str, col: usize) -> Result<String, ParseError> {
     let text = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_INFLATED)
         .map_err(|_| {
             bad(
+                col,
                 "z.",
-                &format!(
-                    "the 'z.' block does not inflate to at most {MAX_INFLATED} bytes; the link may have been cut"
-                ),
+                "the 'z.' block does not inflate to at most 65536 bytes; the link may have been cut",
             )
         })?;
-    String::from_utf8(text).map_err(|_| bad("z.", "the 'z.' block is not UTF-8 text"))
+    String::from_utf8(text).map_err(|_| bad(col, "z.", "the 'z.' block is not UTF-8 text"))
 }
 
 /// The `s=` body: lines separated by `!`, declarations prefixed `>`.

@@ -95,7 +95,10 @@ fn the_profile_travels_in_the_link() {
     let back = parse(&share::decode(&link).unwrap()).unwrap();
     assert_eq!(back.semantics, Some(klpscope_engine::Semantics::SeedV1));
     let err = share::decode("s1=@v9,i.demo").unwrap_err().to_string();
-    assert!(err.contains("unknown semantics 'v9'"), "{err}");
+    assert!(
+        err.contains("'v9'") && err.contains("unknown semantics profile"),
+        "{err}"
+    );
 }
 
 #[test]
