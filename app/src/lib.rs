@@ -49,6 +49,11 @@ pub fn App() -> impl IntoView {
     let announcement = RwSignal::new(String::new());
     provide_context(Announcer(announcement));
 
+    if let Some(e) = &initial.link_error {
+        state
+            .error
+            .set(Some(format!("This link does not open: {e}")));
+    }
     sync_url(state, doc);
     announce_steps(state, announcement);
     let help_open = RwSignal::new(false);
@@ -99,6 +104,8 @@ fn sync_url(state: ExplorerState, doc: DocState) {
             at: (cursor < len).then_some(cursor),
             event: state.selected.get(),
             scenario: Some(scenario.clone()),
+            embed: false,
+            link_error: None,
         };
         let fragment = route.format();
         if fragment == location_hash() {

@@ -1,10 +1,11 @@
 //! The URL fragment: everything that matters lives there, so a reload or a
 //! pasted link restores the same view.
 //!
-//! Format: `#doc=CHAPTER[/HEADING]&at=N&ev=STEP.EVENT&s=SCENARIO`, every
-//! part optional (`ev` is the selected event).
-//! `s` is the scenario in the engine's share encoding (commands and
-//! declarations only), `at` the number of
+//! Format: `#doc=CHAPTER[/HEADING]&at=N&ev=STEP.EVENT&s1=SCENARIO[&embed]`,
+//! every part optional (`ev` is the selected event, `embed` shows only the
+//! scenario, for an iframe).
+//! `s1` (or the first form, `s`) is the scenario in the engine's share
+//! encoding (profile, commands and declarations), `at` the number of
 //! applied steps when it is not "all of them".
 
 use klpscope_engine::share;
@@ -22,6 +23,10 @@ pub struct Route {
     pub at: Option<usize>,
     /// The selected event: (1-based step, event index).
     pub event: Option<(usize, usize)>,
+    /// `&embed`: only the scenario, for an iframe.
+    pub embed: bool,
+    /// Why the scenario part could not be read, if it could not.
+    pub link_error: Option<String>,
 }
 
 impl Route {
@@ -31,6 +36,9 @@ impl Route {
         let mut route = Route::default();
         let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
         for part in fragment.split('&') {
+            if part == "embed" {
+                route.embed = true;
+            }
             let Some((key, value)) = part.split_once('=') else {
                 continue;
             };
@@ -51,7 +59,10 @@ impl Route {
                         .split_once('.')
                         .and_then(|(s, e)| Some((s.parse().ok()?, e.parse().ok()?)))
                 }
-                "s" => route.scenario = share::decode(part).ok(),
+                "s" | "s1" => match share::decode(part) {
+                    Ok(text) => route.scenario = Some(text),
+                    Err(e) => route.link_error = Some(e.to_string()),
+                },
                 _ => {}
             }
         }
@@ -78,6 +89,9 @@ impl Route {
         {
             // The engine's share encoding, which starts with `s=`.
             parts.push(share::encode(s));
+        }
+        if self.embed {
+            parts.push("embed".to_string());
         }
         format!("#{}", parts.join("&"))
     }
@@ -107,16 +121,28 @@ mod tests {
             ),
             at: Some(1),
             event: Some((2, 7)),
+            embed: true,
+            link_error: None,
         };
         let back = Route::parse(&route.format());
         assert_eq!(back.chapter, route.chapter);
         assert_eq!(back.heading, route.heading);
         assert_eq!(back.at, route.at);
         assert_eq!(back.event, route.event);
+        assert!(back.embed);
         assert_eq!(
             back.scenario.as_deref().map(str::trim_end),
             route.scenario.as_deref().map(str::trim_end)
         );
+    }
+
+    #[test]
+    fn a_link_that_does_not_decode_says_why() {
+        let r = Route::parse("#s1=i.mod,%3Cscript%3E");
+        assert_eq!(r.scenario, None);
+        let e = r.link_error.expect("an error");
+        assert!(e.contains("'<script>'"), "{e}");
+        assert!(Route::parse("#s1=i.mod&embed").embed);
     }
 
     #[test]

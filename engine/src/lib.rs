@@ -43,6 +43,7 @@ pub mod event;
 pub mod explore;
 pub mod invariants;
 mod livepatch;
+pub mod mail;
 mod module;
 pub mod quiz;
 pub mod render;

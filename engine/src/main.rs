@@ -24,7 +24,12 @@ enum Cmd {
     /// Print the transcript of a scenario (FILE or - for stdin).
     Run {
         /// Scenario file, or - for standard input.
-        file: String,
+        #[arg(required_unless_present = "link")]
+        file: Option<String>,
+        /// Replay a share link instead of a file: the fragment (with or
+        /// without `#`) or the whole URL.
+        #[arg(long, value_name = "FRAGMENT|URL", conflicts_with = "file")]
+        link: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Log)]
         format: Format,
@@ -35,6 +40,9 @@ enum Cmd {
         /// Semantics profile [default: the file's `# semantics:` header, else upstream].
         #[arg(long)]
         semantics: Option<Semantics>,
+        /// The site's address, for the link in `--format mail`.
+        #[arg(long, value_name = "URL", default_value = "")]
+        url: String,
     },
     /// Replay scenario files and diff them against their expected output.
     Check {
@@ -152,6 +160,10 @@ enum Format {
     Timeline,
     /// The swim lanes as a Markdown table.
     Markdown,
+    /// A ```klpscope block for a documentation page.
+    Docs,
+    /// Link, scenario and swim lanes, ready to paste into a mail.
+    Mail,
 }
 
 fn read_input(file: &str) -> Result<String, String> {
@@ -177,11 +189,25 @@ fn warn(file: &str, warnings: &[klpscope_engine::ParseError]) {
     }
 }
 
-/// `klpscope run`: print a scenario's transcript.
-fn cmd_run(file: &str, format: Format, console: ConsoleArg, sem: Option<Semantics>) -> ExitCode {
-    let text = match read_input(file) {
-        Ok(t) => t,
-        Err(e) => return fail(&e),
+/// `klpscope run`: print a scenario's transcript (from a file or a link).
+fn cmd_run(
+    file: Option<&str>,
+    link: Option<&str>,
+    format: Format,
+    console: ConsoleArg,
+    sem: Option<Semantics>,
+    url: &str,
+) -> ExitCode {
+    let (file, text) = match (file, link) {
+        (_, Some(link)) => match share::decode(link) {
+            Ok(t) => ("<link>", t),
+            Err(e) => return fail(&e.in_file("<link>")),
+        },
+        (Some(file), None) => match read_input(file) {
+            Ok(t) => (file, t),
+            Err(e) => return fail(&e),
+        },
+        (None, None) => return fail("run: give a FILE or --link FRAGMENT"),
     };
     match parse(&text) {
         Ok(scenario) => {
@@ -192,6 +218,8 @@ fn cmd_run(file: &str, format: Format, console: ConsoleArg, sem: Option<Semantic
                 Format::Json => println!("{}", render::json(&r)),
                 Format::Timeline => print!("{}", render::timeline(&r)),
                 Format::Markdown => print!("{}", render::markdown(&r)),
+                Format::Docs => print!("{}", klpscope_engine::mail::docs_block(&text)),
+                Format::Mail => print!("{}", klpscope_engine::mail::for_mail(&text, &r, url, None)),
             }
             ExitCode::SUCCESS
         }
@@ -204,6 +232,19 @@ fn cmd_check(files: &[String], sem: Option<Semantics>) -> ExitCode {
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
     for file in files {
         let result = read_input(file).and_then(|t| {
+            if check::is_pasted_log(&t) && sem.is_none() {
+                // A log as pasted (timestamps, quoting, other kernel lines).
+                return check::check_log(&t)
+                    .map(|c| check::CheckResult {
+                        passed: c.passed,
+                        diff: if c.passed {
+                            String::new()
+                        } else {
+                            c.render(label(file))
+                        },
+                    })
+                    .map_err(|e| e.in_file(label(file)));
+            }
             check::check_text_with(label(file), &t, sem).map_err(|e| e.in_file(label(file)))
         });
         match result {
@@ -387,10 +428,19 @@ fn main() -> ExitCode {
     match &cli.command {
         Cmd::Run {
             file,
+            link,
             format,
             console,
             semantics,
-        } => cmd_run(file, *format, *console, *semantics),
+            url,
+        } => cmd_run(
+            file.as_deref(),
+            link.as_deref(),
+            *format,
+            *console,
+            *semantics,
+            url,
+        ),
         Cmd::Check { files, semantics } => cmd_check(files, *semantics),
         Cmd::Diff { file, semantics } => cmd_diff(file, semantics),
         Cmd::Link { file } => cmd_link(file),

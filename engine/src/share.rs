@@ -1,19 +1,351 @@
-//! Share links: a scenario in a URL fragment, short and readable.
+//! Share links: a scenario in a URL fragment, short enough for a mail.
 //!
-//! Only what a scenario needs to be replayed is kept: its commands and its
-//! `define` blocks (expected output and comments are dropped). Commands are
-//! stored without the `% ` prompt, declaration lines with a leading `>`;
-//! lines are separated by `!`, spaces become `+`, other unsafe bytes are
-//! percent-encoded.
+//! Only what a scenario needs to be replayed is kept: its semantics
+//! profile, its commands and its `define` blocks (expected output and
+//! comments are dropped). The current form is `s1=` (version 1), a
+//! comma-separated list of tokens that stays readable:
+//!
+//! | token | stands for |
+//! |---|---|
+//! | `@seed-v1` | `# semantics: seed-v1` |
+//! | `i.demo+pre_patch_ret=-19` | `insmod test_modules/test_klp_callbacks_demo.ko pre_patch_ret=-19` |
+//! | `p.busy+sleep_secs=0` | `modprobe test_klp_callbacks_busy sleep_secs=0` |
+//! | `r.mod` | `rmmod test_klp_callbacks_mod` |
+//! | `demo/enabled=0` | `echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled` |
+//! | `demo.pre_patch_ret=-19` | `echo -19 > /sys/module/test_klp_callbacks_demo/parameters/pre_patch_ret` |
+//! | `ftrace=0` | `sysctl -w kernel.ftrace_enabled=0` |
+//! | `sleep+5` | any other command, written out (`sleep 5`) |
+//! | `d.define+module+m!func+f!end` | `define` blocks, line by line (`!` ends a line) |
+//! | `z.…` | `define` blocks, deflated and base64url-encoded |
+//!
+//! A catalog module is named by its short alias (its name without
+//! `test_klp_callbacks_` or `test_klp_`) unless the scenario declares a
+//! module of that name. Spaces are `+`; any byte outside
+//! `A-Z a-z 0-9 - _ . / = : ~` is percent-encoded. Each command is only
+//! written short when the short token reads back as the same command;
+//! otherwise it is written out, so every scenario round-trips.
+//!
+//! The first form, `s=` (every line written out, `!` between lines,
+//! declarations prefixed with `>`), still decodes: links made with it
+//! keep working.
+//!
+//! A fragment may hold other parts (`doc=`, `at=`, `ev=`, `embed`),
+//! separated by `&`: [`decode`] finds the scenario among them, and takes a
+//! whole URL as well.
 
-use crate::scenario::{ParseError, ParseErrorKind};
+use crate::scenario::{ParseError, ParseErrorKind, parse};
+
+/// The longest fragment [`decode`] reads, in bytes.
+pub const MAX_FRAGMENT: usize = 64 * 1024; // (the error hint says 65536)
+
+/// The most text a `z.` token may inflate to, in bytes.
+pub const MAX_INFLATED: usize = 64 * 1024;
+
+/// The catalog's names start with one of these; the alias is the rest.
+const ALIAS_PREFIXES: [&str; 2] = ["test_klp_callbacks_", "test_klp_"];
+/// Words that start a command written out in full.
+const VERBS: [&str; 6] = ["insmod", "modprobe", "rmmod", "echo", "sysctl", "sleep"];
+const FTRACE: &str = "kernel.ftrace_enabled";
 
 fn keep(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"-_./=~:".contains(&c)
+}
+
+/// Bytes kept by the first (`s=`) form.
+fn keep_v0(c: u8) -> bool {
     c.is_ascii_alphanumeric() || b"-_./=~,:".contains(&c)
 }
 
-/// The fragment (without `#`) for a scenario text.
+fn escape_with(s: &str, keep: fn(u8) -> bool, out: &mut String) {
+    for &b in s.as_bytes() {
+        match b {
+            b' ' => out.push('+'),
+            b if keep(b) => out.push(b as char),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::new();
+    escape_with(s, keep, &mut out);
+    out
+}
+
+/// `+` is a space, `%XX` a byte; `what` and `col` place an error.
+fn unescape(raw: &str, line: usize, col: usize) -> Result<String, ParseError> {
+    let raw = raw.as_bytes();
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut j = 0;
+    while j < raw.len() {
+        match raw[j] {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let hex = raw
+                    .get(j + 1..j + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
+                let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) else {
+                    return Err(ParseError::new(
+                        line,
+                        col + j,
+                        ParseErrorKind::BadArgument("%".into()),
+                    )
+                    .hint("'%' must be followed by two hex digits"));
+                };
+                bytes.push(v);
+                j += 2;
+            }
+            b => bytes.push(b),
+        }
+        j += 1;
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The short alias of a catalog module name, if it has one.
+fn alias_of(name: &str) -> Option<&str> {
+    ALIAS_PREFIXES
+        .iter()
+        .find_map(|p| name.strip_prefix(p))
+        .filter(|a| !a.is_empty())
+}
+
+/// The modules a scenario declares, read off its `define` lines.
+fn declared_names(defines: &str) -> Vec<String> {
+    defines
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            (w.next() == Some("define"))
+                .then(|| w.nth(1).map(str::to_string))
+                .flatten()
+        })
+        .collect()
+}
+
+/// The catalog's module names (one copy of the lookup, not inlined at
+/// every use: the browser build stays small).
+#[inline(never)]
+fn catalog_names() -> Vec<String> {
+    crate::catalog::builtin()
+        .into_iter()
+        .map(|m| m.name)
+        .collect()
+}
+
+/// What a module name in a token stands for: a declared module by its
+/// name, else a catalog module by its alias, else the name as written.
+#[inline(never)]
+fn expand(name: &str, declared: &[String]) -> String {
+    if declared.iter().any(|d| d == name) {
+        return name.to_string();
+    }
+    catalog_names()
+        .into_iter()
+        .find(|m| alias_of(m) == Some(name))
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// The shortest name for `name` that [`expand`] reads back.
+fn shorten(name: &str, declared: &[String]) -> String {
+    match alias_of(name) {
+        Some(a) if expand(a, declared) == name => a.to_string(),
+        _ => name.to_string(),
+    }
+}
+
+/// The command line (without `% `) a command token stands for.
+fn command_of(token: &str, declared: &[String]) -> Option<String> {
+    let first = token.split(' ').next().unwrap_or("");
+    if VERBS.contains(&first) {
+        return Some(token.to_string());
+    }
+    if let Some(rest) = token.strip_prefix("i.") {
+        let (name, args) = rest
+            .split_once(' ')
+            .map_or((rest, None), |(n, a)| (n, Some(a)));
+        let path = format!("test_modules/{}.ko", expand(name, declared));
+        return Some(match args {
+            Some(a) => format!("insmod {path} {a}"),
+            None => format!("insmod {path}"),
+        });
+    }
+    if let Some(rest) = token.strip_prefix("p.") {
+        let (name, args) = rest
+            .split_once(' ')
+            .map_or((rest, None), |(n, a)| (n, Some(a)));
+        let name = expand(name, declared);
+        return Some(match args {
+            Some(a) => format!("modprobe {name} {a}"),
+            None => format!("modprobe {name}"),
+        });
+    }
+    if let Some(name) = token.strip_prefix("r.") {
+        return Some(format!("rmmod {}", expand(name, declared)));
+    }
+    if let Some(v) = token.strip_prefix("ftrace=") {
+        return Some(format!("sysctl -w {FTRACE}={v}"));
+    }
+    let (lhs, value) = token.split_once('=')?;
+    if let Some((patch, attr)) = lhs.split_once('/') {
+        let patch = expand(patch, declared);
+        return Some(format!(
+            "echo {value} > /sys/kernel/livepatch/{patch}/{attr}"
+        ));
+    }
+    let (module, param) = lhs.split_once('.')?;
+    let module = expand(module, declared);
+    Some(format!(
+        "echo {value} > /sys/module/{module}/parameters/{param}"
+    ))
+}
+
+/// The short token for a command, before escaping (`None`: write it out).
+fn short_token(cmd: &crate::Command, declared: &[String]) -> Option<String> {
+    use crate::{Command as C, Loader};
+    let args = |params: &[(String, Option<String>)]| -> String {
+        params
+            .iter()
+            .map(|(p, v)| match v {
+                Some(v) => format!(" {p}={v}"),
+                None => format!(" {p}"),
+            })
+            .collect()
+    };
+    Some(match cmd {
+        C::Load {
+            loader: Loader::Insmod,
+            module,
+            params,
+            ..
+        } => format!("i.{}{}", shorten(module, declared), args(params)),
+        C::Load {
+            loader: Loader::Modprobe,
+            module,
+            params,
+            ..
+        } => format!("p.{}{}", shorten(module, declared), args(params)),
+        C::Rmmod { module } => format!("r.{}", shorten(module, declared)),
+        C::PatchAttr { patch, attr, value } => {
+            format!("{}/{attr}={value}", shorten(patch, declared))
+        }
+        C::Param {
+            module,
+            param,
+            value,
+        } => format!("{}.{param}={value}", shorten(module, declared)),
+        C::Sysctl { key, value } if key == FTRACE => format!("ftrace={value}"),
+        _ => return None,
+    })
+}
+
+/// Where a line's trailing comment starts, as the `define` parser reads
+/// words: a word that starts with `#`, outside a quoted string.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut chars = line.char_indices().peekable();
+    while let Some(&(i, c)) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if c == '"' {
+            chars.next();
+            chars.by_ref().find(|&(_, c)| c == '"')?;
+        } else {
+            if c == '#' {
+                return Some(i);
+            }
+            while chars.next_if(|&(_, c)| !c.is_whitespace()).is_some() {}
+        }
+    }
+    None
+}
+
+/// A `define` line as the link keeps it: trailing comment cut, trimmed.
+fn compact_define_line(line: &str) -> String {
+    let line = line.trim_end_matches('\r');
+    let cut = comment_start(line).map_or(line, |i| &line[..i]).trim();
+    if cut == "end" && line.trim() != "end" {
+        // The parser ends a block only at a bare `end`.
+        return line.trim().to_string();
+    }
+    cut.to_string()
+}
+
+/// The token for a group of `define` blocks: readable or deflated,
+/// whichever is shorter (readable only without the `deflate` feature).
+fn define_token(text: &str) -> String {
+    let mut readable = String::from("d.");
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            readable.push('!');
+        }
+        escape_with(line, keep, &mut readable);
+    }
+    #[cfg(feature = "deflate")]
+    {
+        let deflated = format!("z.{}", deflate_text(text));
+        if deflated.len() < readable.len() {
+            return deflated;
+        }
+    }
+    readable
+}
+
+/// The fragment (without `#`) for a scenario text: the `s1=` form, or
+/// the `s=` form for a text that does not parse (so its error can still
+/// be shown where the link opens).
 pub fn encode(text: &str) -> String {
+    let Ok(scenario) = parse(text) else {
+        return encode_v0(text);
+    };
+    // Declarations first: aliases depend on the names they declare.
+    let mut groups: Vec<Option<String>> = Vec::new(); // None: the next command
+    let mut in_define = false;
+    let mut defines = String::new();
+    for line in text.lines() {
+        let started = !in_define && (line.starts_with("define ") || line == "define");
+        if in_define || started {
+            let l = compact_define_line(line);
+            in_define = line.trim_end_matches('\r').trim() != "end";
+            if !l.is_empty() && !l.starts_with('#') {
+                match groups.last_mut() {
+                    Some(Some(g)) => {
+                        g.push_str(&l);
+                        g.push('\n');
+                    }
+                    _ => groups.push(Some(format!("{l}\n"))),
+                }
+                defines.push_str(&l);
+                defines.push('\n');
+            }
+        } else if line.starts_with("% ") {
+            groups.push(None);
+        }
+    }
+    let declared = declared_names(&defines);
+    let mut tokens = Vec::new();
+    if let Some(s) = scenario.semantics {
+        tokens.push(format!("@{}", s.name()));
+    }
+    let mut steps = scenario.steps.iter();
+    for g in groups {
+        match g {
+            Some(d) => tokens.push(define_token(&d)),
+            None => {
+                let Some(step) = steps.next() else { break };
+                let line = step.command.to_string();
+                let token = short_token(&step.command, &declared)
+                    .filter(|t| !["d.", "z.", "@"].iter().any(|p| t.starts_with(p)))
+                    .filter(|t| command_of(t, &declared).as_deref() == Some(line.as_str()))
+                    .unwrap_or(line);
+                tokens.push(escape(&token));
+            }
+        }
+    }
+    format!("s1={}", tokens.join(","))
+}
+
+/// The first form (`s=`): every line written out.
+pub fn encode_v0(text: &str) -> String {
     let mut lines = Vec::new();
     let mut in_define = false;
     for line in text.lines() {
@@ -29,59 +361,148 @@ pub fn encode(text: &str) -> String {
         if i > 0 {
             out.push('!');
         }
-        for &b in line.as_bytes() {
-            match b {
-                b' ' => out.push('+'),
-                b if keep(b) => out.push(b as char),
-                b => out.push_str(&format!("%{b:02X}")),
-            }
-        }
+        escape_with(line, keep_v0, &mut out);
     }
     out
 }
 
-/// The scenario text a fragment stands for.
-pub fn decode(fragment: &str) -> Result<String, ParseError> {
-    let frag = fragment.strip_prefix('#').unwrap_or(fragment);
-    let Some(body) = frag.strip_prefix("s=") else {
-        return Err(ParseError::new(
+/// A link error at `col` of the scenario part: what was found (its first
+/// 20 characters) and how to fix it.
+#[inline(never)]
+fn bad(col: usize, found: &str, hint: &str) -> ParseError {
+    let shown: String = found.chars().take(20).collect();
+    ParseError::new(1, col, ParseErrorKind::BadArgument(shown)).hint(hint.to_string())
+}
+
+/// The scenario part of a URL or fragment (`s=…` or `s1=…`), if any.
+fn scenario_part(input: &str) -> Option<&str> {
+    let frag = input.split_once('#').map_or(input, |(_, f)| f);
+    frag.split('&')
+        .find(|p| p.starts_with("s=") || p.starts_with("s1="))
+}
+
+/// The scenario text a link stands for. Takes a fragment (with or without
+/// `#`, possibly with other `&` parts) or a whole URL.
+pub fn decode(input: &str) -> Result<String, ParseError> {
+    if input.len() > MAX_FRAGMENT {
+        return Err(bad(
             1,
+            "a link this long",
+            "a klpscope link is at most 65536 bytes; share the scenario file instead",
+        ));
+    }
+    let Some(part) = scenario_part(input.trim()) else {
+        return Err(bad(
             1,
-            ParseErrorKind::BadArgument(frag.chars().take(20).collect()),
-        )
-        .hint("a klpscope link fragment starts with 's='"));
+            input.trim(),
+            "a klpscope link holds a scenario part starting with 's1=' (or 's=')",
+        ));
     };
+    match part.strip_prefix("s1=") {
+        Some(body) => decode_v1(body),
+        None => decode_v0(&part[2..]),
+    }
+}
+
+/// The `s1=` body. Errors place the token: line 1, column of its start.
+fn decode_v1(body: &str) -> Result<String, ParseError> {
+    let mut defines = String::new();
+    let mut raw_tokens = Vec::new();
+    let mut col = 4; // after "s1="
+    for raw in body.split(',') {
+        raw_tokens.push((raw, col));
+        col += raw.len() + 1;
+    }
+    // First pass: the declarations, whose names the aliases give way to.
+    let mut define_texts = Vec::new();
+    for &(raw, col) in &raw_tokens {
+        let text = if let Some(b64) = raw.strip_prefix("z.") {
+            Some(inflate_token(b64, col)?)
+        } else if let Some(lines) = raw.strip_prefix("d.") {
+            let mut t = String::new();
+            for l in lines.split('!') {
+                t.push_str(&unescape(l, 1, col)?);
+                t.push('\n');
+            }
+            Some(t)
+        } else {
+            None
+        };
+        if let Some(t) = &text {
+            defines.push_str(t);
+        }
+        define_texts.push(text);
+    }
+    let declared = declared_names(&defines);
+    let mut out = String::new();
+    for (&(raw, col), define) in raw_tokens.iter().zip(define_texts) {
+        if raw.is_empty() {
+            continue;
+        }
+        if let Some(d) = define {
+            out.push_str(&d);
+            continue;
+        }
+        let token = unescape(raw, 1, col)?;
+        if let Some(name) = token.strip_prefix('@') {
+            let Some(s) = crate::Semantics::from_name(name) else {
+                return Err(bad(
+                    col + 1,
+                    name,
+                    "an unknown semantics profile: upstream, seed-v1 or state-callbacks-2025",
+                ));
+            };
+            out.push_str(&format!("# semantics: {}\n", s.name()));
+            continue;
+        }
+        let Some(line) = command_of(&token, &declared).filter(|l| !l.contains('\n')) else {
+            return Err(bad(
+                col,
+                &token,
+                "a link token is a command such as 'i.demo', 'r.mod', 'demo/enabled=0' or a 'd.'/'z.' block",
+            ));
+        };
+        out.push_str("% ");
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Text deflated (raw DEFLATE, RFC 1951) and base64url-encoded: the body
+/// of a `z.` token.
+#[cfg(feature = "deflate")]
+pub fn deflate_text(text: &str) -> String {
+    base64url_encode(&miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 10))
+}
+
+fn inflate_token(b64: &str, col: usize) -> Result<String, ParseError> {
+    let bytes = base64url_decode(b64).ok_or_else(|| {
+        bad(
+            col,
+            "z.",
+            "a 'z.' block is base64url (A-Z a-z 0-9 - _); the link may have been cut",
+        )
+    })?;
+    let text = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_INFLATED)
+        .map_err(|_| {
+            bad(
+                col,
+                "z.",
+                "the 'z.' block does not inflate to at most 65536 bytes; the link may have been cut",
+            )
+        })?;
+    String::from_utf8(text).map_err(|_| bad(col, "z.", "the 'z.' block is not UTF-8 text"))
+}
+
+/// The `s=` body: lines separated by `!`, declarations prefixed `>`.
+fn decode_v0(body: &str) -> Result<String, ParseError> {
     let mut text = String::new();
     if body.is_empty() {
         return Ok(text);
     }
     for (i, line) in body.split('!').enumerate() {
-        let mut bytes = Vec::new();
-        let raw = line.as_bytes();
-        let mut j = 0;
-        while j < raw.len() {
-            match raw[j] {
-                b'+' => bytes.push(b' '),
-                b'%' => {
-                    let hex = raw
-                        .get(j + 1..j + 3)
-                        .and_then(|h| std::str::from_utf8(h).ok());
-                    let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) else {
-                        return Err(ParseError::new(
-                            i + 1,
-                            j + 1,
-                            ParseErrorKind::BadArgument("%".into()),
-                        )
-                        .hint("'%' must be followed by two hex digits"));
-                    };
-                    bytes.push(v);
-                    j += 2;
-                }
-                b => bytes.push(b),
-            }
-            j += 1;
-        }
-        let line = String::from_utf8_lossy(&bytes);
+        let line = unescape(line, i + 1, 1)?;
         match line.strip_prefix('>') {
             Some(decl) => text.push_str(decl),
             None => {
@@ -92,4 +513,41 @@ pub fn decode(fragment: &str) -> Result<String, ParseError> {
         text.push('\n');
     }
     Ok(text)
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Base64url without padding (RFC 4648 §5).
+pub fn base64url_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// Base64url without padding; `None` for any other character or length.
+pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim_end_matches('=');
+    if s.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    for chunk in s.as_bytes().chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            let v = B64.iter().position(|&b| b == c)? as u32;
+            n |= v << (18 - 6 * i);
+        }
+        for i in 0..chunk.len() - 1 {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    Some(out)
 }

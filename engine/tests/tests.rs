@@ -18,6 +18,9 @@ mod errors;
 /// Kernel selftest transcripts and derived scenarios, byte for byte.
 #[path = "suite/golden.rs"]
 mod golden;
+/// Plain text for mail: the 72-column swim-lane, pasted kernel logs.
+#[path = "suite/mail.rs"]
+mod mail;
 /// One test per kernel code path, asserting events and snapshots.
 #[path = "suite/paths.rs"]
 mod paths;
@@ -30,3 +33,6 @@ mod quiz;
 /// Semantics profiles: seed-v1 goldens, diff, header and flags.
 #[path = "suite/semantics.rs"]
 mod semantics;
+/// Share links: short, versioned, round-tripping, and safe on any input.
+#[path = "suite/share.rs"]
+mod share;

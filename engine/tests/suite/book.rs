@@ -111,9 +111,7 @@ fn a_block_shows_its_transcript_escaped_with_a_link_to_the_explorer() {
         "{one}"
     );
     assert!(
-        one.contains(
-            "href=\"../index.html#doc=one&amp;s=insmod+test_modules/test_klp_callbacks_demo.ko\""
-        ),
+        one.contains("href=\"../index.html#doc=one&amp;s1=i.demo\""),
         "{one}"
     );
     assert!(one.contains("href=\"two.html#doc-part-b\""), "{one}");

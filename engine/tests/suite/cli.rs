@@ -120,16 +120,18 @@ fn timeline_puts_callbacks_in_their_objects_columns() {
     );
     assert_eq!(code, 0);
     let header = out.lines().next().unwrap();
-    let col = header
-        .find("test_klp_callbacks_mod")
-        .expect("a column per object");
+    let col = header.find(" mod").expect("a column per object") + 1;
     let line = out
         .lines()
-        .find(|l| l.contains("pre_patch [LIVE]"))
+        .find(|l| l.contains("preP/L"))
         .expect("the module's pre_patch");
-    assert_eq!(line.find("pre_patch"), Some(col), "{out}");
+    assert_eq!(line.find("preP"), Some(col), "{out}");
     assert!(
-        out.contains("-- test_klp_callbacks_demo: patching transition started"),
+        out.contains("-- demo: patching transition started"),
+        "{out}"
+    );
+    assert!(
+        out.contains("legend: demo = test_klp_callbacks_demo, mod = test_klp_callbacks_mod\n"),
         "{out}"
     );
     let (_, md, _) = klpscope(
@@ -182,4 +184,49 @@ fn run_warns_about_an_undeclared_vmlinux_function_with_its_place() {
         err.contains("'define vmlinux', 'func my_func', 'end'"),
         "{err}"
     );
+}
+
+#[test]
+fn run_link_replays_what_link_printed_byte_for_byte() {
+    let dir = format!("{}/tests/transcripts", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 18);
+    for file in &files {
+        let (code, link, _) = klpscope(&["link", file], "");
+        assert_eq!(code, 0, "{file}");
+        let link = link.trim_end().to_string();
+        assert!(
+            link.starts_with("#s1=") && link.len() <= 100,
+            "{file}: {link}"
+        );
+        let url = format!(
+            "https://example.org/klpscope/index.html#doc=intro&{}&at=2",
+            &link[1..]
+        );
+        for format in ["log", "timeline", "markdown"] {
+            let (_, by_file, _) = klpscope(&["run", "--format", format, file], "");
+            for l in [link.as_str(), &link[1..], url.as_str()] {
+                let (code, by_link, err) = klpscope(&["run", "--format", format, "--link", l], "");
+                assert_eq!(code, 0, "{file} {l}: {err}");
+                assert_eq!(by_link, by_file, "{file}: --link {l} --format {format}");
+            }
+        }
+    }
+}
+
+#[test]
+fn run_link_rejects_a_bad_link_with_a_hint() {
+    let (code, out, err) = klpscope(&["run", "--link", "#s1=i.demo,%zz"], "");
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("<link>:1:11:") && err.contains("hint"),
+        "{err}"
+    );
+    let (code, _, err) = klpscope(&["run"], "");
+    assert_eq!(code, 2, "{err}");
 }
