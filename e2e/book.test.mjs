@@ -167,7 +167,7 @@ test('without JavaScript, index.html leads to the book, whose pages show transcr
   assert.ok(await transcript.isVisible());
   assert.match(await transcript.innerText(), /^% (insmod|modprobe|rmmod|echo|sysctl|sleep) /m);
   // Its explorer link carries the scenario.
-  assert.match(await page.locator('figure.live a.open').first().getAttribute('href'), /^\.\.\/index\.html#doc=[\w-]+&s=/);
+  assert.match(await page.locator('figure.live a.open').first().getAttribute('href'), /^\.\.\/index\.html#doc=[\w-]+&s1=/);
   // Previous / next between chapters.
   await page.locator('nav.prev-next a.next').click();
   await page.waitForURL((u) => u.toString() !== first);

@@ -315,6 +315,15 @@ fn ignored_because(text: &str, modules: &[String], model: &[(String, bool)]) -> 
 /// Reads a pasted log: its scenario is replayed and each kernel line
 /// compared with what the model prints after the same command.
 pub fn check_log(text: &str) -> Result<LogCheck, ParseError> {
+    check_log_with(text, None)
+}
+
+/// [`check_log`] under a given semantics profile (`None`: the one the
+/// log's `# semantics:` header names, upstream without one).
+pub fn check_log_with(
+    text: &str,
+    semantics: Option<crate::Semantics>,
+) -> Result<LogCheck, ParseError> {
     use crate::scenario::ParseErrorKind;
     if text.len() > MAX_LOG {
         return Err(ParseError::new(
@@ -370,7 +379,10 @@ pub fn check_log(text: &str) -> Result<LogCheck, ParseError> {
             .unwrap_or(e.line);
         e
     })?;
-    let run = crate::run(&parsed);
+    let run = match semantics {
+        Some(s) => crate::run_with(&parsed, s),
+        None => crate::run(&parsed),
+    };
     let modules: Vec<String> = parsed
         .catalog
         .names()

@@ -232,9 +232,9 @@ fn cmd_check(files: &[String], sem: Option<Semantics>) -> ExitCode {
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
     for file in files {
         let result = read_input(file).and_then(|t| {
-            if check::is_pasted_log(&t) && sem.is_none() {
+            if check::is_pasted_log(&t) {
                 // A log as pasted (timestamps, quoting, other kernel lines).
-                return check::check_log(&t)
+                return check::check_log_with(&t, sem)
                     .map(|c| check::CheckResult {
                         passed: c.passed,
                         diff: if c.passed {

@@ -409,3 +409,24 @@ fn docs_block_and_mail_text_carry_the_same_scenario() {
         "```klpscope\n% insmod test_modules/test_klp_callbacks_mod.ko\n```\n"
     );
 }
+
+#[test]
+fn a_pasted_log_is_checked_under_the_profile_asked_for() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let golden = std::fs::read_to_string(format!(
+        "{root}/tests/semantics/seed-v1/01-target-module-before-livepatch.txt"
+    ))
+    .unwrap();
+    // Without its header the log is upstream's business: it differs there.
+    let body: String = golden
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("[  5.000000] {l}\n"))
+        .collect();
+    assert!(!check::check_log(&body).unwrap().passed);
+    let c = check::check_log_with(&body, Some(klpscope_engine::Semantics::SeedV1)).unwrap();
+    assert!(c.passed, "{}", c.render("seed-v1"));
+    let file = temp_file("seed-v1.txt", &body);
+    let (code, out, _) = klpscope(&["check", "--semantics", "seed-v1", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+}
