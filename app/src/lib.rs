@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
     view! {
         <a class="skip" href="#explorer">"Skip to the explorer"</a>
         <Header help_open=help_open />
+        <components::notice::LinkNotices />
         <main class="panes">
             <DocsPane />
             <Explorer />
@@ -171,23 +172,32 @@ fn announce_steps(state: ExplorerState, announcement: RwSignal<String>) {
     });
 }
 
-/// Keyboard: ←/→ step, Home/End, `?` help. Keys typed into a field stay there.
+/// Keyboard: ←/→ step, Home/End, `?` help. Keys act where focus is: typed
+/// into a field they stay there, and the stepping keys move the explorer
+/// only when focus is in it (or nowhere, on the page body); in the docs or
+/// on a scrollable region they scroll, as the browser does.
 fn keyboard(state: ExplorerState, help_open: RwSignal<bool>) {
     let _ = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
         if e.ctrl_key() || e.alt_key() || e.meta_key() {
             return;
         }
-        let in_field = e
+        let target = e
             .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| {
-                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                    || el.closest("[contenteditable]").ok().flatten().is_some()
-            });
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        let in_field = target.as_ref().is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || el.closest("[contenteditable]").ok().flatten().is_some()
+        });
         if in_field {
             return;
         }
-        let handled = match e.key().as_str() {
+        let key = e.key();
+        if matches!(key.as_str(), "ArrowLeft" | "ArrowRight" | "Home" | "End")
+            && !target.as_ref().is_none_or(steps_explorer)
+        {
+            return;
+        }
+        let handled = match key.as_str() {
             "ArrowLeft" => {
                 state.selected.set(None);
                 state.back();
@@ -218,6 +228,24 @@ fn keyboard(state: ExplorerState, help_open: RwSignal<bool>) {
     });
 }
 
+/// Whether the stepping keys, pressed with focus on `el`, step the
+/// explorer: on the page body, or on a control of the explorer that is not
+/// itself a scrollable region (the timeline and the log scroll natively).
+fn steps_explorer(el: &web_sys::Element) -> bool {
+    if matches!(el.tag_name().as_str(), "BODY" | "HTML") {
+        return true;
+    }
+    if el.closest("#explorer").ok().flatten().is_none() {
+        return false;
+    }
+    let scrolls =
+        el.scroll_width() > el.client_width() + 1 || el.scroll_height() > el.client_height() + 1;
+    let region = el
+        .matches(".timeline-scroll, .transcript, .table-scroll, pre")
+        .unwrap_or(false);
+    !(scrolls || region)
+}
+
 /// The top bar.
 #[component]
 fn Header(
@@ -230,9 +258,16 @@ fn Header(
     let fallback = RwSignal::new(None::<String>);
     let copy = move |what: &'static str, text: String| {
         let lines = text.lines().count();
+        if text.trim().is_empty() {
+            let msg = format!("Nothing copied: the {what} is empty (no command yet).");
+            status.set(msg.clone());
+            announcer.say(msg);
+            return;
+        }
         let done = move |ok: bool, text: String| {
             let msg = if ok {
-                format!("Copied the {what} ({lines} lines).")
+                let s = if lines == 1 { "" } else { "s" };
+                format!("Copied the {what} ({lines} line{s}).")
             } else {
                 fallback.set(Some(text));
                 format!("Copy the {what} from the box below.")
@@ -375,7 +410,7 @@ fn HelpDialog(
             <h2 id="help-h">"Keyboard"</h2>
             <table>
                 <tbody>
-                    <tr><td><kbd>"←"</kbd> " " <kbd>"→"</kbd></td><td>"step back / forward"</td></tr>
+                    <tr><td><kbd>"←"</kbd> " " <kbd>"→"</kbd></td><td>"step back / forward (with focus in the explorer; in the docs and in scrollable boxes they scroll)"</td></tr>
                     <tr><td><kbd>"Home"</kbd> " " <kbd>"End"</kbd></td><td>"before the first / after the last command"</td></tr>
                     <tr><td><kbd>"/"</kbd></td><td>"search the documentation (↓ ↑ results, Enter opens one)"</td></tr>
                     <tr><td><kbd>"?"</kbd></td><td>"this help"</td></tr>

@@ -1,5 +1,5 @@
-//! Controls that issue commands: one group per catalog module, a command
-//! line, and the scenario text itself.
+//! Controls that issue commands: one group per module (the catalog's and
+//! the scenario's own), a command line, and example scenarios.
 //!
 //! The module buttons only *append* commands to the scenario: they get a
 //! [`CommandSink`], not the state, and never read the run. What a command
@@ -16,11 +16,17 @@ use leptos::prelude::*;
 /// The module whose commands show first: the selftest livepatch.
 const FIRST: &str = "test_klp_callbacks_demo";
 
-/// A module picker, and the exact commands of the picked module.
+/// A module picker, and the exact commands of the picked module: the
+/// catalog's modules, then those the scenario declares.
 #[component]
 pub fn ModuleControls() -> impl IntoView {
-    let sink = use_explorer_state().sink();
-    let modules = commands::modules();
+    let state = use_explorer_state();
+    let sink = state.sink();
+    let builtin = commands::modules();
+    // Only the declared modules follow the scenario: the memo changes (and
+    // the groups below re-render) when a declaration does, not per command.
+    let declared = Memo::new(move |_| state.scenario.with(|t| commands::declared_modules(t)));
+    let modules = builtin.clone();
     let picked = RwSignal::new(
         modules
             .iter()
@@ -55,7 +61,43 @@ pub fn ModuleControls() -> impl IntoView {
                     })
                     .collect_view()}
             </div>
-            {modules
+            {move || {
+                let declared = declared.get();
+                (!declared.is_empty())
+                    .then(|| {
+                        view! {
+                            <div class="module-picker declared" role="group" aria-label="Modules this scenario declares">
+                                <span class="muted">"declared: "</span>
+                                {declared
+                                    .iter()
+                                    .map(|m| {
+                                        let name = m.name.clone();
+                                        let key = name.clone();
+                                        let on = move || picked.get() == key;
+                                        let kind = if m.livepatch { "livepatch" } else { "target" };
+                                        view! {
+                                            <button
+                                                class=format!("pick {kind}")
+                                                class:on=on.clone()
+                                                aria-pressed=move || if on() { "true" } else { "false" }
+                                                data-pick=name.clone()
+                                                title=m.summary.clone()
+                                                on:click=move |_| picked.set(name.clone())
+                                            >
+                                                {m.name.clone()}
+                                            </button>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </div>
+                            {declared
+                                .into_iter()
+                                .map(|m| view! { <ModuleGroup module=m sink=sink picked=picked /> })
+                                .collect_view()}
+                        }
+                    })
+            }}
+            {builtin
                 .into_iter()
                 .map(|m| view! { <ModuleGroup module=m sink=sink picked=picked /> })
                 .collect_view()}
@@ -245,37 +287,6 @@ pub fn CommandLine() -> impl IntoView {
     }
 }
 
-/// The whole scenario as text: paste one from a mail, or copy it out.
-#[component]
-pub fn ScenarioEditor() -> impl IntoView {
-    let state = use_explorer_state();
-    let draft = RwSignal::new(String::new());
-    view! {
-        <details
-            class="editor"
-            on:toggle=move |_| draft.set(state.scenario.get_untracked())
-        >
-            <summary>"Scenario text"</summary>
-            <p class="muted">
-                "Lines starting with " <code>"% "</code> " are commands, " <code>"#"</code>
-                " starts a comment, other lines are expected output (ignored)."
-            </p>
-            <textarea
-                aria-label="Scenario text"
-                rows="8"
-                spellcheck="false"
-                prop:value=move || draft.get()
-                on:input=move |ev| draft.set(event_target_value(&ev))
-            ></textarea>
-            <div class="row">
-                <button on:click=move |_| {
-                    state.load(&draft.get_untracked(), None);
-                }>"Replay this text"</button>
-            </div>
-        </details>
-    }
-}
-
 /// Scenarios to start from when the explorer is empty.
 pub const EXAMPLES: &[(&str, &str)] = &[
     (
@@ -313,7 +324,7 @@ pub fn Examples() -> impl IntoView {
                 .iter()
                 .map(|(title, text)| {
                     view! {
-                        <button class="link-button" on:click=move |_| {
+                        <button class="preset" on:click=move |_| {
                             state.load(text, None);
                         }>{*title}</button>
                     }

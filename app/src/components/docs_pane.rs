@@ -5,8 +5,10 @@ use super::search::Search;
 use super::timeline::Timeline;
 use crate::chapters::{CHAPTERS, Segment, heading_id};
 use crate::state::{DocState, Replay, use_explorer_state};
+use leptos::ev;
 use leptos::prelude::*;
 use std::sync::Arc;
+use wasm_bindgen::JsCast;
 
 /// The documentation pane.
 #[component]
@@ -33,8 +35,14 @@ pub fn DocsPane() -> impl IntoView {
                 }
             }
             let _ = chapter;
+            focusable_scrollers();
         });
     });
+    let _ = window_event_listener(ev::resize, |_| focusable_scrollers());
+    // A printed chapter shows every scenario's transcript: open the
+    // collapsed kernel logs for the print, and close them again after.
+    let _ = window_event_listener(ev::beforeprint, |_| set_logs_open(true));
+    let _ = window_event_listener(ev::afterprint, |_| set_logs_open(false));
     view! {
         <section class="pane docs" id="docs" aria-labelledby="docs-h" data-testid="docs">
             <h1 id="docs-h" class="visually-hidden">"Documentation"</h1>
@@ -100,6 +108,47 @@ pub fn DocsPane() -> impl IntoView {
     }
 }
 
+/// Makes each code block and table of the chapter that scrolls sideways
+/// reachable with Tab, so the keyboard can scroll it (the chapter's HTML
+/// is rendered at build time and cannot know what overflows).
+fn focusable_scrollers() {
+    let Ok(list) = document().query_selector_all("article.chapter pre, article.chapter table")
+    else {
+        return;
+    };
+    for i in 0..list.length() {
+        let Some(el) = list
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        if el.closest("figure.live").ok().flatten().is_some() {
+            continue;
+        }
+        if el.scroll_width() > el.client_width() + 1 {
+            let _ = el.set_attribute("tabindex", "0");
+        } else {
+            let _ = el.remove_attribute("tabindex");
+        }
+    }
+}
+
+/// Opens (for printing) or closes the kernel logs of the live blocks.
+fn set_logs_open(open: bool) {
+    let Ok(list) = document().query_selector_all("figure.live details.log") else {
+        return;
+    };
+    for i in 0..list.length() {
+        if let Some(d) = list
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+        {
+            d.set_open(open);
+        }
+    }
+}
+
 /// Links to the neighbouring chapters.
 #[component]
 fn PrevNext() -> impl IntoView {
@@ -157,9 +206,9 @@ fn LiveBlock(
         <figure class="live" data-testid="live-block">
             <pre class="live-commands" tabindex="0"><code>{commands}</code></pre>
             {error.map(|e| view! { <pre class="error">{e}</pre> })}
-            <Timeline replay=replay cursor=Signal::stored(steps) compact=true />
+            <Timeline replay=replay cursor=Signal::stored(steps) mini=true />
             <figcaption>
-                <details>
+                <details class="log">
                     <summary>"kernel log"</summary>
                     <pre class="live-log" tabindex="0">{log}</pre>
                 </details>

@@ -2,7 +2,9 @@
 
 pub mod controls;
 pub mod docs_pane;
+pub mod editor;
 pub mod explorer;
+pub mod notice;
 pub mod search;
 pub mod state_panel;
 pub mod timeline;

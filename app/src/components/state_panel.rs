@@ -92,6 +92,7 @@ fn patches_view(patches: &[PatchSnapshot]) -> impl IntoView + use<> {
                                     " " {flags}
                                 </div>
                                 {states}
+                                <div class="table-scroll" tabindex="0" role="region" aria-label="Objects table">
                                 <table class="objects">
                                     <thead>
                                         <tr>
@@ -121,6 +122,7 @@ fn patches_view(patches: &[PatchSnapshot]) -> impl IntoView + use<> {
                                             .collect_view()}
                                     </tbody>
                                 </table>
+                                </div>
                             </li>
                         }
                     })
@@ -184,6 +186,7 @@ fn modules_view(modules: &[ModuleSnapshot]) -> impl IntoView + use<> {
         view! { <p class="muted">"No module loaded."</p> }.into_any()
     } else {
         view! {
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Modules table">
             <table class="modules">
                 <thead>
                     <tr>
@@ -220,6 +223,7 @@ fn modules_view(modules: &[ModuleSnapshot]) -> impl IntoView + use<> {
                         .collect_view()}
                 </tbody>
             </table>
+            </div>
         }
         .into_any()
     };
@@ -235,6 +239,7 @@ fn tasks_view(tasks: &[TaskSnapshot]) -> impl IntoView + use<> {
     view! {
         <div class="state-block">
             <h3>"Tasks " <span class="muted">"(patch_state: -1 idle, 0 unpatched, 1 patched)"</span></h3>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Tasks table">
             <table class="tasks">
                 <thead>
                     <tr>
@@ -260,6 +265,7 @@ fn tasks_view(tasks: &[TaskSnapshot]) -> impl IntoView + use<> {
                         .collect_view()}
                 </tbody>
             </table>
+            </div>
         </div>
     }
 }

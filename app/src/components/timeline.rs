@@ -3,14 +3,17 @@
 
 use crate::model::{self, Lane, LaneCell, Marker, Presence, Timeline as Grid, TransitionCell};
 use crate::state::{Replay, Selection};
-use klpscope_engine::event::ModuleState;
+use klpscope_engine::event::{ModuleState, TransitionPhase};
 use leptos::prelude::*;
 use std::sync::Arc;
+use wasm_bindgen::JsCast;
 
 /// A timeline of a replay.
 ///
 /// The explorer's timeline is interactive (markers are buttons that select
-/// their event); the small ones in the docs are not.
+/// their event); the small ones in the docs are not. Both start compact
+/// (narrow steps, glyph-only markers, the command of the step under the
+/// pointer or focus in the caption row) and toggle to the detailed view.
 #[component]
 pub fn Timeline(
     /// The replay to draw.
@@ -25,18 +28,88 @@ pub fn Timeline(
     /// Called with a step number when its column header is clicked.
     #[prop(optional)]
     on_step: Option<Callback<usize>>,
-    /// Smaller, for the docs.
+    /// A small timeline in the docs (it starts at its first step and is not
+    /// interactive).
     #[prop(optional)]
-    compact: bool,
+    mini: bool,
 ) -> impl IntoView {
+    let compact = RwSignal::new(true);
+    // The step under the pointer or focus, for the caption row.
+    let hovered = RwSignal::new(None::<usize>);
+    let scroller: NodeRef<leptos::html::Div> = NodeRef::new();
+    // Keep the current step's column in view (the explorer's timeline):
+    // after a step, a new scenario, a toggle, and on the first render.
+    if on_step.is_some() {
+        Effect::new(move |_| {
+            let n = cursor.get();
+            replay.track();
+            compact.track();
+            request_animation_frame(move || {
+                let Some(el) = scroller.get_untracked() else {
+                    return;
+                };
+                let sel = format!("[data-step-head=\"{}\"]", n.max(1));
+                if let Some(head) = el.query_selector(&sel).ok().flatten() {
+                    scroll_horizontally_into_view(&head);
+                }
+            });
+        });
+    }
+    let caption = move || {
+        let replay = replay.get();
+        let steps = &replay.timeline.steps;
+        let n = hovered.get().or_else(|| (!mini).then(|| cursor.get()))?;
+        let s = steps.get(n.checked_sub(1)?)?;
+        Some((s.step, s.command.clone()))
+    };
+    let over = move |target: Option<web_sys::EventTarget>| {
+        let step = target
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-col]").ok().flatten())
+            .and_then(|el| el.get_attribute("data-col"))
+            .and_then(|v| v.parse::<usize>().ok());
+        if step.is_some() {
+            hovered.set(step);
+        }
+    };
     view! {
+        <div class="timeline-box" class:compact=move || compact.get()>
+            <div class="timeline-top">
+                <p class="step-caption" data-testid="step-caption">
+                    {move || match caption() {
+                        Some((n, cmd)) => view! {
+                            <span class="step-no">{n}</span>
+                            <code>{format!("% {cmd}")}</code>
+                        }
+                        .into_any(),
+                        None => view! {
+                            <span class="muted">"Point at or focus a step for its full command."</span>
+                        }
+                        .into_any(),
+                    }}
+                </p>
+                <button
+                    class="mode"
+                    data-testid="timeline-mode"
+                    aria-pressed=move || if compact.get() { "false" } else { "true" }
+                    title="Compact: narrow steps, glyph-only markers. Detailed: every label."
+                    on:click=move |_| compact.update(|c| *c = !*c)
+                >
+                    "detailed"
+                </button>
+            </div>
         <div
             class="timeline-scroll"
-            class:compact=compact
+            class:mini=mini
+            node_ref=scroller
             tabindex="0"
             role="group"
             aria-label="Timeline: one lane per object, one column per command"
-            data-testid=if compact { "mini-timeline" } else { "timeline" }
+            data-testid=if mini { "mini-timeline" } else { "timeline" }
+            on:mouseover=move |ev| over(ev.target())
+            on:focusin=move |ev| over(ev.target())
+            on:mouseleave=move |_| hovered.set(None)
+            on:focusout=move |_| hovered.set(None)
         >
             {move || {
                 let replay = replay.get();
@@ -69,13 +142,39 @@ pub fn Timeline(
                             .iter()
                             .zip(slot_steps.iter().copied())
                             .enumerate()
-                            .map(|(i, (cell, step))| transition_cell(grid, i, cell, step, cursor))
+                            .map(|(i, (cell, step))| transition_cell(grid, i, cell, step, cursor, selected))
                             .collect_view()}
                     </div>
                 }
                 .into_any()
             }}
         </div>
+        </div>
+    }
+}
+
+/// Scrolls the timeline box (only) so that `el` is visible beside the
+/// sticky lane labels.
+pub fn scroll_horizontally_into_view(el: &web_sys::Element) {
+    let Some(scroller) = el.closest(".timeline-scroll").ok().flatten() else {
+        return;
+    };
+    let e = el.get_bounding_client_rect();
+    let s = scroller.get_bounding_client_rect();
+    // The sticky lane labels cover the left edge.
+    let label = scroller
+        .query_selector(".corner")
+        .ok()
+        .flatten()
+        .map(|c| c.get_bounding_client_rect().width())
+        .unwrap_or(0.0);
+    if e.left() < s.left() + label {
+        scroller.set_scroll_left(scroller.scroll_left() - (s.left() + label - e.left()) as i32);
+    } else if e.right() > s.right() {
+        let by = (e.right() - s.right()) as i32 + 8;
+        // Never push the step's own start under the labels.
+        let room = (e.left() - s.left() - label) as i32;
+        scroller.set_scroll_left(scroller.scroll_left() + by.min(room.max(0)));
     }
 }
 
@@ -116,21 +215,24 @@ fn step_header(
     let short = s.short.clone();
     let failed = s.failed;
     let class = move || format!("step-head {}", time_class(step, cursor.get()));
+    let failed_word = failed.then_some(" (failed)");
     match on_step {
         Some(cb) => view! {
-            <div class=class style=style data-step-head=step>
-                <button class="step-button" title=title on:click=move |_| cb.run(step)>
+            <div class=class style=style data-step-head=step data-col=step>
+                <button class="step-button" title=title.clone() on:click=move |_| cb.run(step)>
                     <span class="visually-hidden">"Go to step "</span>
                     <span class="step-no">{step}</span>
                     <span class="step-cmd" class:failed=failed>{breakable(&short)}</span>
+                    <span class="visually-hidden">{failed_word}</span>
                 </button>
             </div>
         }
         .into_any(),
         None => view! {
-            <div class=class style=style data-step-head=step title=title>
+            <div class=class style=style data-step-head=step data-col=step title=title.clone()>
                 <span class="step-no">{step}</span>
                 <span class="step-cmd" class:failed=failed>{breakable(&short)}</span>
+                <span class="visually-hidden">{failed_word}</span>
             </div>
         }
         .into_any(),
@@ -246,7 +348,7 @@ fn lane_cell(
         .clone()
         .map(|m| marker_view(m, selected, multi_patch));
     view! {
-        <div class=class>
+        <div class=class data-col=step>
             <span class="band" aria-hidden="true"></span>
             {band}
             {marker}
@@ -282,23 +384,16 @@ fn marker_view(
             .map(|p| format!(" of {p}"))
             .unwrap_or_default()
     );
-    // Read out after the visible label: whose callback, on which object.
-    let detail = format!(
-        ", {}{}, step {}",
-        m.object,
-        m.patch
-            .as_ref()
-            .map(|p| format!(", patch {p}"))
-            .unwrap_or_default(),
-        m.step
-    );
+    let name = model::marker_name(&m);
+    // The visible labels are abbreviations (and hidden when compact): a
+    // screen reader reads one sentence instead.
     let body = view! {
         <span class="glyph" aria-hidden="true">{model::glyph(m.callback)}</span>
-        <span class="name">{m.callback.name()}</span>
-        <span class="state">{state}</span>
-        {ret}
-        {patch}
-        <span class="visually-hidden">{detail}</span>
+        <span class="name" aria-hidden="true">{m.callback.name()}</span>
+        <span class="state" aria-hidden="true">{state}</span>
+        <span aria-hidden="true">{ret}</span>
+        <span aria-hidden="true">{patch}</span>
+        <span class="visually-hidden">{name}</span>
     };
     let key: Selection = (m.step, m.event);
     match selected {
@@ -342,6 +437,7 @@ fn transition_cell(
     cell: &TransitionCell,
     step: usize,
     cursor: Signal<usize>,
+    selected: Option<RwSignal<Option<Selection>>>,
 ) -> impl IntoView + use<> {
     let first_in_step = grid.step_slots(step).start == index;
     let active = cell.after.as_ref().or(cell.before.as_ref());
@@ -363,9 +459,20 @@ fn transition_cell(
     let phases = cell
         .phases
         .iter()
-        .map(|(_, phase, target)| {
+        .map(|(event, phase, target)| {
             let label = model::phase_label(*phase, *target);
-            view! { <span class="chip" data-phase=format!("{phase:?}").to_lowercase()>{label}</span> }
+            let kind = format!("{phase:?}").to_lowercase();
+            if *phase == TransitionPhase::Reverse {
+                return reversal_marker(step, *event, label, selected).into_any();
+            }
+            let title = label.clone();
+            view! {
+                <span class="chip" data-phase=kind title=title>
+                    <span class="long">{label}</span>
+                    <span class="short" aria-hidden="true">{model::phase_glyph(*phase)}</span>
+                </span>
+            }
+            .into_any()
         })
         .collect_view();
     // Name the patch where a bar begins in a step, so a scrolled view reads.
@@ -396,11 +503,50 @@ fn transition_cell(
         }
     });
     view! {
-        <div class=class>
+        <div class=class data-col=step>
             <span class="band" aria-hidden="true"></span>
             {phases}
             {name}
             {blocked}
         </div>
+    }
+}
+
+/// The reversal (`klp_reverse_transition`) on the transition row: a marker
+/// of its own, selectable like a callback in the explorer.
+fn reversal_marker(
+    step: usize,
+    event: usize,
+    label: String,
+    selected: Option<RwSignal<Option<Selection>>>,
+) -> impl IntoView {
+    let key: Selection = (step, event);
+    let name = format!("{label}: transition reversed, step {step}");
+    let body = view! {
+        <span class="glyph" aria-hidden="true">"⇄"</span>
+        <span class="name" aria-hidden="true">"reversed"</span>
+        <span class="visually-hidden">{name}</span>
+    };
+    match selected {
+        Some(sel) => view! {
+            <button
+                class="reversal-marker chip"
+                data-phase="reverse"
+                class:selected=move || sel.get() == Some(key)
+                aria-pressed=move || if sel.get() == Some(key) { "true" } else { "false" }
+                title=label
+                data-step=step
+                on:click=move |_| sel.set(Some(key))
+            >
+                {body}
+            </button>
+        }
+        .into_any(),
+        None => view! {
+            <span class="reversal-marker chip" data-phase="reverse" title=label data-step=step>
+                {body}
+            </span>
+        }
+        .into_any(),
     }
 }
