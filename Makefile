@@ -54,7 +54,7 @@ e2e:
 	@echo "==> browser tests (headless chromium)"
 	cd e2e && node --test
 
-## screenshot: docs/screenshot.png from the release build
+## screenshot: docs/screenshot-*.png (390, 1366, 1920 px, dark, print) from the release build
 screenshot:
 	scripts/screenshot.sh
 
