@@ -42,29 +42,6 @@ pub fn modules() -> Vec<ModuleInfo> {
     catalog::builtin()
 }
 
-/// The modules a scenario text declares (`define module` / `define
-/// livepatch`), in the order of their blocks; none when it does not parse.
-pub fn declared_modules(text: &str) -> Vec<ModuleInfo> {
-    let Ok(scenario) = klpscope_engine::parse(text) else {
-        return Vec::new();
-    };
-    let builtin = modules();
-    let catalog = &scenario.catalog;
-    catalog
-        .names()
-        .into_iter()
-        .filter_map(|name| catalog.resolve(name, &[], true))
-        // A declaration with a built-in's name keeps the built-in's controls.
-        .filter(|def| !builtin.iter().any(|b| b.name == def.name))
-        .map(|def| ModuleInfo {
-            livepatch: matches!(def.body, catalog::ModuleBody::Livepatch(_)),
-            name: def.name.clone(),
-            summary: def.summary.clone(),
-            params: def.params.clone(),
-        })
-        .collect()
-}
-
 /// `insmod test_modules/NAME.ko p=v ...`, naming only parameters that differ
 /// from their defaults (as the selftests do).
 pub fn insmod(module: &ModuleInfo, values: &[(String, String)]) -> String {

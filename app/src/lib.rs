@@ -35,6 +35,10 @@ pub fn App() -> impl IntoView {
     let initial = Route::parse(&location_hash());
     let state = provide_explorer_state(initial.scenario.clone().unwrap_or_default(), initial.at);
     state.selected.set(initial.event);
+    let notes = components::notice::problems(&location_hash());
+    if !notes.is_empty() {
+        state.error.set(Some(notes.join("\n")));
+    }
     let doc = DocState {
         chapter: RwSignal::new(
             initial
@@ -57,7 +61,6 @@ pub fn App() -> impl IntoView {
     view! {
         <a class="skip" href="#explorer">"Skip to the explorer"</a>
         <Header help_open=help_open />
-        <components::notice::LinkNotices />
         <main class="panes">
             <DocsPane />
             <Explorer />

@@ -477,21 +477,25 @@ pub fn marker_name(m: &Marker) -> String {
 /// `Reverse` phase since the transition's `Init`, walking back from
 /// (1-based `step`, `event`) through the run's events.
 pub fn after_reversal(run: &Run, step: usize, event: usize) -> bool {
-    let Some(steps) = run.steps.get(..step) else {
-        return false;
-    };
-    let events = steps.iter().enumerate().rev().flat_map(|(i, s)| {
-        let upto = if i + 1 == step { event } else { s.events.len() };
-        s.events[..upto.min(s.events.len())].iter().rev()
-    });
-    for ev in events {
-        if let EventKind::Transition { phase, .. } = ev.kind {
-            match phase {
-                TransitionPhase::Reverse => return true,
-                TransitionPhase::Init => return false,
+    let mut s = step.min(run.steps.len());
+    let mut e = event;
+    while s > 0 {
+        let events = &run.steps[s - 1].events;
+        for ev in events[..e.min(events.len())].iter().rev() {
+            match ev.kind {
+                EventKind::Transition {
+                    phase: TransitionPhase::Reverse,
+                    ..
+                } => return true,
+                EventKind::Transition {
+                    phase: TransitionPhase::Init,
+                    ..
+                } => return false,
                 _ => {}
             }
         }
+        s -= 1;
+        e = usize::MAX;
     }
     false
 }

@@ -1,5 +1,5 @@
-//! Controls that issue commands: one group per module (the catalog's and
-//! the scenario's own), a command line, and example scenarios.
+//! Controls that issue commands: one group per catalog module, a command
+//! line, and the scenario text itself.
 //!
 //! The module buttons only *append* commands to the scenario: they get a
 //! [`CommandSink`], not the state, and never read the run. What a command
@@ -16,17 +16,11 @@ use leptos::prelude::*;
 /// The module whose commands show first: the selftest livepatch.
 const FIRST: &str = "test_klp_callbacks_demo";
 
-/// A module picker, and the exact commands of the picked module: the
-/// catalog's modules, then those the scenario declares.
+/// A module picker, and the exact commands of the picked module.
 #[component]
 pub fn ModuleControls() -> impl IntoView {
-    let state = use_explorer_state();
-    let sink = state.sink();
-    let builtin = commands::modules();
-    // Only the declared modules follow the scenario: the memo changes (and
-    // the groups below re-render) when a declaration does, not per command.
-    let declared = Memo::new(move |_| state.scenario.with(|t| commands::declared_modules(t)));
-    let modules = builtin.clone();
+    let sink = use_explorer_state().sink();
+    let modules = commands::modules();
     let picked = RwSignal::new(
         modules
             .iter()
@@ -61,43 +55,7 @@ pub fn ModuleControls() -> impl IntoView {
                     })
                     .collect_view()}
             </div>
-            {move || {
-                let declared = declared.get();
-                (!declared.is_empty())
-                    .then(|| {
-                        view! {
-                            <div class="module-picker declared" role="group" aria-label="Modules this scenario declares">
-                                <span class="muted">"declared: "</span>
-                                {declared
-                                    .iter()
-                                    .map(|m| {
-                                        let name = m.name.clone();
-                                        let key = name.clone();
-                                        let on = move || picked.get() == key;
-                                        let kind = if m.livepatch { "livepatch" } else { "target" };
-                                        view! {
-                                            <button
-                                                class=format!("pick {kind}")
-                                                class:on=on.clone()
-                                                aria-pressed=move || if on() { "true" } else { "false" }
-                                                data-pick=name.clone()
-                                                title=m.summary.clone()
-                                                on:click=move |_| picked.set(name.clone())
-                                            >
-                                                {m.name.clone()}
-                                            </button>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </div>
-                            {declared
-                                .into_iter()
-                                .map(|m| view! { <ModuleGroup module=m sink=sink picked=picked /> })
-                                .collect_view()}
-                        }
-                    })
-            }}
-            {builtin
+            {modules
                 .into_iter()
                 .map(|m| view! { <ModuleGroup module=m sink=sink picked=picked /> })
                 .collect_view()}

@@ -5,7 +5,6 @@ use super::search::Search;
 use super::timeline::Timeline;
 use crate::chapters::{CHAPTERS, Segment, heading_id};
 use crate::state::{DocState, Replay, use_explorer_state};
-use leptos::ev;
 use leptos::prelude::*;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
@@ -38,11 +37,7 @@ pub fn DocsPane() -> impl IntoView {
             focusable_scrollers();
         });
     });
-    let _ = window_event_listener(ev::resize, |_| focusable_scrollers());
-    // A printed chapter shows every scenario's transcript: open the
-    // collapsed kernel logs for the print, and close them again after.
-    let _ = window_event_listener(ev::beforeprint, |_| set_logs_open(true));
-    let _ = window_event_listener(ev::afterprint, |_| set_logs_open(false));
+
     view! {
         <section class="pane docs" id="docs" aria-labelledby="docs-h" data-testid="docs">
             <h1 id="docs-h" class="visually-hidden">"Documentation"</h1>
@@ -130,21 +125,6 @@ fn focusable_scrollers() {
             let _ = el.set_attribute("tabindex", "0");
         } else {
             let _ = el.remove_attribute("tabindex");
-        }
-    }
-}
-
-/// Opens (for printing) or closes the kernel logs of the live blocks.
-fn set_logs_open(open: bool) {
-    let Ok(list) = document().query_selector_all("figure.live details.log") else {
-        return;
-    };
-    for i in 0..list.length() {
-        if let Some(d) = list
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::HtmlDetailsElement>().ok())
-        {
-            d.set_open(open);
         }
     }
 }

@@ -1,166 +1,99 @@
 //! The scenario text editor: paste a scenario from a mail, fix it, replay
-//! it. Errors show beside the text, with the line marked in the gutter and
-//! in the text, and the timeline is marked stale while the text shown there
-//! is not the text in the editor.
+//! it. Errors show right under the text, with the line marked in the gutter
+//! and in the text, and the timeline is marked stale while the text shown
+//! there is not the text in the editor.
+//!
+//! The gutter, the line mark, the message and the stale note are plain
+//! elements that one effect updates (text content only, never markup): the
+//! editor stays a small part of the site's download.
 
-use crate::state::{ExplorerState, use_explorer_state};
+use crate::state::use_explorer_state;
 use klpscope_engine::ParseError;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The text line height in the editor, in px (the gutter and the error
 /// line mark are laid out on it; `style/main.css` uses the same value).
-const LINE_PX: f64 = 18.0;
+const LINE_PX: usize = 18;
 /// The textarea's top padding, in px.
-const PAD_PX: f64 = 4.0;
+const PAD_PX: usize = 4;
 
-/// What the editor holds, shared with the explorer (which marks the
-/// timeline stale while it differs from the replayed scenario).
-#[derive(Clone, Copy)]
-pub struct Draft {
-    /// The editor is open.
-    pub open: RwSignal<bool>,
-    /// The text in the editor.
-    pub text: RwSignal<String>,
-}
-
-impl Draft {
-    /// Creates the draft and provides it to the explorer's components.
-    pub fn provide() -> Draft {
-        let d = Draft {
-            open: RwSignal::new(false),
-            text: RwSignal::new(String::new()),
-        };
-        provide_context(d);
-        d
+/// Why the timeline does not show the editor's `text`, if it does not.
+fn stale(text: &str, scenario: &str, error: Option<&ParseError>) -> Option<String> {
+    if text == scenario {
+        return None;
     }
-
-    /// Why the timeline does not show the editor's text, if it does not:
-    /// (the text does not parse, message).
-    pub fn stale(&self, state: ExplorerState) -> Option<(bool, String)> {
-        if !self.open.get() {
-            return None;
+    Some(match error {
+        Some(e) => format!(
+            "Stale: the timeline shows the last text that parsed. The edited text has an error on line {}.",
+            e.line
+        ),
+        None => {
+            "Stale: the timeline shows the text before your edits. Replay the text to update it."
+                .into()
         }
-        let text = self.text.get();
-        if state.scenario.with(|s| *s == text) {
-            return None;
-        }
-        Some(match klpscope_engine::parse(&text) {
-            Err(e) => (
-                true,
-                format!(
-                    "Stale: the timeline shows the last text that parsed. The edited text has an error on line {}.",
-                    e.line
-                ),
-            ),
-            Ok(_) => (
-                false,
-                "Stale: the timeline shows the text before your edits. Replay the text to update it."
-                    .into(),
-            ),
-        })
-    }
+    })
 }
 
 /// The whole scenario as text, with line numbers.
 #[component]
 pub fn ScenarioEditor() -> impl IntoView {
     let state = use_explorer_state();
-    let draft = expect_context::<Draft>();
     let area: NodeRef<leptos::html::Textarea> = NodeRef::new();
-    let scroll = RwSignal::new(0.0f64);
-    // A notice that is not a parse error (e.g. no command line at all).
-    let notice = RwSignal::new(None::<String>);
-    let error = Memo::new(move |_| {
-        draft
-            .text
-            .with(|t| klpscope_engine::parse(t).err())
-            .map(|e| (e.line, e.col, e.to_string()))
-    });
-    // An unedited draft follows the scenario (a control or a link changed
-    // it); an edited one is kept, and the timeline is marked stale.
+    let root: NodeRef<leptos::html::Details> = NodeRef::new();
+    // The text in the editor. Unedited, it follows the scenario (a control
+    // or a link changed it); edited, it is kept and the timeline is marked
+    // stale. The gutter, line mark, message and aria-invalid follow it.
+    let draft = RwSignal::new(state.scenario.get_untracked());
     let followed = StoredValue::new(state.scenario.get_untracked());
     Effect::new(move |_| {
         let scenario = state.scenario.get();
-        if draft.text.get_untracked() == followed.get_value() {
-            draft.text.set(scenario.clone());
+        if followed.get_value() != scenario {
+            if draft.get_untracked() == followed.get_value() {
+                draft.set(scenario.clone());
+            }
+            followed.set_value(scenario.clone());
         }
-        followed.set_value(scenario);
+        let text = draft.get();
+        if let Some(root) = root.get() {
+            let error = show_check(&root, &text, None);
+            show_stale(stale(&text, &scenario, error.as_ref()).as_deref());
+        }
     });
-    let line_count = move || draft.text.with(|t| t.lines().count().max(1) + 1);
     let replay = move || {
-        let text = draft.text.get_untracked();
-        notice.set(None);
-        if let Some(why) = not_a_scenario(&text) {
-            notice.set(Some(why));
+        let text = draft.get_untracked();
+        if let Some(n) = not_a_scenario(&text) {
+            if let Some(root) = root.get_untracked() {
+                show_check(&root, &text, Some(&n));
+            }
             return;
         }
-        match state.try_load(&text, None) {
-            Ok(()) => {}
-            Err(e) => {
-                if let Some(el) = area.get_untracked() {
-                    show_error(&el, &text, &e);
-                }
-            }
+        if let Err(e) = state.try_load(&text, None)
+            && let Some(el) = area.get_untracked()
+        {
+            caret_at(&el, &text, &e);
         }
     };
     view! {
-        <details
-            class="editor"
-            data-testid="editor"
-            prop:open=move || draft.open.get()
-            on:toggle=move |ev| {
-                let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
-                if open && !draft.open.get_untracked() {
-                    draft.text.set(state.scenario.get_untracked());
-                }
-                draft.open.set(open);
-            }
-        >
+        <details class="editor" data-testid="editor" node_ref=root>
             <summary>"Scenario text"</summary>
             <p class="muted" id="editor-help">
                 "Lines starting with " <code>"% "</code> " are commands, " <code>"#"</code>
                 " starts a comment, other lines are expected output (ignored). "
                 <kbd>"Ctrl"</kbd> "+" <kbd>"Enter"</kbd> " replays."
             </p>
-            <div class="editor-box" class:invalid=move || error.get().is_some()>
-                <div class="gutter" aria-hidden="true">
-                    <div class="gutter-lines" style:transform=move || format!("translateY({}px)", -scroll.get())>
-                        {move || {
-                            let bad = error.get().map(|(l, _, _)| l);
-                            (1..=line_count())
-                                .map(|n| view! { <span class:bad=bad == Some(n)>{n}</span> })
-                                .collect_view()
-                        }}
-                    </div>
-                </div>
+            <div class="editor-box">
+                <pre class="gutter" aria-hidden="true"></pre>
+                <div class="line-mark" aria-hidden="true" hidden></div>
                 <div class="editor-text">
-                    {move || {
-                        error
-                            .get()
-                            .map(|(line, _, _)| {
-                                let top = PAD_PX + (line as f64 - 1.0) * LINE_PX - scroll.get();
-                                view! { <div class="line-mark" aria-hidden="true" style:top=format!("{top}px")></div> }
-                            })
-                    }}
                     <textarea
                         node_ref=area
                         aria-label="Scenario text"
                         aria-describedby="editor-help editor-error"
-                        aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                         data-testid="editor-text"
-                        rows="10"
                         wrap="off"
                         spellcheck="false"
-                        prop:value=move || draft.text.get()
-                        on:input=move |ev| {
-                            notice.set(None);
-                            draft.text.set(event_target_value(&ev));
-                        }
-                        on:scroll=move |ev| {
-                            let el = event_target::<web_sys::HtmlElement>(&ev);
-                            scroll.set(f64::from(el.scroll_top()));
-                        }
+                        prop:value=move || draft.get()
+                        on:input=move |ev| draft.set(event_target_value(&ev))
                         on:keydown=move |ev: web_sys::KeyboardEvent| {
                             if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
                                 ev.prevent_default();
@@ -170,22 +103,74 @@ pub fn ScenarioEditor() -> impl IntoView {
                     ></textarea>
                 </div>
             </div>
-            <div id="editor-error" aria-live="polite">
-                {move || {
-                    error
-                        .get()
-                        .map(|(_, _, msg)| {
-                            view! { <pre class="error" data-testid="editor-error">{msg}</pre> }
-                        })
-                }}
-                {move || notice.get().map(|n| view! { <p class="notice" data-testid="editor-notice">{n}</p> })}
-            </div>
+            <pre id="editor-error" class="error" aria-live="polite" hidden></pre>
             <div class="row">
                 <button data-testid="editor-replay" on:click=move |_| replay()>
                     "Replay this text"
                 </button>
             </div>
         </details>
+    }
+}
+
+/// Writes the check of `text` into the editor's elements: line numbers,
+/// the error's line marked, the message (or `notice`), `aria-invalid`;
+/// returns the error.
+fn show_check(root: &web_sys::Element, text: &str, notice: Option<&str>) -> Option<ParseError> {
+    let error = klpscope_engine::parse(text).err();
+    let find = |sel: &str| root.query_selector(sel).ok().flatten();
+    let lines = text.lines().count().max(1) + 1;
+    let bad = error.as_ref().map_or(0, |e| e.line);
+    if let Some(gutter) = find(".gutter") {
+        let numbers: Vec<String> = (1..=lines).map(|n| n.to_string()).collect();
+        gutter.set_text_content(Some(&numbers.join("\n")));
+        let _ = gutter.set_attribute("data-bad", &bad.to_string());
+    }
+    if let Some(mark) = find(".line-mark") {
+        // The text grows with its lines (it never scrolls vertically), so
+        // a line's place is fixed: the padding, then one line height each.
+        let top = PAD_PX + bad.saturating_sub(1) * LINE_PX;
+        let _ = mark.set_attribute("style", &format!("top: {top}px"));
+        let _ = if bad == 0 {
+            mark.set_attribute("hidden", "")
+        } else {
+            mark.remove_attribute("hidden")
+        };
+    }
+    if let Some(area) = find("textarea") {
+        let _ = area.set_attribute("aria-invalid", if bad > 0 { "true" } else { "false" });
+        let _ = area.set_attribute("rows", &lines.max(4).to_string());
+    }
+    if let Some(msg) = find("#editor-error") {
+        let (text, testid, class) = match (&error, notice) {
+            (_, Some(n)) => (n.to_string(), "editor-notice", "notice"),
+            (Some(e), None) => (e.to_string(), "editor-error", "error"),
+            (None, None) => (String::new(), "", "error"),
+        };
+        msg.set_text_content(Some(&text));
+        let _ = msg.set_attribute("data-testid", testid);
+        let _ = msg.set_attribute("class", class);
+        let _ = if text.is_empty() {
+            msg.set_attribute("hidden", "")
+        } else {
+            msg.remove_attribute("hidden")
+        };
+    }
+    error
+}
+
+/// Shows (or hides) the stale note above the timeline, and marks the run.
+fn show_stale(note: Option<&str>) {
+    if let Some(p) = document().get_element_by_id("stale-note") {
+        p.set_text_content(note);
+        let _ = if note.is_some() {
+            p.remove_attribute("hidden")
+        } else {
+            p.set_attribute("hidden", "")
+        };
+    }
+    if let Some(run) = document().get_element_by_id("run-view") {
+        let _ = run.class_list().toggle_with_force("stale", note.is_some());
     }
 }
 
@@ -209,35 +194,35 @@ fn not_a_scenario(text: &str) -> Option<String> {
 
 /// Puts the caret at the error, scrolls its line into view and focuses
 /// the text: the fix starts where the eye already is.
-fn show_error(el: &web_sys::HtmlTextAreaElement, text: &str, e: &ParseError) {
-    let offset: usize = text
-        .split_inclusive('\n')
+fn caret_at(el: &web_sys::HtmlTextAreaElement, text: &str, e: &ParseError) {
+    let mut lines = text.split_inclusive('\n');
+    let before: usize = lines
+        .by_ref()
         .take(e.line.saturating_sub(1))
         .map(|l| l.encode_utf16().count())
-        .sum::<usize>()
-        + text
-            .split_inclusive('\n')
-            .nth(e.line.saturating_sub(1))
-            .map(|l| {
-                l.chars()
-                    .take(e.col.saturating_sub(1))
-                    .map(char::len_utf16)
-                    .sum::<usize>()
-            })
-            .unwrap_or(0);
+        .sum();
+    let within: usize = lines
+        .next()
+        .map(|l| {
+            l.chars()
+                .take(e.col.saturating_sub(1))
+                .map(char::len_utf16)
+                .sum()
+        })
+        .unwrap_or(0);
+    let offset = (before + within) as u32;
     let _ = el.focus();
-    let _ = el.set_selection_range(offset as u32, offset as u32);
-    let line_top = (e.line as f64 - 1.0) * LINE_PX;
-    let height = f64::from(el.client_height());
-    let top = f64::from(el.scroll_top());
-    if line_top < top || line_top + LINE_PX > top + height - PAD_PX {
-        el.set_scroll_top((line_top - height / 3.0).max(0.0) as i32);
-    }
-    if let Some(parent) = el.closest(".editor").ok().flatten()
-        && let Ok(parent) = parent.dyn_into::<web_sys::HtmlElement>()
+    let _ = el.set_selection_range(offset, offset);
+    // The text never scrolls vertically (it grows with its lines): bring
+    // the marked line into the window instead.
+    if let Some(mark) = el
+        .closest(".editor")
+        .ok()
+        .flatten()
+        .and_then(|r| r.query_selector(".line-mark").ok().flatten())
     {
         let opts = web_sys::ScrollIntoViewOptions::new();
-        opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
-        parent.scroll_into_view_with_scroll_into_view_options(&opts);
+        opts.set_block(web_sys::ScrollLogicalPosition::Center);
+        mark.scroll_into_view_with_scroll_into_view_options(&opts);
     }
 }

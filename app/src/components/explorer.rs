@@ -2,7 +2,7 @@
 //! explanation, the state panel and the kernel log.
 
 use super::controls::{CommandLine, Examples, ModuleControls};
-use super::editor::{Draft, ScenarioEditor};
+use super::editor::ScenarioEditor;
 use super::state_panel::StatePanel;
 use super::timeline::{Timeline, scroll_horizontally_into_view};
 use super::transcript::Transcript;
@@ -22,8 +22,6 @@ pub fn Explorer() -> impl IntoView {
         state.selected.set(None);
         state.seek(step);
     });
-    let draft = Draft::provide();
-    let stale = Memo::new(move |_| draft.stale(state));
     // Keep the selected marker in view (also when a link selected it).
     Effect::new(move |_| {
         if state.selected.get().is_none() {
@@ -61,18 +59,9 @@ pub fn Explorer() -> impl IntoView {
                     <Examples />
                 </Show>
                 <Stepper />
-                {move || {
-                    stale
-                        .get()
-                        .map(|(bad, text)| {
-                            view! {
-                                <p class="stale-note" class:bad=bad data-testid="stale">
-                                    {text}
-                                </p>
-                            }
-                        })
-                }}
-                <div class="run-view" class:stale=move || stale.get().is_some()>
+                // The editor marks the run stale (#stale-note, #run-view).
+                <p class="stale-note" id="stale-note" data-testid="stale" hidden></p>
+                <div class="run-view" id="run-view">
                     <Timeline replay=replay cursor=cursor selected=state.selected on_step=on_step />
                 </div>
                 <Legend />

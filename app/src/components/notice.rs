@@ -2,12 +2,11 @@
 //! be used, and what is shown instead. A mangled link still opens the site
 //! ([`crate::route::Route::parse`] skips what it cannot read), but the
 //! reader is told, rather than left wondering why the first chapter and an
-//! empty explorer show.
+//! empty explorer show: [`crate::App`] shows them where the explorer shows
+//! errors, until the next command that parses.
 
 use crate::chapters;
 use klpscope_engine::share;
-use leptos::ev;
-use leptos::prelude::*;
 
 /// The longest piece of the link a notice quotes.
 const QUOTE: usize = 40;
@@ -77,28 +76,6 @@ fn quote(s: &str) -> String {
     match s.char_indices().nth(QUOTE) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_string(),
-    }
-}
-
-/// The notices for the current link, shown under the top bar until
-/// dismissed (and again for the next link followed).
-#[component]
-pub fn LinkNotices() -> impl IntoView {
-    let read = || problems(&window().location().hash().unwrap_or_default());
-    let notes = RwSignal::new(read());
-    let _ = window_event_listener(ev::hashchange, move |_| notes.set(read()));
-    move || {
-        let list = notes.get();
-        (!list.is_empty()).then(|| {
-            view! {
-                <div class="link-notice" role="status" data-testid="link-notice">
-                    <ul>
-                        {list.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
-                    </ul>
-                    <button on:click=move |_| notes.set(Vec::new())>"dismiss"</button>
-                </div>
-            }
-        })
     }
 }
 

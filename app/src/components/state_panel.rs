@@ -92,8 +92,7 @@ fn patches_view(patches: &[PatchSnapshot]) -> impl IntoView + use<> {
                                     " " {flags}
                                 </div>
                                 {states}
-                                <div class="table-scroll" tabindex="0" role="region" aria-label="Objects table">
-                                <table class="objects">
+                                <table class="objects" tabindex="0">
                                     <thead>
                                         <tr>
                                             <th scope="col">"object"</th>
@@ -122,7 +121,6 @@ fn patches_view(patches: &[PatchSnapshot]) -> impl IntoView + use<> {
                                             .collect_view()}
                                     </tbody>
                                 </table>
-                                </div>
                             </li>
                         }
                     })
@@ -186,8 +184,7 @@ fn modules_view(modules: &[ModuleSnapshot]) -> impl IntoView + use<> {
         view! { <p class="muted">"No module loaded."</p> }.into_any()
     } else {
         view! {
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Modules table">
-            <table class="modules">
+            <table class="modules" tabindex="0">
                 <thead>
                     <tr>
                         <th scope="col">"module"</th>
@@ -223,7 +220,6 @@ fn modules_view(modules: &[ModuleSnapshot]) -> impl IntoView + use<> {
                         .collect_view()}
                 </tbody>
             </table>
-            </div>
         }
         .into_any()
     };
@@ -239,8 +235,7 @@ fn tasks_view(tasks: &[TaskSnapshot]) -> impl IntoView + use<> {
     view! {
         <div class="state-block">
             <h3>"Tasks " <span class="muted">"(patch_state: -1 idle, 0 unpatched, 1 patched)"</span></h3>
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Tasks table">
-            <table class="tasks">
+            <table class="tasks" tabindex="0">
                 <thead>
                     <tr>
                         <th scope="col">"task"</th>
@@ -265,7 +260,6 @@ fn tasks_view(tasks: &[TaskSnapshot]) -> impl IntoView + use<> {
                         .collect_view()}
                 </tbody>
             </table>
-            </div>
         </div>
     }
 }

@@ -6,7 +6,6 @@ use crate::state::{Replay, Selection};
 use klpscope_engine::event::{ModuleState, TransitionPhase};
 use leptos::prelude::*;
 use std::sync::Arc;
-use wasm_bindgen::JsCast;
 
 /// A timeline of a replay.
 ///
@@ -34,8 +33,6 @@ pub fn Timeline(
     mini: bool,
 ) -> impl IntoView {
     let compact = RwSignal::new(true);
-    // The step under the pointer or focus, for the caption row.
-    let hovered = RwSignal::new(None::<usize>);
     let scroller: NodeRef<leptos::html::Div> = NodeRef::new();
     // Keep the current step's column in view (the explorer's timeline):
     // after a step, a new scenario, a toggle, and on the first render.
@@ -58,36 +55,16 @@ pub fn Timeline(
     let caption = move || {
         let replay = replay.get();
         let steps = &replay.timeline.steps;
-        let n = hovered.get().or_else(|| (!mini).then(|| cursor.get()))?;
-        let s = steps.get(n.checked_sub(1)?)?;
-        Some((s.step, s.command.clone()))
-    };
-    let over = move |target: Option<web_sys::EventTarget>| {
-        let step = target
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest("[data-col]").ok().flatten())
-            .and_then(|el| el.get_attribute("data-col"))
-            .and_then(|v| v.parse::<usize>().ok());
-        if step.is_some() {
-            hovered.set(step);
-        }
+        (!mini)
+            .then(|| cursor.get())
+            .and_then(|n| steps.get(n.checked_sub(1)?))
+            .map(|s| format!("{}  % {}", s.step, s.command))
+            .unwrap_or_else(|| "Point at a step number for its full command.".into())
     };
     view! {
         <div class="timeline-box" class:compact=move || compact.get()>
             <div class="timeline-top">
-                <p class="step-caption" data-testid="step-caption">
-                    {move || match caption() {
-                        Some((n, cmd)) => view! {
-                            <span class="step-no">{n}</span>
-                            <code>{format!("% {cmd}")}</code>
-                        }
-                        .into_any(),
-                        None => view! {
-                            <span class="muted">"Point at or focus a step for its full command."</span>
-                        }
-                        .into_any(),
-                    }}
-                </p>
+                <p class="step-caption" data-testid="step-caption">{caption}</p>
                 <button
                     class="mode"
                     data-testid="timeline-mode"
@@ -106,10 +83,6 @@ pub fn Timeline(
             role="group"
             aria-label="Timeline: one lane per object, one column per command"
             data-testid=if mini { "mini-timeline" } else { "timeline" }
-            on:mouseover=move |ev| over(ev.target())
-            on:focusin=move |ev| over(ev.target())
-            on:mouseleave=move |_| hovered.set(None)
-            on:focusout=move |_| hovered.set(None)
         >
             {move || {
                 let replay = replay.get();
@@ -142,7 +115,7 @@ pub fn Timeline(
                             .iter()
                             .zip(slot_steps.iter().copied())
                             .enumerate()
-                            .map(|(i, (cell, step))| transition_cell(grid, i, cell, step, cursor, selected))
+                            .map(|(i, (cell, step))| transition_cell(grid, i, cell, step, cursor))
                             .collect_view()}
                     </div>
                 }
@@ -215,24 +188,21 @@ fn step_header(
     let short = s.short.clone();
     let failed = s.failed;
     let class = move || format!("step-head {}", time_class(step, cursor.get()));
-    let failed_word = failed.then_some(" (failed)");
     match on_step {
         Some(cb) => view! {
-            <div class=class style=style data-step-head=step data-col=step>
+            <div class=class style=style data-step-head=step >
                 <button class="step-button" title=title.clone() on:click=move |_| cb.run(step)>
                     <span class="visually-hidden">"Go to step "</span>
                     <span class="step-no">{step}</span>
                     <span class="step-cmd" class:failed=failed>{breakable(&short)}</span>
-                    <span class="visually-hidden">{failed_word}</span>
                 </button>
             </div>
         }
         .into_any(),
         None => view! {
-            <div class=class style=style data-step-head=step data-col=step title=title.clone()>
+            <div class=class style=style data-step-head=step  title=title.clone()>
                 <span class="step-no">{step}</span>
                 <span class="step-cmd" class:failed=failed>{breakable(&short)}</span>
-                <span class="visually-hidden">{failed_word}</span>
             </div>
         }
         .into_any(),
@@ -348,7 +318,7 @@ fn lane_cell(
         .clone()
         .map(|m| marker_view(m, selected, multi_patch));
     view! {
-        <div class=class data-col=step>
+        <div class=class >
             <span class="band" aria-hidden="true"></span>
             {band}
             {marker}
@@ -369,12 +339,12 @@ fn marker_view(
         .unwrap_or(model::VMLINUX)
         .to_string();
     let ret = m.ret.filter(|r| *r != 0).map(|r| {
-        view! { <span class="ret">{format!("✗ {}", model::errno_label(r))}</span> }
+        view! { <span class="ret" aria-hidden="true">{format!("✗ {}", model::errno_label(r))}</span> }
     });
     let patch = multi_patch
         .then(|| m.patch.clone())
         .flatten()
-        .map(|p| view! { <span class="patch">{breakable(&p)}</span> });
+        .map(|p| view! { <span class="patch" aria-hidden="true">{breakable(&p)}</span> });
     let title = format!(
         "{} ({}){}",
         m.callback.name(),
@@ -391,8 +361,8 @@ fn marker_view(
         <span class="glyph" aria-hidden="true">{model::glyph(m.callback)}</span>
         <span class="name" aria-hidden="true">{m.callback.name()}</span>
         <span class="state" aria-hidden="true">{state}</span>
-        <span aria-hidden="true">{ret}</span>
-        <span aria-hidden="true">{patch}</span>
+        {ret}
+        {patch}
         <span class="visually-hidden">{name}</span>
     };
     let key: Selection = (m.step, m.event);
@@ -437,7 +407,6 @@ fn transition_cell(
     cell: &TransitionCell,
     step: usize,
     cursor: Signal<usize>,
-    selected: Option<RwSignal<Option<Selection>>>,
 ) -> impl IntoView + use<> {
     let first_in_step = grid.step_slots(step).start == index;
     let active = cell.after.as_ref().or(cell.before.as_ref());
@@ -459,20 +428,23 @@ fn transition_cell(
     let phases = cell
         .phases
         .iter()
-        .map(|(event, phase, target)| {
+        .map(|(_, phase, target)| {
             let label = model::phase_label(*phase, *target);
             let kind = format!("{phase:?}").to_lowercase();
-            if *phase == TransitionPhase::Reverse {
-                return reversal_marker(step, *event, label, selected).into_any();
-            }
+            // The reversal gets a marker of its own: the ⇄ glyph, framed in
+            // the failure colour (style/main.css), in both views.
+            let class = if *phase == TransitionPhase::Reverse {
+                "chip reversal-marker"
+            } else {
+                "chip"
+            };
             let title = label.clone();
             view! {
-                <span class="chip" data-phase=kind title=title>
+                <span class=class data-phase=kind title=title>
                     <span class="long">{label}</span>
                     <span class="short" aria-hidden="true">{model::phase_glyph(*phase)}</span>
                 </span>
             }
-            .into_any()
         })
         .collect_view();
     // Name the patch where a bar begins in a step, so a scrolled view reads.
@@ -503,50 +475,11 @@ fn transition_cell(
         }
     });
     view! {
-        <div class=class data-col=step>
+        <div class=class >
             <span class="band" aria-hidden="true"></span>
             {phases}
             {name}
             {blocked}
         </div>
-    }
-}
-
-/// The reversal (`klp_reverse_transition`) on the transition row: a marker
-/// of its own, selectable like a callback in the explorer.
-fn reversal_marker(
-    step: usize,
-    event: usize,
-    label: String,
-    selected: Option<RwSignal<Option<Selection>>>,
-) -> impl IntoView {
-    let key: Selection = (step, event);
-    let name = format!("{label}: transition reversed, step {step}");
-    let body = view! {
-        <span class="glyph" aria-hidden="true">"⇄"</span>
-        <span class="name" aria-hidden="true">"reversed"</span>
-        <span class="visually-hidden">{name}</span>
-    };
-    match selected {
-        Some(sel) => view! {
-            <button
-                class="reversal-marker chip"
-                data-phase="reverse"
-                class:selected=move || sel.get() == Some(key)
-                aria-pressed=move || if sel.get() == Some(key) { "true" } else { "false" }
-                title=label
-                data-step=step
-                on:click=move |_| sel.set(Some(key))
-            >
-                {body}
-            </button>
-        }
-        .into_any(),
-        None => view! {
-            <span class="reversal-marker chip" data-phase="reverse" title=label data-step=step>
-                {body}
-            </span>
-        }
-        .into_any(),
     }
 }
