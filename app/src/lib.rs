@@ -35,10 +35,7 @@ pub fn App() -> impl IntoView {
     let initial = Route::parse(&location_hash());
     let state = provide_explorer_state(initial.scenario.clone().unwrap_or_default(), initial.at);
     state.selected.set(initial.event);
-    let notes = components::notice::problems(&location_hash());
-    if !notes.is_empty() {
-        state.error.set(Some(notes.join("\n")));
-    }
+    link_notices(state, &location_hash());
     let doc = DocState {
         chapter: RwSignal::new(
             initial
@@ -120,7 +117,8 @@ fn sync_url(state: ExplorerState, doc: DocState) {
         };
     });
     let apply = move || {
-        let route = Route::parse(&location_hash());
+        let hash = location_hash();
+        let route = Route::parse(&hash);
         if let Some(i) = route.chapter.as_deref().and_then(chapters::find) {
             doc.chapter.set(i);
             doc.heading.set(route.heading.clone());
@@ -138,9 +136,19 @@ fn sync_url(state: ExplorerState, doc: DocState) {
             written_scenario.set_value(String::new());
             state.reset();
         }
+        link_notices(state, &hash);
     };
     let _ = window_event_listener(ev::hashchange, move |_| apply());
     let _ = window_event_listener(ev::popstate, move |_| apply());
+}
+
+/// Shows what a link asks for that cannot be shown, and what is shown
+/// instead, where the explorer shows errors (until the next command).
+fn link_notices(state: ExplorerState, hash: &str) {
+    let notes = components::notice::problems(hash);
+    if !notes.is_empty() {
+        state.error.set(Some(notes.join("\n")));
+    }
 }
 
 /// Announces the callbacks of each step as the cursor moves onto it.
