@@ -61,7 +61,7 @@ bench: setup-browser build
 	cargo build --release -p klpscope-engine
 	cd e2e && node bench-explore.mjs
 
-## screenshot: docs/screenshot.png from the release build
+## screenshot: docs/screenshot-*.png (390, 1366, 1920 px, dark, print) from the release build
 screenshot:
 	scripts/screenshot.sh
 

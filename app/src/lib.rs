@@ -35,6 +35,7 @@ pub fn App() -> impl IntoView {
     let initial = Route::parse(&location_hash());
     let state = provide_explorer_state(initial.scenario.clone().unwrap_or_default(), initial.at);
     state.selected.set(initial.event);
+    link_notices(state, &location_hash());
     let doc = DocState {
         chapter: RwSignal::new(
             initial
@@ -123,7 +124,8 @@ fn sync_url(state: ExplorerState, doc: DocState) {
         };
     });
     let apply = move || {
-        let route = Route::parse(&location_hash());
+        let hash = location_hash();
+        let route = Route::parse(&hash);
         if let Some(i) = route.chapter.as_deref().and_then(chapters::find) {
             doc.chapter.set(i);
             doc.heading.set(route.heading.clone());
@@ -141,9 +143,19 @@ fn sync_url(state: ExplorerState, doc: DocState) {
             written_scenario.set_value(String::new());
             state.reset();
         }
+        link_notices(state, &hash);
     };
     let _ = window_event_listener(ev::hashchange, move |_| apply());
     let _ = window_event_listener(ev::popstate, move |_| apply());
+}
+
+/// Shows what a link asks for that cannot be shown, and what is shown
+/// instead, where the explorer shows errors (until the next command).
+fn link_notices(state: ExplorerState, hash: &str) {
+    let notes = components::notice::problems(hash);
+    if !notes.is_empty() {
+        state.error.set(Some(notes.join("\n")));
+    }
 }
 
 /// Announces the callbacks of each step as the cursor moves onto it.
@@ -178,23 +190,32 @@ fn announce_steps(state: ExplorerState, announcement: RwSignal<String>) {
     });
 }
 
-/// Keyboard: ←/→ step, Home/End, `?` help. Keys typed into a field stay there.
+/// Keyboard: ←/→ step, Home/End, `?` help. Keys act where focus is: typed
+/// into a field they stay there, and the stepping keys move the explorer
+/// only when focus is in it (or nowhere, on the page body); in the docs or
+/// on a scrollable region they scroll, as the browser does.
 fn keyboard(state: ExplorerState, help_open: RwSignal<bool>) {
     let _ = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
         if e.ctrl_key() || e.alt_key() || e.meta_key() {
             return;
         }
-        let in_field = e
+        let target = e
             .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| {
-                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                    || el.closest("[contenteditable]").ok().flatten().is_some()
-            });
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        let in_field = target.as_ref().is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || el.closest("[contenteditable]").ok().flatten().is_some()
+        });
         if in_field {
             return;
         }
-        let handled = match e.key().as_str() {
+        let key = e.key();
+        if matches!(key.as_str(), "ArrowLeft" | "ArrowRight" | "Home" | "End")
+            && !target.as_ref().is_none_or(steps_explorer)
+        {
+            return;
+        }
+        let handled = match key.as_str() {
             "ArrowLeft" => {
                 state.selected.set(None);
                 state.back();
@@ -225,6 +246,24 @@ fn keyboard(state: ExplorerState, help_open: RwSignal<bool>) {
     });
 }
 
+/// Whether the stepping keys, pressed with focus on `el`, step the
+/// explorer: on the page body, or on a control of the explorer that is not
+/// itself a scrollable region (the timeline and the log scroll natively).
+fn steps_explorer(el: &web_sys::Element) -> bool {
+    if matches!(el.tag_name().as_str(), "BODY" | "HTML") {
+        return true;
+    }
+    if el.closest("#explorer").ok().flatten().is_none() {
+        return false;
+    }
+    let scrolls =
+        el.scroll_width() > el.client_width() + 1 || el.scroll_height() > el.client_height() + 1;
+    let region = el
+        .matches(".timeline-scroll, .transcript, .table-scroll, pre")
+        .unwrap_or(false);
+    !(scrolls || region)
+}
+
 /// The top bar.
 #[component]
 fn Header(
@@ -237,9 +276,16 @@ fn Header(
     let fallback = RwSignal::new(None::<String>);
     let copy = move |what: &'static str, text: String| {
         let lines = text.lines().count();
+        if text.trim().is_empty() {
+            let msg = format!("Nothing copied: the {what} is empty (no command yet).");
+            status.set(msg.clone());
+            announcer.say(msg);
+            return;
+        }
         let done = move |ok: bool, text: String| {
             let msg = if ok {
-                format!("Copied the {what} ({lines} lines).")
+                let s = if lines == 1 { "" } else { "s" };
+                format!("Copied the {what} ({lines} line{s}).")
             } else {
                 fallback.set(Some(text));
                 format!("Copy the {what} from the box below.")
@@ -382,7 +428,7 @@ fn HelpDialog(
             <h2 id="help-h">"Keyboard"</h2>
             <table>
                 <tbody>
-                    <tr><td><kbd>"←"</kbd> " " <kbd>"→"</kbd></td><td>"step back / forward"</td></tr>
+                    <tr><td><kbd>"←"</kbd> " " <kbd>"→"</kbd></td><td>"step back / forward (with focus in the explorer; in the docs and in scrollable boxes they scroll)"</td></tr>
                     <tr><td><kbd>"Home"</kbd> " " <kbd>"End"</kbd></td><td>"before the first / after the last command"</td></tr>
                     <tr><td><kbd>"/"</kbd></td><td>"search the documentation (↓ ↑ results, Enter opens one)"</td></tr>
                     <tr><td><kbd>"?"</kbd></td><td>"this help"</td></tr>

@@ -441,6 +441,65 @@ pub fn phase_label(phase: TransitionPhase, target: KlpState) -> String {
     }
 }
 
+/// The one-character form of a phase, for the compact timeline (the
+/// full label is its title and its accessible name).
+pub fn phase_glyph(phase: TransitionPhase) -> &'static str {
+    match phase {
+        TransitionPhase::Init => "i",
+        TransitionPhase::Start => "s",
+        TransitionPhase::Reverse => "⇄",
+        TransitionPhase::Force => "F",
+        TransitionPhase::Cancel => "✕",
+        TransitionPhase::Complete => "✓",
+    }
+}
+
+/// What a screen reader says for a marker: "pre_patch on vmlinux, patch
+/// test_klp_callbacks_demo, step 2".
+pub fn marker_name(m: &Marker) -> String {
+    let mut s = format!("{} on {}", m.callback.name(), m.object);
+    if let Some(state) = m.state {
+        s.push_str(&format!(" in {}", state.name()));
+    }
+    if let Some(r) = m.ret
+        && r != 0
+    {
+        s.push_str(&format!(", returned {}", errno_label(r)));
+    }
+    if let Some(p) = &m.patch {
+        s.push_str(&format!(", patch {p}"));
+    }
+    s.push_str(&format!(", step {}", m.step));
+    s
+}
+
+/// Whether the transition an event belongs to was reversed before it: a
+/// `Reverse` phase since the transition's `Init`, walking back from
+/// (1-based `step`, `event`) through the run's events.
+pub fn after_reversal(run: &Run, step: usize, event: usize) -> bool {
+    let mut s = step.min(run.steps.len());
+    let mut e = event;
+    while s > 0 {
+        let events = &run.steps[s - 1].events;
+        for ev in events[..e.min(events.len())].iter().rev() {
+            match ev.kind {
+                EventKind::Transition {
+                    phase: TransitionPhase::Reverse,
+                    ..
+                } => return true,
+                EventKind::Transition {
+                    phase: TransitionPhase::Init,
+                    ..
+                } => return false,
+                _ => {}
+            }
+        }
+        s -= 1;
+        e = usize::MAX;
+    }
+    false
+}
+
 /// "patching" / "unpatching".
 pub fn direction(target: KlpState) -> &'static str {
     match target {
@@ -470,8 +529,9 @@ pub fn describe_callback(ev: &Event) -> Option<String> {
 }
 
 /// Where the docs explain why an event happened: (chapter, heading) slugs,
-/// chosen by the kernel function that led to it.
-pub fn doc_section(ev: &Event) -> Option<(&'static str, &'static str)> {
+/// chosen by the kernel function that led to it; `reversed` says the
+/// event's transition was reversed before it ([`after_reversal`]).
+pub fn doc_section(ev: &Event, reversed: bool) -> Option<(&'static str, &'static str)> {
     let has = |f: &str| ev.why.iter().any(|w| w == f);
     let is_callback = matches!(ev.kind, EventKind::Callback { .. });
     if let EventKind::Transition { phase, .. } = ev.kind {
@@ -491,6 +551,8 @@ pub fn doc_section(ev: &Event) -> Option<(&'static str, &'static str)> {
         ("modules", "a-module-goes-away")
     } else if has("klp_cancel_transition") {
         ("callbacks", "when-pre_patch-fails")
+    } else if has("klp_complete_transition") && reversed {
+        ("transitions", "reversing-a-transition")
     } else if has("klp_complete_transition") {
         ("callbacks", "post-callbacks-wait-for-every-task")
     } else if has("__klp_disable_patch") {
@@ -612,12 +674,68 @@ mod tests {
     }
 
     #[test]
+    fn callbacks_of_a_reversed_transition_link_to_the_reversal() {
+        let run = klpscope_engine::run_text(STALLED).expect("parses");
+        // Step 3 reverses the stalled patching; its post_unpatch callbacks
+        // complete the reversed transition.
+        let step = &run.steps[2];
+        let (e, ev) = step
+            .events
+            .iter()
+            .enumerate()
+            .find(|(_, ev)| {
+                matches!(
+                    ev.kind,
+                    EventKind::Callback {
+                        callback: CallbackKind::PostUnpatch,
+                        ..
+                    }
+                )
+            })
+            .expect("post_unpatch in step 3");
+        assert!(after_reversal(&run, 3, e));
+        assert_eq!(
+            doc_section(ev, after_reversal(&run, 3, e)),
+            Some(("transitions", "reversing-a-transition"))
+        );
+        // Step 2's pre_patch ran before any reversal.
+        let (e2, ev2) = run.steps[1]
+            .events
+            .iter()
+            .enumerate()
+            .find(|(_, ev)| matches!(ev.kind, EventKind::Callback { .. }))
+            .expect("pre_patch in step 2");
+        assert!(!after_reversal(&run, 2, e2));
+        assert_eq!(
+            doc_section(ev2, false),
+            Some(("callbacks", "enabling-a-patch"))
+        );
+        // A plain disable (no reversal) keeps its own section.
+        let run = klpscope_engine::run_text(TEST1).expect("parses");
+        let (e, _) = run.steps[2]
+            .events
+            .iter()
+            .enumerate()
+            .find(|(_, ev)| {
+                matches!(
+                    ev.kind,
+                    EventKind::Callback {
+                        callback: CallbackKind::PostUnpatch,
+                        ..
+                    }
+                )
+            })
+            .expect("post_unpatch in step 3");
+        assert!(!after_reversal(&run, 3, e));
+    }
+
+    #[test]
     fn docs_links_point_at_existing_headings() {
         let run = klpscope_engine::run_text(STALLED).expect("parses");
         let run2 = klpscope_engine::run_text(TEST1).expect("parses");
         for step in run.steps.iter().chain(run2.steps.iter()) {
             for ev in &step.events {
-                if let Some((chapter, heading)) = doc_section(ev) {
+                if let Some((chapter, heading)) = doc_section(ev, false) {
                     assert!(
                         chapters::heading(chapter, heading).is_some(),
                         "{chapter}/{heading}"

@@ -172,20 +172,30 @@ impl ExplorerState {
     /// Replaces the scenario, with the cursor at `at` (default: the end).
     /// Returns false (and shows the error) when the text does not parse.
     pub fn load(&self, text: &str, at: Option<usize>) -> bool {
-        match klpscope_engine::parse(text) {
-            Ok(_) => {
-                self.error.set(None);
-                self.selected.set(None);
-                self.scenario.set(text.to_string());
-                let len = self.len();
-                self.cursor.set(at.map_or(len, |a| a.min(len)));
-                true
-            }
+        match self.try_load(text, at) {
+            Ok(()) => true,
             Err(e) => {
                 self.error.set(Some(e.to_string()));
                 false
             }
         }
+    }
+
+    /// Like [`ExplorerState::load`], but hands the parse error back to the
+    /// caller (the scenario editor shows it beside the text) instead of
+    /// showing it at the command line.
+    pub fn try_load(
+        &self,
+        text: &str,
+        at: Option<usize>,
+    ) -> Result<(), klpscope_engine::ParseError> {
+        klpscope_engine::parse(text)?;
+        self.error.set(None);
+        self.selected.set(None);
+        self.scenario.set(text.to_string());
+        let len = self.len();
+        self.cursor.set(at.map_or(len, |a| a.min(len)));
+        Ok(())
     }
 
     /// Back to an empty scenario.

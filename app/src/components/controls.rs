@@ -245,37 +245,6 @@ pub fn CommandLine() -> impl IntoView {
     }
 }
 
-/// The whole scenario as text: paste one from a mail, or copy it out.
-#[component]
-pub fn ScenarioEditor() -> impl IntoView {
-    let state = use_explorer_state();
-    let draft = RwSignal::new(String::new());
-    view! {
-        <details
-            class="editor"
-            on:toggle=move |_| draft.set(state.scenario.get_untracked())
-        >
-            <summary>"Scenario text"</summary>
-            <p class="muted">
-                "Lines starting with " <code>"% "</code> " are commands, " <code>"#"</code>
-                " starts a comment, other lines are expected output (ignored)."
-            </p>
-            <textarea
-                aria-label="Scenario text"
-                rows="8"
-                spellcheck="false"
-                prop:value=move || draft.get()
-                on:input=move |ev| draft.set(event_target_value(&ev))
-            ></textarea>
-            <div class="row">
-                <button on:click=move |_| {
-                    state.load(&draft.get_untracked(), None);
-                }>"Replay this text"</button>
-            </div>
-        </details>
-    }
-}
-
 /// Scenarios to start from when the explorer is empty.
 pub const EXAMPLES: &[(&str, &str)] = &[
     (
@@ -313,7 +282,7 @@ pub fn Examples() -> impl IntoView {
                 .iter()
                 .map(|(title, text)| {
                     view! {
-                        <button class="link-button" on:click=move |_| {
+                        <button class="preset" on:click=move |_| {
                             state.load(text, None);
                         }>{*title}</button>
                     }

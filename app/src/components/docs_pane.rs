@@ -7,6 +7,7 @@ use crate::chapters::{CHAPTERS, Docs, Segment, heading_id};
 use crate::state::{DocState, Replay, use_explorer_state};
 use leptos::prelude::*;
 use std::sync::Arc;
+use wasm_bindgen::JsCast;
 
 /// The documentation pane.
 #[component]
@@ -39,8 +40,10 @@ pub fn DocsPane() -> impl IntoView {
                 }
             }
             let _ = chapter;
+            focusable_scrollers();
         });
     });
+
     view! {
         <section class="pane docs" id="docs" aria-labelledby="docs-h" data-testid="docs">
             <h1 id="docs-h" class="visually-hidden">"Documentation"</h1>
@@ -125,6 +128,32 @@ pub fn DocsPane() -> impl IntoView {
     }
 }
 
+/// Makes each code block and table of the chapter that scrolls sideways
+/// reachable with Tab, so the keyboard can scroll it (the chapter's HTML
+/// is rendered at build time and cannot know what overflows).
+fn focusable_scrollers() {
+    let Ok(list) = document().query_selector_all("article.chapter pre, article.chapter table")
+    else {
+        return;
+    };
+    for i in 0..list.length() {
+        let Some(el) = list
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        if el.closest("figure.live").ok().flatten().is_some() {
+            continue;
+        }
+        if el.scroll_width() > el.client_width() + 1 {
+            let _ = el.set_attribute("tabindex", "0");
+        } else {
+            let _ = el.remove_attribute("tabindex");
+        }
+    }
+}
+
 /// Links to the neighbouring chapters.
 #[component]
 fn PrevNext() -> impl IntoView {
@@ -182,9 +211,9 @@ fn LiveBlock(
         <figure class="live" data-testid="live-block">
             <pre class="live-commands" tabindex="0"><code>{commands}</code></pre>
             {error.map(|e| view! { <pre class="error">{e}</pre> })}
-            <Timeline replay=replay cursor=Signal::stored(steps) compact=true />
+            <Timeline replay=replay cursor=Signal::stored(steps) mini=true />
             <figcaption>
-                <details>
+                <details class="log">
                     <summary>"kernel log"</summary>
                     <pre class="live-log" tabindex="0">{log}</pre>
                 </details>

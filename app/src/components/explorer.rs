@@ -2,10 +2,11 @@
 //! explanation, the state panel and the kernel log.
 
 use super::ask::AskPanel;
-use super::controls::{CommandLine, Examples, ModuleControls, ScenarioEditor};
+use super::controls::{CommandLine, Examples, ModuleControls};
+use super::editor::ScenarioEditor;
 use super::profiles::{ComparePanel, ProfileSwitch};
 use super::state_panel::StatePanel;
-use super::timeline::Timeline;
+use super::timeline::{Timeline, scroll_horizontally_into_view};
 use super::transcript::Transcript;
 use crate::chapters;
 use crate::model;
@@ -22,23 +23,6 @@ pub fn Explorer() -> impl IntoView {
     let on_step = Callback::new(move |step: usize| {
         state.selected.set(None);
         state.seek(step);
-    });
-    // Keep the current column in view when stepping (not on the first
-    // render: a loaded scenario shows from its start).
-    Effect::new(move |first: Option<()>| {
-        let n = state.cursor.get();
-        if first.is_none() {
-            return;
-        }
-        request_animation_frame(move || {
-            let sel = format!(
-                ".explorer [data-testid=timeline] [data-step-head=\"{}\"]",
-                n.max(1)
-            );
-            if let Some(el) = document().query_selector(&sel).ok().flatten() {
-                scroll_horizontally_into_view(&el);
-            }
-        });
     });
     // Keep the selected marker in view (also when a link selected it).
     Effect::new(move |_| {
@@ -78,7 +62,11 @@ pub fn Explorer() -> impl IntoView {
                     <Examples />
                 </Show>
                 <Stepper />
-                <Timeline replay=replay cursor=cursor selected=state.selected on_step=on_step />
+                // The editor marks the run stale (#stale-note, #run-view).
+                <p class="stale-note" id="stale-note" data-testid="stale" hidden></p>
+                <div class="run-view" id="run-view">
+                    <Timeline replay=replay cursor=cursor selected=state.selected on_step=on_step />
+                </div>
                 <Legend />
                 <WhyPanel />
                 <ScenarioEditor />
@@ -90,21 +78,6 @@ pub fn Explorer() -> impl IntoView {
                 <Transcript />
             </div>
         </section>
-    }
-}
-
-/// Scrolls the timeline box (only) so that `el` is visible.
-fn scroll_horizontally_into_view(el: &web_sys::Element) {
-    let Some(scroller) = el.closest(".timeline-scroll").ok().flatten() else {
-        return;
-    };
-    let e = el.get_bounding_client_rect();
-    let s = scroller.get_bounding_client_rect();
-    let label = 190.0; // the sticky lane labels cover the left edge
-    if e.left() < s.left() + label {
-        scroller.set_scroll_left(scroller.scroll_left() - (s.left() + label - e.left()) as i32);
-    } else if e.right() > s.right() {
-        scroller.set_scroll_left(scroller.scroll_left() + (e.right() - s.right()) as i32 + 8);
     }
 }
 
@@ -187,11 +160,12 @@ fn Legend() -> impl IntoView {
             <span class="marker k-post-patch"><span class="glyph">"▶"</span>" post_patch"</span>
             <span class="marker k-pre-unpatch"><span class="glyph">"◁"</span>" pre_unpatch"</span>
             <span class="marker k-post-unpatch"><span class="glyph">"◀"</span>" post_unpatch"</span>
-            <span class="legend-band p-coming">"COMING"</span>
-            <span class="legend-band p-live">"LIVE"</span>
-            <span class="legend-band p-going">"GOING"</span>
-            <span class="legend-bar">"transition"</span>
-            <span class="legend-bar stalled">"stalled"</span>
+            <span class="reversal-marker"><span class="glyph">"⇄"</span>" reversed"</span>
+            <span class="legend-band p-coming"><span class="word">"COMING"</span></span>
+            <span class="legend-band p-live"><span class="word">"LIVE"</span></span>
+            <span class="legend-band p-going"><span class="word">"GOING"</span></span>
+            <span class="legend-bar"><span class="word">"transition"</span></span>
+            <span class="legend-bar stalled"><span class="word">"stalled"</span></span>
         </p>
     }
 }
@@ -200,7 +174,7 @@ fn Legend() -> impl IntoView {
 #[component]
 fn WhyPanel() -> impl IntoView {
     let state = use_explorer_state();
-    let event = move || -> Option<(usize, Event)> {
+    let event = move || -> Option<(usize, Event, bool)> {
         let (step, e) = state.selected.get()?;
         let replay = state.replay.get();
         let ev = replay
@@ -209,7 +183,11 @@ fn WhyPanel() -> impl IntoView {
             .events
             .get(e)?
             .clone();
-        Some((step, ev))
+        let reversed = replay
+            .run
+            .as_ref()
+            .is_ok_and(|run| model::after_reversal(run, step, e));
+        Some((step, ev, reversed))
     };
     view! {
         <section class="why" aria-labelledby="why-h" aria-live="polite" data-testid="why">
@@ -221,13 +199,13 @@ fn WhyPanel() -> impl IntoView {
                     </p>
                 }
                 .into_any(),
-                Some((step, ev)) => why_view(step, ev).into_any(),
+                Some((step, ev, reversed)) => why_view(step, ev, reversed).into_any(),
             }}
         </section>
     }
 }
 
-fn why_view(step: usize, ev: Event) -> impl IntoView {
+fn why_view(step: usize, ev: Event, reversed: bool) -> impl IntoView {
     let title = model::describe_callback(&ev).unwrap_or_else(|| match &ev.kind {
         EventKind::Transition { phase, target } => model::phase_label(*phase, *target),
         _ => ev.text.clone().unwrap_or_default(),
@@ -245,7 +223,7 @@ fn why_view(step: usize, ev: Event) -> impl IntoView {
     };
     let chain = ev.why.clone();
     let chain_len = chain.len();
-    let doc = model::doc_section(&ev).and_then(|(chapter, heading)| {
+    let doc = model::doc_section(&ev, reversed).and_then(|(chapter, heading)| {
         let h = chapters::heading(chapter, heading)?;
         Some((format!("#doc={chapter}/{heading}"), h.text))
     });

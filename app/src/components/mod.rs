@@ -3,7 +3,9 @@
 pub mod ask;
 pub mod controls;
 pub mod docs_pane;
+pub mod editor;
 pub mod explorer;
+pub mod notice;
 pub mod profiles;
 pub mod search;
 pub mod state_panel;

@@ -92,7 +92,7 @@ fn patches_view(patches: &[PatchSnapshot]) -> impl IntoView + use<> {
                                     " " {flags}
                                 </div>
                                 {states}
-                                <table class="objects">
+                                <table class="objects" tabindex="0">
                                     <thead>
                                         <tr>
                                             <th scope="col">"object"</th>
@@ -184,7 +184,7 @@ fn modules_view(modules: &[ModuleSnapshot]) -> impl IntoView + use<> {
         view! { <p class="muted">"No module loaded."</p> }.into_any()
     } else {
         view! {
-            <table class="modules">
+            <table class="modules" tabindex="0">
                 <thead>
                     <tr>
                         <th scope="col">"module"</th>
@@ -235,7 +235,7 @@ fn tasks_view(tasks: &[TaskSnapshot]) -> impl IntoView + use<> {
     view! {
         <div class="state-block">
             <h3>"Tasks " <span class="muted">"(patch_state: -1 idle, 0 unpatched, 1 patched)"</span></h3>
-            <table class="tasks">
+            <table class="tasks" tabindex="0">
                 <thead>
                     <tr>
                         <th scope="col">"task"</th>

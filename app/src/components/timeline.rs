@@ -3,14 +3,16 @@
 
 use crate::model::{self, Lane, LaneCell, Marker, Presence, Timeline as Grid, TransitionCell};
 use crate::state::{Replay, Selection};
-use klpscope_engine::event::ModuleState;
+use klpscope_engine::event::{ModuleState, TransitionPhase};
 use leptos::prelude::*;
 use std::sync::Arc;
 
 /// A timeline of a replay.
 ///
 /// The explorer's timeline is interactive (markers are buttons that select
-/// their event); the small ones in the docs are not.
+/// their event); the small ones in the docs are not. Both start compact
+/// (narrow steps, glyph-only markers, the command of the step under the
+/// pointer or focus in the caption row) and toggle to the detailed view.
 #[component]
 pub fn Timeline(
     /// The replay to draw.
@@ -25,18 +27,62 @@ pub fn Timeline(
     /// Called with a step number when its column header is clicked.
     #[prop(optional)]
     on_step: Option<Callback<usize>>,
-    /// Smaller, for the docs.
+    /// A small timeline in the docs (it starts at its first step and is not
+    /// interactive).
     #[prop(optional)]
-    compact: bool,
+    mini: bool,
 ) -> impl IntoView {
+    let compact = RwSignal::new(true);
+    let scroller: NodeRef<leptos::html::Div> = NodeRef::new();
+    // Keep the current step's column in view (the explorer's timeline):
+    // after a step, a new scenario, a toggle, and on the first render.
+    if on_step.is_some() {
+        Effect::new(move |_| {
+            let n = cursor.get();
+            replay.track();
+            compact.track();
+            request_animation_frame(move || {
+                let Some(el) = scroller.get_untracked() else {
+                    return;
+                };
+                let sel = format!("[data-step-head=\"{}\"]", n.max(1));
+                if let Some(head) = el.query_selector(&sel).ok().flatten() {
+                    scroll_horizontally_into_view(&head);
+                }
+            });
+        });
+    }
+    let caption = move || {
+        let replay = replay.get();
+        let steps = &replay.timeline.steps;
+        (!mini)
+            .then(|| cursor.get())
+            .and_then(|n| steps.get(n.checked_sub(1)?))
+            .map(|s| format!("{}  % {}", s.step, s.command))
+            .unwrap_or_else(|| "Point at a step number for its full command.".into())
+    };
     view! {
+        <div class="timeline-box" class:compact=move || compact.get()>
+            <div class="timeline-top">
+                <p class="step-caption" data-testid="step-caption">{caption}</p>
+                <button
+                    class="mode"
+                    data-testid="timeline-mode"
+                    aria-pressed=move || if compact.get() { "false" } else { "true" }
+                    title="Compact: narrow steps, glyph-only markers. Detailed: every label."
+                    on:click=move |_| compact.update(|c| *c = !*c)
+                >
+                    "detailed"
+                </button>
+            </div>
         <div
             class="timeline-scroll"
-            class:compact=compact
+            class:mini=mini
+            node_ref=scroller
             tabindex="0"
             role="group"
             aria-label="Timeline: one lane per object, one column per command"
-            data-testid=if compact { "mini-timeline" } else { "timeline" }
+            data-testid=if mini { "mini-timeline" } else { "timeline" }
         >
             {move || {
                 let replay = replay.get();
@@ -76,6 +122,32 @@ pub fn Timeline(
                 .into_any()
             }}
         </div>
+        </div>
+    }
+}
+
+/// Scrolls the timeline box (only) so that `el` is visible beside the
+/// sticky lane labels.
+pub fn scroll_horizontally_into_view(el: &web_sys::Element) {
+    let Some(scroller) = el.closest(".timeline-scroll").ok().flatten() else {
+        return;
+    };
+    let e = el.get_bounding_client_rect();
+    let s = scroller.get_bounding_client_rect();
+    // The sticky lane labels cover the left edge.
+    let label = scroller
+        .query_selector(".corner")
+        .ok()
+        .flatten()
+        .map(|c| c.get_bounding_client_rect().width())
+        .unwrap_or(0.0);
+    if e.left() < s.left() + label {
+        scroller.set_scroll_left(scroller.scroll_left() - (s.left() + label - e.left()) as i32);
+    } else if e.right() > s.right() {
+        let by = (e.right() - s.right()) as i32 + 8;
+        // Never push the step's own start under the labels.
+        let room = (e.left() - s.left() - label) as i32;
+        scroller.set_scroll_left(scroller.scroll_left() + by.min(room.max(0)));
     }
 }
 
@@ -118,8 +190,8 @@ fn step_header(
     let class = move || format!("step-head {}", time_class(step, cursor.get()));
     match on_step {
         Some(cb) => view! {
-            <div class=class style=style data-step-head=step>
-                <button class="step-button" title=title on:click=move |_| cb.run(step)>
+            <div class=class style=style data-step-head=step >
+                <button class="step-button" title=title.clone() on:click=move |_| cb.run(step)>
                     <span class="visually-hidden">"Go to step "</span>
                     <span class="step-no">{step}</span>
                     <span class="step-cmd" class:failed=failed>{breakable(&short)}</span>
@@ -128,7 +200,7 @@ fn step_header(
         }
         .into_any(),
         None => view! {
-            <div class=class style=style data-step-head=step title=title>
+            <div class=class style=style data-step-head=step  title=title.clone()>
                 <span class="step-no">{step}</span>
                 <span class="step-cmd" class:failed=failed>{breakable(&short)}</span>
             </div>
@@ -246,7 +318,7 @@ fn lane_cell(
         .clone()
         .map(|m| marker_view(m, selected, multi_patch));
     view! {
-        <div class=class>
+        <div class=class >
             <span class="band" aria-hidden="true"></span>
             {band}
             {marker}
@@ -267,12 +339,12 @@ fn marker_view(
         .unwrap_or(model::VMLINUX)
         .to_string();
     let ret = m.ret.filter(|r| *r != 0).map(|r| {
-        view! { <span class="ret">{format!("✗ {}", model::errno_label(r))}</span> }
+        view! { <span class="ret" aria-hidden="true">{format!("✗ {}", model::errno_label(r))}</span> }
     });
     let patch = multi_patch
         .then(|| m.patch.clone())
         .flatten()
-        .map(|p| view! { <span class="patch">{breakable(&p)}</span> });
+        .map(|p| view! { <span class="patch" aria-hidden="true">{breakable(&p)}</span> });
     let title = format!(
         "{} ({}){}",
         m.callback.name(),
@@ -282,23 +354,16 @@ fn marker_view(
             .map(|p| format!(" of {p}"))
             .unwrap_or_default()
     );
-    // Read out after the visible label: whose callback, on which object.
-    let detail = format!(
-        ", {}{}, step {}",
-        m.object,
-        m.patch
-            .as_ref()
-            .map(|p| format!(", patch {p}"))
-            .unwrap_or_default(),
-        m.step
-    );
+    let name = model::marker_name(&m);
+    // The visible labels are abbreviations (and hidden when compact): a
+    // screen reader reads one sentence instead.
     let body = view! {
         <span class="glyph" aria-hidden="true">{model::glyph(m.callback)}</span>
-        <span class="name">{m.callback.name()}</span>
-        <span class="state">{state}</span>
+        <span class="name" aria-hidden="true">{m.callback.name()}</span>
+        <span class="state" aria-hidden="true">{state}</span>
         {ret}
         {patch}
-        <span class="visually-hidden">{detail}</span>
+        <span class="visually-hidden">{name}</span>
     };
     let key: Selection = (m.step, m.event);
     match selected {
@@ -365,7 +430,21 @@ fn transition_cell(
         .iter()
         .map(|(_, phase, target)| {
             let label = model::phase_label(*phase, *target);
-            view! { <span class="chip" data-phase=format!("{phase:?}").to_lowercase()>{label}</span> }
+            let kind = format!("{phase:?}").to_lowercase();
+            // The reversal gets a marker of its own: the ⇄ glyph, framed in
+            // the failure colour (style/main.css), in both views.
+            let class = if *phase == TransitionPhase::Reverse {
+                "chip reversal-marker"
+            } else {
+                "chip"
+            };
+            let title = label.clone();
+            view! {
+                <span class=class data-phase=kind title=title>
+                    <span class="long">{label}</span>
+                    <span class="short" aria-hidden="true">{model::phase_glyph(*phase)}</span>
+                </span>
+            }
         })
         .collect_view();
     // Name the patch where a bar begins in a step, so a scrolled view reads.
@@ -396,7 +475,7 @@ fn transition_cell(
         }
     });
     view! {
-        <div class=class>
+        <div class=class >
             <span class="band" aria-hidden="true"></span>
             {phases}
             {name}

@@ -20,7 +20,7 @@
 //! end
 //! ```
 
-use super::error::{ParseError, ParseErrorKind as K};
+use super::error::{ParseError, ParseErrorKind as K, clip, did_you_mean};
 use super::parse::{Word, words};
 use crate::catalog::{
     CallbackDef, Flag, FuncDef, ModuleBody, ModuleDef, ObjectDef, ParamDef, ParamKind, PatchDef,
@@ -33,13 +33,20 @@ use crate::semantics::StateCallbacksDef;
 /// What a `define` block declares.
 pub(crate) enum Decl {
     /// `define module` / `define livepatch`, with the vmlinux functions its
-    /// objects redirect (checked once every block has been read).
-    Module(ModuleDef, Vec<FuncUse>, Vec<StateCallbacksDef>),
+    /// objects redirect and the modules its objects name (both checked once
+    /// every block has been read).
+    Module(
+        Box<ModuleDef>,
+        Vec<FuncUse>,
+        Vec<StateCallbacksDef>,
+        Vec<FuncUse>,
+    ),
     /// `define vmlinux`: functions the running kernel has.
     Vmlinux(Vec<String>),
 }
 
-/// A `func OLD` line under `object vmlinux`: where, and which function.
+/// A name a declaration refers to (a `func OLD` under `object vmlinux`, or
+/// the module of an `object MODULE` line): where, and which.
 pub(crate) struct FuncUse {
     pub line: usize,
     pub col: usize,
@@ -88,7 +95,11 @@ pub(crate) fn parse_define(lines: &[&str], start: usize) -> Result<(Decl, usize)
     let next = block_lines(lines, start, &what, |ws, ln| b.line(ws, ln))?;
     let uses = std::mem::take(&mut b.vmlinux_funcs);
     let states = std::mem::take(&mut b.state_callbacks);
-    Ok((Decl::Module(b.finish(), uses, states), next))
+    let objects = std::mem::take(&mut b.objects);
+    Ok((
+        Decl::Module(Box::new(b.finish()), uses, states, objects),
+        next,
+    ))
 }
 
 /// `define vmlinux` followed by `func NAME` lines: functions of the
@@ -139,6 +150,14 @@ fn block_lines(
         if trimmed == "end" {
             return Ok(i);
         }
+        // A command or another block cannot be part of a declaration: the
+        // `end` of this one is missing, and the error belongs to its
+        // `define` line, not to the line that gave it away.
+        if text.starts_with('%') || text.starts_with("define ") || trimmed == "define" {
+            return Err(unterminated(start, what).hint(format!(
+                "finish the block with a line 'end' before line {ln}"
+            )));
+        }
         // A word starting with '#' begins a trailing comment.
         let mut ws = words(text, ln)?;
         if let Some(c) = ws.iter().position(|w| !w.quoted && w.text.starts_with('#')) {
@@ -146,10 +165,11 @@ fn block_lines(
         }
         line(&ws, ln)?;
     }
-    Err(
-        ParseError::new(start + 1, 1, K::UnterminatedDefine(what.to_string()))
-            .hint("finish the block with a line 'end'"),
-    )
+    Err(unterminated(start, what).hint("finish the block with a line 'end'"))
+}
+
+fn unterminated(start: usize, what: &str) -> ParseError {
+    ParseError::new(start + 1, 1, K::UnterminatedDefine(what.to_string()))
 }
 
 fn valid_name(s: &str) -> bool {
@@ -158,10 +178,43 @@ fn valid_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+/// The first words of the lines of a `define livepatch` block.
+const LIVEPATCH_LINES: &[&str] = &[
+    "replace",
+    "state",
+    "param",
+    "object",
+    "func",
+    "pre_patch",
+    "post_patch",
+    "pre_unpatch",
+    "post_unpatch",
+    "patch_hook",
+    "unpatch_hook",
+];
+
+/// The first words of the lines of a `define module` block.
+const MODULE_LINES: &[&str] = &["func", "param", "task", "init", "exit"];
+
+/// The clauses of a callback line.
+const CLAUSES: &[&str] = &[
+    "returns",
+    "prints",
+    "silent",
+    "sets",
+    "restores",
+    "allocates",
+    "frees",
+    "keeps",
+    "takes",
+];
+
 struct Builder {
     def: ModuleDef,
     patch: Option<PatchDef>,
     vmlinux_funcs: Vec<FuncUse>,
+    /// The modules named by `object` lines (not vmlinux).
+    objects: Vec<FuncUse>,
     /// `state ID CALLBACK|block_disable|shadow` lines (2025 proposal).
     state_callbacks: Vec<StateCallbacksDef>,
 }
@@ -195,12 +248,19 @@ impl Builder {
                 }),
             ),
             other => {
-                return Err(ParseError::new(
+                let e = ParseError::new(
                     ln,
                     col,
-                    K::BadDeclaration(format!("'define {other}'")),
-                )
-                .hint("write 'define module NAME', 'define livepatch NAME' or 'define vmlinux'"));
+                    K::BadDeclaration(format!("'define {}'", clip(other))),
+                );
+                return Err(
+                    match did_you_mean(other, ["module", "livepatch", "vmlinux"]) {
+                        Some(s) => e.hint(format!("did you mean 'define {s}'?")),
+                        None => e.hint(
+                            "write 'define module NAME', 'define livepatch NAME' or 'define vmlinux'",
+                        ),
+                    },
+                );
             }
         };
         Ok(Builder {
@@ -213,6 +273,7 @@ impl Builder {
             },
             patch,
             vmlinux_funcs: Vec::new(),
+            objects: Vec::new(),
             state_callbacks: Vec::new(),
         })
     }
@@ -263,12 +324,33 @@ impl Builder {
             ("task", false) => self.task(ws, ln),
             ("init" | "exit", false) => self.prints(ws, ln),
             (other, is_patch) => {
-                let hint = if is_patch {
-                    "a livepatch has: replace, state ID version V, param, object NAME, func OLD [-> NEW], and callback lines (pre_patch ...)"
+                let (keywords, hint): (&[&str], _) = if is_patch {
+                    (
+                        LIVEPATCH_LINES,
+                        "a livepatch has: replace, state ID version V, param, object NAME, func OLD [-> NEW], and callback lines (pre_patch ...)",
+                    )
                 } else {
-                    "a module has: func NAME, param NAME int|bool [= V], task COMM sleeps in FUNC [while PARAM], init/exit prints \"TEXT\""
+                    (
+                        MODULE_LINES,
+                        "a module has: func NAME, param NAME int|bool [= V], task COMM sleeps in FUNC [while PARAM], init/exit prints \"TEXT\"",
+                    )
                 };
-                Err(bad(ln, key, &format!("unknown line '{other}'"), hint))
+                let hint = if !is_patch && LIVEPATCH_LINES.contains(&other) {
+                    format!("'{other}' belongs in a 'define livepatch' (this is a 'define module')")
+                } else if is_patch && MODULE_LINES.contains(&other) {
+                    format!("'{other}' belongs in a 'define module' (this is a 'define livepatch')")
+                } else {
+                    match did_you_mean(other, keywords.iter().copied()) {
+                        Some(s) => format!("did you mean '{s}'?"),
+                        None => hint.to_string(),
+                    }
+                };
+                Err(bad(
+                    ln,
+                    key,
+                    &format!("unknown line '{}'", clip(other)),
+                    &hint,
+                ))
             }
         }
     }
@@ -410,7 +492,26 @@ impl Builder {
             }
             name => {
                 let Some(kind) = CallbackKind::from_name(name) else {
-                    return Err(bad(ln, what, &format!("unknown state line '{name}'"), hint));
+                    let hint = match did_you_mean(
+                        name,
+                        [
+                            "pre_patch",
+                            "post_patch",
+                            "pre_unpatch",
+                            "post_unpatch",
+                            "block_disable",
+                            "shadow",
+                        ],
+                    ) {
+                        Some(s) => format!("did you mean '{s}'?"),
+                        None => hint.to_string(),
+                    };
+                    return Err(bad(
+                        ln,
+                        what,
+                        &format!("unknown state line '{}'", clip(name)),
+                        &hint,
+                    ));
                 };
                 let cb = self.callback_def(kind, false, &ws[2..], ln)?;
                 let s = &mut self.state_callbacks[entry];
@@ -441,6 +542,13 @@ impl Builder {
                 "a patch has at most one object per module",
                 hint,
             ));
+        }
+        if let Some(module) = &obj_name {
+            self.objects.push(FuncUse {
+                line: ln,
+                col: name.col,
+                name: module.clone(),
+            });
         }
         self.patch_mut().objs.push(ObjectDef {
             name: obj_name,
@@ -607,7 +715,18 @@ impl Builder {
                         .push(Effect::TakesOver(take(i + 2, "what it takes over")?));
                     i += 3;
                 }
-                _ => return Err(bad(ln, w, &format!("unknown clause '{}'", w.text), hint)),
+                _ => {
+                    let hint = match did_you_mean(&w.text, CLAUSES.iter().copied()) {
+                        Some(s) => format!("did you mean '{s}'?"),
+                        None => hint.to_string(),
+                    };
+                    return Err(bad(
+                        ln,
+                        w,
+                        &format!("unknown clause '{}'", clip(&w.text)),
+                        &hint,
+                    ));
+                }
             }
         }
         Ok(cb)

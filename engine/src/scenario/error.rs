@@ -20,8 +20,11 @@ pub enum ParseErrorKind {
     BadArgument(String),
     /// A declaration line that does not parse.
     BadDeclaration(String),
-    /// A `define` block without `end`.
+    /// A `define` block without `end` (reported at its `define` line).
     UnterminatedDefine(String),
+    /// A livepatch `object` that names no declared or built-in module: its
+    /// callbacks would never run.
+    UnknownObject(String),
     /// An unterminated quoted string.
     UnterminatedQuote,
     /// A livepatch redirects a vmlinux function that is not declared (a
@@ -69,14 +72,20 @@ impl ParseError {
     /// The message without position.
     pub fn message(&self) -> String {
         match &self.kind {
-            ParseErrorKind::UnknownCommand(c) => format!("unknown command '{c}'"),
+            ParseErrorKind::UnknownCommand(c) => format!("unknown command '{}'", clip(c)),
             ParseErrorKind::MissingArgument(what) => format!("missing {what}"),
-            ParseErrorKind::TrailingInput(t) => format!("unexpected '{t}'"),
-            ParseErrorKind::UnknownModule(m) => format!("unknown module '{m}'"),
-            ParseErrorKind::BadPath(p) => format!("'{p}' is not a file klpscope models"),
-            ParseErrorKind::BadArgument(a) => format!("bad argument '{a}'"),
+            ParseErrorKind::TrailingInput(t) => format!("unexpected '{}'", clip(t)),
+            ParseErrorKind::UnknownModule(m) => format!("unknown module '{}'", clip(m)),
+            ParseErrorKind::BadPath(p) => format!("'{}' is not a file klpscope models", clip(p)),
+            ParseErrorKind::BadArgument(a) => format!("bad argument '{}'", clip(a)),
             ParseErrorKind::BadDeclaration(d) => format!("cannot read declaration: {d}"),
-            ParseErrorKind::UnterminatedDefine(n) => format!("'define {n}' has no matching 'end'"),
+            ParseErrorKind::UnterminatedDefine(n) => {
+                format!("missing 'end': 'define {}' has no matching 'end'", clip(n))
+            }
+            ParseErrorKind::UnknownObject(o) => format!(
+                "object '{}' is neither a declared nor a built-in module (its callbacks would never run)",
+                clip(o)
+            ),
             ParseErrorKind::UnterminatedQuote => "unterminated quoted string".into(),
             ParseErrorKind::UnknownVmlinuxFunction(f) => {
                 format!("vmlinux has no function '{f}' (loading this livepatch will fail)")
@@ -102,6 +111,18 @@ impl fmt::Display for ParseError {
 }
 
 impl std::error::Error for ParseError {}
+
+/// The longest piece of user input an error message quotes.
+const CLIP: usize = 48;
+
+/// `text` as an error message quotes it: cut to [`CLIP`] characters (a
+/// pasted line can be any length).
+pub(crate) fn clip(text: &str) -> String {
+    match text.char_indices().nth(CLIP) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
 
 /// The candidate closest to `word` by edit distance, if close enough.
 pub(crate) fn did_you_mean<'a>(

@@ -65,6 +65,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
     let mut preamble = Vec::new();
     let mut steps: Vec<Step> = Vec::new();
     let mut vmlinux_uses: Vec<FuncUse> = Vec::new();
+    let mut object_uses: Vec<FuncUse> = Vec::new();
     let mut semantics = None;
     let mut state_callbacks = std::collections::BTreeMap::new();
     let lines: Vec<&str> = text.lines().collect();
@@ -126,12 +127,13 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         if line.starts_with("define ") || line == "define" {
             let (decl, next) = parse_define(&lines, i - 1)?;
             match decl {
-                Decl::Module(def, uses, states) => {
+                Decl::Module(def, uses, states, objects) => {
                     if !states.is_empty() {
                         state_callbacks.insert(def.name.clone(), states);
                     }
-                    catalog.declare(def);
+                    catalog.declare(*def);
                     vmlinux_uses.extend(uses);
+                    object_uses.extend(objects);
                 }
                 Decl::Vmlinux(funcs) => funcs.iter().for_each(|f| catalog.declare_vmlinux(f)),
             }
@@ -142,6 +144,9 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
             Some(step) => step.expected.push(line.to_string()),
             None => preamble.push(line.to_string()),
         }
+    }
+    if let Some(e) = unknown_objects(&catalog, &object_uses) {
+        return Err(e);
     }
     let warnings = unknown_vmlinux_functions(&catalog, &vmlinux_uses);
     Ok(Scenario {
@@ -176,6 +181,24 @@ fn semantics_header(line: &str) -> Option<&str> {
     let rest = line.strip_prefix('#')?.trim_start();
     let name = rest.strip_prefix("semantics:")?.trim();
     Some(name)
+}
+
+/// The first `object MODULE` line of a livepatch that names a module neither
+/// the catalog nor the scenario declares (anywhere in the text). The kernel
+/// would accept such a patch (`klp_init_object` only looks the module up
+/// when it loads), but nothing can load it, so its callbacks never run: in
+/// a scenario that is a misspelt name far more often than intent.
+fn unknown_objects(catalog: &Catalog, uses: &[FuncUse]) -> Option<ParseError> {
+    let u = uses.iter().find(|u| !catalog.contains(&u.name))?;
+    let targets = catalog.names().into_iter().filter(|n| *n != u.name);
+    let hint = match did_you_mean(&u.name, targets) {
+        Some(s) => format!("did you mean '{s}'?"),
+        None => format!(
+            "declare it: 'define module {}', 'func ...', 'end' (or name a built-in module, e.g. test_klp_callbacks_mod)",
+            u.name
+        ),
+    };
+    Some(ParseError::new(u.line, u.col, K::UnknownObject(u.name.clone())).hint(hint))
 }
 
 /// `func` lines under `object vmlinux` that name a function vmlinux does not

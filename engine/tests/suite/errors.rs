@@ -97,3 +97,76 @@ fn share_links_round_trip_and_reject_garbage() {
     assert!(share::decode("s=%zz").is_err());
     assert!(share::decode("nonsense").is_err());
 }
+
+#[test]
+fn a_misspelt_declaration_line_gets_the_closest_keyword() {
+    let e = err("define livepatch p\n  object vmlinux\n    pre_ptach\nend\n");
+    assert!(
+        e.starts_with("line 3, col 5: cannot read declaration: unknown line 'pre_ptach'"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean 'pre_patch'?"), "{e}");
+    let e = err("define livepatch p\n  objcet vmlinux\nend\n");
+    assert!(e.contains("did you mean 'object'?"), "{e}");
+    let e = err("define module m\n  tsak w sleeps in f\nend\n");
+    assert!(e.contains("did you mean 'task'?"), "{e}");
+    let e = err("define livepatch p\n  object vmlinux\n    post_patch sest x\nend\n");
+    assert!(e.contains("unknown clause 'sest'"), "{e}");
+    assert!(e.contains("did you mean 'sets'?"), "{e}");
+    let e = err("define livepach p\nend\n");
+    assert!(e.contains("did you mean 'define livepatch'?"), "{e}");
+    // A line of the other kind of block says where it belongs.
+    let e = err("define module m\n  object vmlinux\nend\n");
+    assert!(e.contains("belongs in a 'define livepatch'"), "{e}");
+}
+
+#[test]
+fn a_missing_end_is_reported_at_the_define_it_leaves_open() {
+    // The block runs into a command: the error is the missing 'end', at the
+    // 'define' line, not an unknown declaration line at the command.
+    let text = "# mine\ndefine livepatch p\n  object vmlinux\n    pre_patch\n% insmod p.ko\n";
+    let e = err(text);
+    assert!(
+        e.starts_with("line 2, col 1: missing 'end': 'define livepatch p' has no matching 'end'"),
+        "{e}"
+    );
+    assert!(e.contains("before line 5"), "{e}");
+    // ... or into the next block.
+    let e = err("define module m\n  func f\ndefine livepatch p\n  object m\nend\n");
+    assert!(e.starts_with("line 1, col 1: missing 'end'"), "{e}");
+    assert!(e.contains("'define module m'"), "{e}");
+    // ... or into the end of the text.
+    let e = err("% insmod test_modules/test_klp_callbacks_mod.ko\ndefine module m\n  func f\n");
+    assert!(e.starts_with("line 2, col 1: missing 'end'"), "{e}");
+}
+
+#[test]
+fn an_object_that_names_no_module_is_an_error_with_a_hint() {
+    let e = err("define livepatch p\n  object test_klp_callbacks_mdo\n    pre_patch\nend\n");
+    assert!(
+        e.starts_with("line 2, col 10: object 'test_klp_callbacks_mdo' is neither a declared nor a built-in module"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean 'test_klp_callbacks_mod'?"), "{e}");
+    let e = err("define livepatch p\n  object zzz\nend\n");
+    assert!(e.contains("declare it: 'define module zzz'"), "{e}");
+    // A module declared in the scenario (before or after) and a built-in one are fine.
+    for text in [
+        "define module m\n  func f\nend\ndefine livepatch p\n  object m\n    func f\nend\n",
+        "define livepatch p\n  object m\n    func f\nend\ndefine module m\n  func f\nend\n",
+        "define livepatch p\n  object test_klp_callbacks_mod\n    pre_patch\nend\n",
+    ] {
+        assert!(parse(text).is_ok(), "{text}");
+    }
+}
+
+#[test]
+fn quoted_user_input_is_cut_short() {
+    let long = "x".repeat(500);
+    let e = err(&format!("% {long}\n"));
+    assert!(e.len() < 200, "{e}");
+    assert!(
+        e.contains(&format!("unknown command '{}…'", "x".repeat(48))),
+        "{e}"
+    );
+}

@@ -1,0 +1,228 @@
+//! The scenario text editor: paste a scenario from a mail, fix it, replay
+//! it. Errors show right under the text, with the line marked in the gutter
+//! and in the text, and the timeline is marked stale while the text shown
+//! there is not the text in the editor.
+//!
+//! The gutter, the line mark, the message and the stale note are plain
+//! elements that one effect updates (text content only, never markup): the
+//! editor stays a small part of the site's download.
+
+use crate::state::use_explorer_state;
+use klpscope_engine::ParseError;
+use leptos::prelude::*;
+
+/// The text line height in the editor, in px (the gutter and the error
+/// line mark are laid out on it; `style/main.css` uses the same value).
+const LINE_PX: usize = 18;
+/// The textarea's top padding, in px.
+const PAD_PX: usize = 4;
+
+/// Why the timeline does not show the editor's `text`, if it does not.
+fn stale(text: &str, scenario: &str, error: Option<&ParseError>) -> Option<String> {
+    if text == scenario {
+        return None;
+    }
+    Some(match error {
+        Some(e) => format!(
+            "Stale: the timeline shows the last text that parsed. The edited text has an error on line {}.",
+            e.line
+        ),
+        None => {
+            "Stale: the timeline shows the text before your edits. Replay the text to update it."
+                .into()
+        }
+    })
+}
+
+/// The whole scenario as text, with line numbers.
+#[component]
+pub fn ScenarioEditor() -> impl IntoView {
+    let state = use_explorer_state();
+    let area: NodeRef<leptos::html::Textarea> = NodeRef::new();
+    let root: NodeRef<leptos::html::Details> = NodeRef::new();
+    // The text in the editor. Unedited, it follows the scenario (a control
+    // or a link changed it); edited, it is kept and the timeline is marked
+    // stale. The gutter, line mark, message and aria-invalid follow it.
+    let draft = RwSignal::new(state.scenario.get_untracked());
+    let followed = StoredValue::new(state.scenario.get_untracked());
+    Effect::new(move |_| {
+        let scenario = state.scenario.get();
+        if followed.get_value() != scenario {
+            if draft.get_untracked() == followed.get_value() {
+                draft.set(scenario.clone());
+            }
+            followed.set_value(scenario.clone());
+        }
+        let text = draft.get();
+        if let Some(root) = root.get() {
+            let error = show_check(&root, &text, None);
+            show_stale(stale(&text, &scenario, error.as_ref()).as_deref());
+        }
+    });
+    let replay = move || {
+        let text = draft.get_untracked();
+        if let Some(n) = not_a_scenario(&text) {
+            if let Some(root) = root.get_untracked() {
+                show_check(&root, &text, Some(&n));
+            }
+            return;
+        }
+        if let Err(e) = state.try_load(&text, None)
+            && let Some(el) = area.get_untracked()
+        {
+            caret_at(&el, &text, &e);
+        }
+    };
+    view! {
+        <details class="editor" data-testid="editor" node_ref=root>
+            <summary>"Scenario text"</summary>
+            <p class="muted" id="editor-help">
+                "Lines starting with " <code>"% "</code> " are commands, " <code>"#"</code>
+                " starts a comment, other lines are expected output (ignored). "
+                <kbd>"Ctrl"</kbd> "+" <kbd>"Enter"</kbd> " replays."
+            </p>
+            <div class="editor-box">
+                <pre class="gutter" aria-hidden="true"></pre>
+                <div class="line-mark" aria-hidden="true" hidden></div>
+                <div class="editor-text">
+                    <textarea
+                        node_ref=area
+                        aria-label="Scenario text"
+                        aria-describedby="editor-help editor-error"
+                        data-testid="editor-text"
+                        wrap="off"
+                        spellcheck="false"
+                        prop:value=move || draft.get()
+                        on:input=move |ev| draft.set(event_target_value(&ev))
+                        on:keydown=move |ev: web_sys::KeyboardEvent| {
+                            if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+                                ev.prevent_default();
+                                replay();
+                            }
+                        }
+                    ></textarea>
+                </div>
+            </div>
+            <pre id="editor-error" class="error" aria-live="polite" hidden></pre>
+            <div class="row">
+                <button data-testid="editor-replay" on:click=move |_| replay()>
+                    "Replay this text"
+                </button>
+            </div>
+        </details>
+    }
+}
+
+/// Writes the check of `text` into the editor's elements: line numbers,
+/// the error's line marked, the message (or `notice`), `aria-invalid`;
+/// returns the error.
+fn show_check(root: &web_sys::Element, text: &str, notice: Option<&str>) -> Option<ParseError> {
+    let error = klpscope_engine::parse(text).err();
+    let find = |sel: &str| root.query_selector(sel).ok().flatten();
+    let lines = text.lines().count().max(1) + 1;
+    let bad = error.as_ref().map_or(0, |e| e.line);
+    if let Some(gutter) = find(".gutter") {
+        let numbers: Vec<String> = (1..=lines).map(|n| n.to_string()).collect();
+        gutter.set_text_content(Some(&numbers.join("\n")));
+        let _ = gutter.set_attribute("data-bad", &bad.to_string());
+    }
+    if let Some(mark) = find(".line-mark") {
+        // The text grows with its lines (it never scrolls vertically), so
+        // a line's place is fixed: the padding, then one line height each.
+        let top = PAD_PX + bad.saturating_sub(1) * LINE_PX;
+        let _ = mark.set_attribute("style", &format!("top: {top}px"));
+        let _ = if bad == 0 {
+            mark.set_attribute("hidden", "")
+        } else {
+            mark.remove_attribute("hidden")
+        };
+    }
+    if let Some(area) = find("textarea") {
+        let _ = area.set_attribute("aria-invalid", if bad > 0 { "true" } else { "false" });
+        let _ = area.set_attribute("rows", &lines.max(4).to_string());
+    }
+    if let Some(msg) = find("#editor-error") {
+        let (text, testid, class) = match (&error, notice) {
+            (_, Some(n)) => (n.to_string(), "editor-notice", "notice"),
+            (Some(e), None) => (e.to_string(), "editor-error", "error"),
+            (None, None) => (String::new(), "", "error"),
+        };
+        msg.set_text_content(Some(&text));
+        let _ = msg.set_attribute("data-testid", testid);
+        let _ = msg.set_attribute("class", class);
+        let _ = if text.is_empty() {
+            msg.set_attribute("hidden", "")
+        } else {
+            msg.remove_attribute("hidden")
+        };
+    }
+    error
+}
+
+/// Shows (or hides) the stale note above the timeline, and marks the run.
+fn show_stale(note: Option<&str>) {
+    if let Some(p) = document().get_element_by_id("stale-note") {
+        p.set_text_content(note);
+        let _ = if note.is_some() {
+            p.remove_attribute("hidden")
+        } else {
+            p.set_attribute("hidden", "")
+        };
+    }
+    if let Some(run) = document().get_element_by_id("run-view") {
+        let _ = run.class_list().toggle_with_force("stale", note.is_some());
+    }
+}
+
+/// Why a text cannot be a scenario, if it cannot: it has no command line
+/// and declares nothing (e.g. a kernel log pasted without its `% ` lines).
+fn not_a_scenario(text: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    let has = |p: &str| text.lines().any(|l| l.trim_start().starts_with(p));
+    if has("% ") || has("define") {
+        return None;
+    }
+    Some(
+        "Nothing to replay: the text has no command line. Commands start with '% ' \
+         (e.g. '% insmod test_modules/test_klp_callbacks_mod.ko'); other lines are \
+         expected output. The timeline was left as it was."
+            .into(),
+    )
+}
+
+/// Puts the caret at the error, scrolls its line into view and focuses
+/// the text: the fix starts where the eye already is.
+fn caret_at(el: &web_sys::HtmlTextAreaElement, text: &str, e: &ParseError) {
+    let mut lines = text.split_inclusive('\n');
+    let before: usize = lines
+        .by_ref()
+        .take(e.line.saturating_sub(1))
+        .map(|l| l.encode_utf16().count())
+        .sum();
+    let within: usize = lines
+        .next()
+        .map(|l| {
+            l.chars()
+                .take(e.col.saturating_sub(1))
+                .map(char::len_utf16)
+                .sum()
+        })
+        .unwrap_or(0);
+    let offset = (before + within) as u32;
+    let _ = el.focus();
+    let _ = el.set_selection_range(offset, offset);
+    // The text never scrolls vertically (it grows with its lines): bring
+    // the marked line into the window instead.
+    if let Some(mark) = el
+        .closest(".editor")
+        .ok()
+        .flatten()
+        .and_then(|r| r.query_selector(".line-mark").ok().flatten())
+    {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Center);
+        mark.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
+}
