@@ -84,7 +84,8 @@ impl Announcer {
     }
 }
 
-fn location_hash() -> String {
+/// The page's URL fragment, with its `#`.
+pub fn location_hash() -> String {
     window().location().hash().unwrap_or_default()
 }
 
@@ -179,7 +180,7 @@ fn announce_steps(state: ExplorerState, announcement: RwSignal<String>) {
 }
 
 /// Keyboard: ←/→ step, Home/End, `?` help. Keys typed into a field stay there.
-fn keyboard(state: ExplorerState, help_open: RwSignal<bool>) {
+pub fn keyboard(state: ExplorerState, help_open: RwSignal<bool>) {
     let _ = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
         if e.ctrl_key() || e.alt_key() || e.meta_key() {
             return;
@@ -321,6 +322,7 @@ fn Header(
                 >
                     "copy link"
                 </button>
+                <components::mail::MailTools />
                 <button
                     aria-label="Keyboard shortcuts"
                     title="Keyboard shortcuts (?)"

@@ -2,7 +2,10 @@
 
 pub mod controls;
 pub mod docs_pane;
+pub mod embed;
 pub mod explorer;
+pub mod mail;
+pub mod paste;
 pub mod search;
 pub mod state_panel;
 pub mod timeline;
