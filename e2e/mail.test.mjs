@@ -124,4 +124,160 @@ test('a fragment with <script> shows as text and runs nothing', async () => {
   }
 });
 
-export { open, position, AXE };
+
+
+// --- the "for mail" menu, the kernel log check, embed mode --------------
+
+const DRESSED = [
+  'On Tue, A. Developer wrote:',
+  '> [   31.500001] % insmod test_modules/test_klp_callbacks_mod.ko',
+  '> [   31.500002] test_klp_callbacks_mod: test_klp_callbacks_mod_init',
+  '> [   31.600000] systemd[1]: Started Session 3 of User root.',
+  '>> [   31.700000] <script>window.__pwned=1</script>',
+  '> [   31.800000] % insmod test_modules/test_klp_callbacks_demo.ko',
+  '> [   31.800001] livepatch: enabling patch \'test_klp_callbacks_demo\'',
+  '> [   31.800002] livepatch: \'test_klp_callbacks_demo\': initializing patching transition',
+  '> [   31.800003] test_klp_callbacks_demo: pre_patch_callback: vmlinux',
+  '> [   31.800004] test_klp_callbacks_demo: pre_patch_callback: test_klp_callbacks_mod -> [MODULE_STATE_LIVE] Normal state',
+  '> [   31.800005] livepatch: \'test_klp_callbacks_demo\': starting patching transition',
+  '> [   31.800006] test_klp_callbacks_demo: tainting kernel with TAINT_LIVEPATCH',
+  '> [   32.800007] livepatch: \'test_klp_callbacks_demo\': completing patching transition',
+  '> [   32.800008] test_klp_callbacks_demo: post_patch_callback: vmlinux',
+  '> [   32.800009] test_klp_callbacks_demo: post_patch_callback: test_klp_callbacks_mod -> [MODULE_STATE_LIVE] Normal state',
+  '> [   32.800010] livepatch: \'test_klp_callbacks_demo\': patching complete',
+].join('\n');
+
+async function openMenu(page) {
+  await page.getByTestId('mail-menu').locator('summary').click();
+}
+
+async function copied(page, button, what) {
+  if (!(await page.getByTestId(button).isVisible())) await openMenu(page);
+  await page.getByTestId(button).click();
+  await page.getByTestId('mail-status').filter({ hasText: `Copied the ${what}` }).waitFor();
+  return page.evaluate(() => navigator.clipboard.readText());
+}
+
+test('the copy buttons put swim-lane, docs block and mail text on the clipboard', async () => {
+  const { page, errors, context } = await open(`${server.url}#s1=i.mod,i.demo`, {
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
+  await page.locator('[data-testid=timeline] .marker').first().waitFor();
+  await openMenu(page);
+  const lane = await copied(page, 'copy-swimlane', 'swim-lane');
+  assert.match(lane, /^    vmlinux  mod\n  1 % insmod test_modules\/mod\.ko\n  2 % insmod test_modules\/demo\.ko\n/);
+  assert.match(lane, /\n             preP\/L\n/);
+  assert.match(lane, /legend: demo = test_klp_callbacks_demo, mod = test_klp_callbacks_mod\n/);
+  assert.ok(lane.split('\n').every((l) => l.length <= 72), lane);
+  const docs = await copied(page, 'copy-docs', 'docs block');
+  assert.equal(
+    docs,
+    '```klpscope\n% insmod test_modules/test_klp_callbacks_mod.ko\n% insmod test_modules/test_klp_callbacks_demo.ko\n```\n',
+  );
+  const mail = await copied(page, 'copy-mail', 'text for mail');
+  assert.ok(mail.startsWith(`klpscope: ${server.url}#s1=i.mod,i.demo\n\nThe scenario:\n\n% insmod`), mail);
+  assert.ok(mail.endsWith(lane), mail);
+  // Stepped back, the copies follow the step shown.
+  await page.keyboard.press('Escape');
+  await page.getByTestId('back').click();
+  await openMenu(page);
+  const one = await copied(page, 'copy-docs', 'docs block');
+  assert.equal(one, '```klpscope\n% insmod test_modules/test_klp_callbacks_mod.ko\n```\n');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the copy menu works from the keyboard', async () => {
+  const { page, errors, context } = await open(`${server.url}#s1=i.mod`, {
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
+  await page.getByTestId('mail-menu').locator('summary').focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'copy-swimlane');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('mail-status').filter({ hasText: 'Copied the swim-lane' }).waitFor();
+  assert.match(await page.evaluate(() => navigator.clipboard.readText()), /^    vmlinux\n  1 % insmod test_modules\/mod\.ko\n/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a pasted kernel log shows where it agrees, line by line, as text', async () => {
+  const { page, errors, context } = await open(server.url);
+  await openMenu(page);
+  await page.getByTestId('open-paste').click();
+  const dialog = page.getByTestId('paste-dialog');
+  await dialog.getByTestId('paste-text').fill(DRESSED);
+  await dialog.getByTestId('paste-check').click();
+  await dialog.getByTestId('paste-summary').waitFor();
+  assert.match(await dialog.getByTestId('paste-summary').innerText(), /^The kernel and the model agree: 10 lines agree, 4 ignored\./);
+  const verdict = (n) => dialog.locator('[data-testid=paste-lines] li').nth(n).getAttribute('data-verdict');
+  assert.equal(await verdict(0), 'ignored'); // the mail's own words
+  assert.equal(await verdict(1), 'command');
+  assert.equal(await verdict(3), 'ignored'); // systemd
+  assert.equal(await verdict(4), 'ignored'); // the <script> line, as text
+  assert.equal(await verdict(8), 'agrees');
+  const scriptRow = dialog.locator('[data-testid=paste-lines] li').nth(4);
+  assert.match(await scriptRow.innerText(), /<script>window\.__pwned=1<\/script>/);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await dialog.locator('script').count(), 0);
+  // Accessible while open.
+  await page.addScriptTag({ path: AXE });
+  const axe = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  assert.deepEqual(axe.violations.map((v) => `${v.id} (${v.impact})`), []);
+  // One changed callback line: it differs, at its line.
+  await dialog.getByTestId('paste-text').fill(DRESSED.replace('post_patch_callback: vmlinux', 'pre_unpatch_callback: vmlinux'));
+  await dialog.getByTestId('paste-check').click();
+  await dialog.getByTestId('paste-summary').filter({ hasText: '1 line differs' }).waitFor();
+  const bad = dialog.locator('[data-testid=paste-lines] li[data-verdict=differs]');
+  assert.equal(await bad.count(), 1);
+  assert.match(await bad.innerText(), /^14\s*≠\s*test_klp_callbacks_demo: pre_unpatch_callback: vmlinux\s*model: test_klp_callbacks_demo: post_patch_callback: vmlinux/);
+  // Its scenario opens in the explorer.
+  await dialog.getByTestId('paste-open').click();
+  await page.waitForFunction(() => location.hash.includes('s1=i.mod,i.demo'));
+  assert.equal(await position(page), 'step 2 / 2');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('&embed renders only the scenario inside an iframe of another page', async () => {
+  const context = await browser.newContext({ viewport: { width: 900, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const src = `${server.url}#s1=i.mod,i.demo,demo/enabled=0&at=2&embed`;
+  await page.setContent(
+    `<!doctype html><html lang="en"><title>A blog post</title><h1>A blog post</h1>` +
+      `<iframe title="klpscope: a livepatch over a loaded module" src="${src}" width="720" height="520"></iframe>`,
+  );
+  const frame = page.frameLocator('iframe');
+  await frame.getByTestId('embed').waitFor();
+  await frame.locator('[data-testid=timeline] .marker').first().waitFor();
+  assert.equal(await frame.getByTestId('position').innerText(), 'step 2 / 3');
+  assert.equal(await frame.locator('header.top, [data-testid=docs], [data-testid=explorer]').count(), 0);
+  assert.match(await frame.getByTestId('transcript').innerText(), /pre_patch_callback: test_klp_callbacks_mod/);
+  await frame.getByTestId('forward').click();
+  assert.equal(await frame.getByTestId('position').innerText(), 'step 3 / 3');
+  await frame.locator('[data-testid=timeline] .marker[data-callback=pre_unpatch]').first().click();
+  const href = await frame.getByTestId('embed-open').getAttribute('href');
+  assert.ok(href.startsWith(server.url + '#'), href);
+  assert.ok(!href.includes('embed'), href);
+  assert.match(href, /ev=3\.\d+/);
+  // The link opens the full explorer at the same place.
+  const full = await open(href);
+  await full.page.locator('[data-testid=timeline] .marker.selected').waitFor();
+  assert.equal(await position(full.page), 'step 3 / 3');
+  assert.equal(await full.page.locator('[data-testid=timeline] .marker.selected').getAttribute('data-callback'), 'pre_unpatch');
+  await full.context.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the embed page alone passes axe', async () => {
+  const { page, errors, context } = await open(`${server.url}#s1=i.mod,i.demo&embed`, { ready: '[data-testid=embed]' });
+  await page.addScriptTag({ path: AXE });
+  const axe = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  assert.deepEqual(axe.violations.map((v) => `${v.id} (${v.impact})`), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

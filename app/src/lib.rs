@@ -85,7 +85,8 @@ impl Announcer {
     }
 }
 
-fn location_hash() -> String {
+/// The page's URL fragment, with its `#`.
+pub fn location_hash() -> String {
     window().location().hash().unwrap_or_default()
 }
 
@@ -194,7 +195,7 @@ fn announce_steps(state: ExplorerState, announcement: RwSignal<String>) {
 /// into a field they stay there, and the stepping keys move the explorer
 /// only when focus is in it (or nowhere, on the page body); in the docs or
 /// on a scrollable region they scroll, as the browser does.
-fn keyboard(state: ExplorerState, help_open: RwSignal<bool>) {
+pub fn keyboard(state: ExplorerState, help_open: RwSignal<bool>) {
     let _ = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
         if e.ctrl_key() || e.alt_key() || e.meta_key() {
             return;
@@ -367,6 +368,7 @@ fn Header(
                 >
                     "copy link"
                 </button>
+                <components::mail::MailTools />
                 <button
                     aria-label="Keyboard shortcuts"
                     title="Keyboard shortcuts (?)"
