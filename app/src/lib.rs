@@ -50,11 +50,6 @@ pub fn App() -> impl IntoView {
     let announcement = RwSignal::new(String::new());
     provide_context(Announcer(announcement));
 
-    if let Some(e) = &initial.link_error {
-        state
-            .error
-            .set(Some(format!("This link does not open: {e}")));
-    }
     sync_url(state, doc);
     announce_steps(state, announcement);
     let help_open = RwSignal::new(false);

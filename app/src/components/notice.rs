@@ -44,7 +44,7 @@ pub fn problems(fragment: &str) -> Vec<String> {
                     }
                 }
             }
-            "s" => {
+            "s" | "s1" => {
                 if let Err(e) = share::decode(part) {
                     out.push(format!(
                         "The scenario in this link could not be decoded ({}); the explorer starts empty.",
