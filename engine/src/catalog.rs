@@ -497,6 +497,14 @@ impl Catalog {
         self.defs.push(def);
     }
 
+    /// The scenario's own modules: every definition that is not one of the
+    /// built-in catalog's, in declaration order (`klpscope kmod` writes C
+    /// for these).
+    pub fn declared(&self) -> Vec<&ModuleDef> {
+        let builtin = builtin_defs();
+        self.defs.iter().filter(|d| !builtin.contains(d)).collect()
+    }
+
     /// Module names, deduplicated, in catalog order.
     pub fn names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = Vec::new();

@@ -41,6 +41,7 @@ pub mod errno;
 pub mod event;
 pub mod explore;
 pub mod invariants;
+pub mod kmod;
 mod livepatch;
 mod module;
 pub mod quiz;
