@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/e2e/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: serve test setup setup-browser build sizes lint unit transcripts e2e screenshot clean
+.PHONY: serve test setup setup-browser build sizes lint unit transcripts e2e screenshot clean kernel-test
 
 ## serve: build the site and serve it on http://$(HOST):$(PORT)/ (rebuilds on change)
 serve: setup
@@ -53,6 +53,11 @@ sizes:
 e2e:
 	@echo "==> browser tests (headless chromium)"
 	cd e2e && node --test
+
+## kernel-test: every scenario with define blocks as real modules on Debian's kernel under
+## QEMU, its console log checked against the model (not part of `test`; needs root for apt)
+kernel-test:
+	scripts/kernel-test.sh
 
 ## screenshot: docs/screenshot.png from the release build
 screenshot:
