@@ -1,11 +1,11 @@
 //! One declared module as kernel C, in the shape of the kernel's livepatch
 //! selftest modules (tools/testing/selftests/livepatch/test_modules/).
 
-use super::decl_text::effect;
+use super::decl_text::{effect, ret_text};
 use super::{c_str, ident, is_livepatch};
 use crate::catalog::{
-    CallbackDef, Flag, ModuleBody, ModuleDef, ObjectDef, ParamDef, ParamKind, PatchDef, Ret,
-    TaskDef, Wake,
+    CallbackDef, Flag, FuncBody, ModuleBody, ModuleDef, ObjectDef, ParamDef, ParamKind, PatchDef,
+    Ret, TaskDef, Wake,
 };
 use crate::event::CallbackKind;
 use std::fmt::Write;
@@ -86,7 +86,21 @@ fn target(s: &mut String, def: &ModuleDef, init: &[String], exit: &[String], tas
         );
     }
     s.push('\n');
-    params(s, &def.params);
+    // A parameter that starts tasks gets its `set` op after the tasks.
+    let starts = |p: &ParamDef| tasks.iter().any(|t| t.started_by.as_ref() == Some(&p.name));
+    let (starters, plain): (Vec<ParamDef>, Vec<ParamDef>) =
+        def.params.iter().cloned().partition(|p| starts(p));
+    params(s, &plain);
+    for p in &starters {
+        let _ = writeln!(
+            s,
+            "/* param {} bool = {} (a write of Y starts tasks: its set op is below) */\nstatic bool {} = {};\n",
+            p.name,
+            p.default,
+            ident(&p.name),
+            if p.default == "Y" { "true" } else { "false" }
+        );
+    }
     if !def.symbols.is_empty() {
         s.push_str(
             "/*\n * The module's functions (`func` lines): global and noinline, so that\n * kallsyms has them under these names and a livepatch can redirect them.\n */\n",
@@ -104,54 +118,112 @@ fn target(s: &mut String, def: &ModuleDef, init: &[String], exit: &[String], tas
         }
     }
     for t in tasks {
-        let task = ident(&t.name);
-        let func = ident(&t.sleeps_in);
-        let (cond, why) = match &t.until {
-            Wake::Removed => (
-                "NULL".to_string(),
-                "until the module is removed".to_string(),
-            ),
-            Wake::ParamCleared(p) => (format!("&{}", ident(p)), format!("while {p} is set")),
-        };
+        task(s, t);
+    }
+    if !tasks.is_empty() {
+        s.push_str("/* Stops every task that runs (exit, and a failing init). */\nstatic void stop_tasks(void)\n{\n");
+        for t in tasks {
+            let task = ident(&t.name);
+            let _ = writeln!(
+                s,
+                "\tif ({task}_task) {{\n\t\tkthread_stop({task}_task);\n\t\t{task}_task = NULL;\n\t}}"
+            );
+        }
+        s.push_str("}\n\n");
+    }
+    for p in &starters {
+        let name = ident(&p.name);
         let _ = writeln!(
             s,
-            "/* task {comm} sleeps in {sleeps}{w} */\nstatic struct task_struct *{task}_task;\nstatic DECLARE_COMPLETION({task}_in_place);\n\nstatic int {task}_fn(void *data)\n{{\n\t/* Sleeps in {sleeps}() {why}. */\n\t{func}(&{task}_in_place, {cond});\n\twhile (!kthread_should_stop())\n\t\tschedule_timeout_interruptible(HZ / 10);\n\treturn 0;\n}}\n",
-            comm = t.name,
-            sleeps = t.sleeps_in,
-            w = match &t.until {
-                Wake::Removed => String::new(),
-                Wake::ParamCleared(p) => format!(" while {p}"),
-            },
+            "/*\n * param {p}: a write of Y (also `insmod ... {p}=Y`) starts the tasks\n * `started by param {p}` that have not started yet.\n */\nstatic int {name}_set(const char *val, const struct kernel_param *kp)\n{{\n\tint ret = param_set_bool(val, kp);\n\n\tif (ret || !{name})\n\t\treturn ret;",
+            p = p.name
+        );
+        for t in tasks
+            .iter()
+            .filter(|t| t.started_by.as_ref() == Some(&p.name))
+        {
+            let task = ident(&t.name);
+            let _ = writeln!(
+                s,
+                "\tif (!{task}_task) {{\n\t\tret = {task}_start();\n\t\tif (ret)\n\t\t\treturn ret;\n\t}}"
+            );
+        }
+        let _ = writeln!(
+            s,
+            "\treturn 0;\n}}\n\nstatic const struct kernel_param_ops {name}_ops = {{\n\t.set = {name}_set,\n\t.get = param_get_bool,\n}};\nmodule_param_cb({name}, &{name}_ops, &{name}, 0644);\nMODULE_PARM_DESC({name}, \"declared: param {} bool\");\n",
+            p.name
         );
     }
     let name = ident(&def.name);
     let _ = writeln!(s, "static int __init {name}_init(void)\n{{");
+    let at_init: Vec<&TaskDef> = tasks.iter().filter(|t| t.started_by.is_none()).collect();
+    if !at_init.is_empty() {
+        s.push_str("\tint ret;\n\n");
+    }
     for l in init {
         let _ = writeln!(s, "\t/* init prints \"{}\" */", comment(l));
         let _ = writeln!(s, "\tpr_info(\"{}\\n\");", c_str(l));
     }
-    for t in tasks {
-        let task = ident(&t.name);
-        let _ = writeln!(
-            s,
-            "\t/* task {comm}: in place in {f}() when the load returns */\n\t{task}_task = kthread_run({task}_fn, NULL, \"{comm}\");\n\tif (IS_ERR({task}_task))\n\t\treturn PTR_ERR({task}_task);\n\twait_for_completion(&{task}_in_place);",
-            comm = c_str(&t.name),
-            f = t.sleeps_in
-        );
+    if def.init_returns != 0 {
+        let ret = ret_text(def.init_returns);
+        let _ = writeln!(s, "\t/* init returns {ret} */");
+        if !tasks.is_empty() {
+            s.push_str("\tstop_tasks();\n");
+        }
+        let _ = writeln!(s, "\treturn {ret};\n}}\n");
+    } else {
+        for t in &at_init {
+            let task = ident(&t.name);
+            let _ = writeln!(
+                s,
+                "\t/* task {}: in place in {}() when the load returns */\n\tret = {task}_start();\n\tif (ret) {{\n\t\tstop_tasks();\n\t\treturn ret;\n\t}}",
+                t.name, t.sleeps_in
+            );
+        }
+        let _ = writeln!(s, "\treturn 0;\n}}\n");
     }
-    let _ = writeln!(s, "\treturn 0;\n}}\n");
     let _ = writeln!(s, "static void __exit {name}_exit(void)\n{{");
+    if !tasks.is_empty() {
+        s.push_str("\tstop_tasks();\n");
+    }
     for l in exit {
         let _ = writeln!(s, "\t/* exit prints \"{}\" */", comment(l));
         let _ = writeln!(s, "\tpr_info(\"{}\\n\");", c_str(l));
-    }
-    for t in tasks {
-        let _ = writeln!(s, "\tkthread_stop({}_task);", ident(&t.name));
     }
     let _ = writeln!(
         s,
         "}}\n\nmodule_init({name}_init);\nmodule_exit({name}_exit);\nMODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(\"klpscope: declared module {}\");",
         def.name
+    );
+}
+
+/// A declared task: a kthread that calls its function, and the function
+/// that starts it and returns once it is in place.
+fn task(s: &mut String, t: &TaskDef) {
+    let task = ident(&t.name);
+    let func = ident(&t.sleeps_in);
+    let (cond, why, w) = match &t.until {
+        Wake::Removed => (
+            "NULL".to_string(),
+            "until the module is removed".to_string(),
+            String::new(),
+        ),
+        Wake::ParamCleared(p) => (
+            format!("&{}", ident(p)),
+            format!("while {p} is set"),
+            format!(" while {p}"),
+        ),
+    };
+    let by = match &t.started_by {
+        Some(p) => format!(" started by param {p}"),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        s,
+        "/* task {comm} sleeps in {sleeps}{w}{by} */\nstatic struct task_struct *{task}_task;\nstatic DECLARE_COMPLETION({task}_in_place);\n\nstatic int {task}_fn(void *data)\n{{\n\t/* Sleeps in {sleeps}() {why}. */\n\t{func}(&{task}_in_place, {cond});\n\twhile (!kthread_should_stop())\n\t\tschedule_timeout_interruptible(HZ / 10);\n\treturn 0;\n}}\n\n/* Starts task {comm}; returns once it is in {sleeps}() (or through it). */\nstatic int {task}_start(void)\n{{\n\tstruct task_struct *t = kthread_run({task}_fn, NULL, \"{cstr}\");\n\n\tif (IS_ERR(t))\n\t\treturn PTR_ERR(t);\n\t{task}_task = t;\n\twait_for_completion(&{task}_in_place);\n\treturn 0;\n}}\n",
+        comm = t.name,
+        cstr = c_str(&t.name),
+        sleeps = t.sleeps_in,
     );
 }
 
@@ -203,12 +275,14 @@ fn livepatch(s: &mut String, def: &ModuleDef, p: &PatchDef, declared: &[&ModuleD
                 None => {
                     let _ = writeln!(
                         s,
-                        "/* object vmlinux: func {} -> {} */",
-                        f.old_name, f.new_name
+                        "/* object vmlinux: func {} -> {}{} */",
+                        f.old_name,
+                        f.new_name,
+                        comment(&func_clauses(&f.body))
                     );
                     match vmlinux_signature(&f.old_name, &new) {
                         Some((sig, body)) => {
-                            let _ = writeln!(s, "{sig}\n{{\n{body}}}\n");
+                            let _ = writeln!(s, "{sig}\n{{\n{}{body}}}\n", prints(&f.body));
                         }
                         None => {
                             let _ = writeln!(
@@ -223,10 +297,22 @@ fn livepatch(s: &mut String, def: &ModuleDef, p: &PatchDef, declared: &[&ModuleD
                     let known = declared
                         .iter()
                         .any(|d| &d.name == obj && d.symbols.contains(&f.old_name));
+                    let what = match &f.body {
+                        FuncBody::Sleeps => format!(
+                            "Does what {}() does: a task that calls it sleeps here alike.",
+                            f.old_name
+                        ),
+                        FuncBody::Returns(_) => {
+                            "Returns at once (after saying it is in place, as the original does)."
+                                .into()
+                        }
+                    };
                     let _ = writeln!(
                         s,
-                        "/*\n * object {obj}: func {} -> {}\n * Does what {}() does: a task that calls it sleeps here alike.\n */",
-                        f.old_name, f.new_name, f.old_name
+                        "/*\n * object {obj}: func {} -> {}{}\n * {what}\n */",
+                        f.old_name,
+                        f.new_name,
+                        comment(&func_clauses(&f.body))
                     );
                     if !known {
                         let _ = writeln!(
@@ -234,7 +320,16 @@ fn livepatch(s: &mut String, def: &ModuleDef, p: &PatchDef, declared: &[&ModuleD
                             "/* ({obj} is a catalog module: check that the signature matches) */"
                         );
                     }
-                    let _ = writeln!(s, "static {}\n{{\n{SLEEP_BODY}}}\n", signature(&new));
+                    let body = match &f.body {
+                        FuncBody::Sleeps => SLEEP_BODY.to_string(),
+                        FuncBody::Returns(_) => {
+                            format!(
+                                "{}\tif (in_place)\n\t\tcomplete(in_place);\n",
+                                prints(&f.body)
+                            )
+                        }
+                    };
+                    let _ = writeln!(s, "static {}\n{{\n{body}}}\n", signature(&new));
                 }
             }
         }
@@ -311,9 +406,17 @@ fn livepatch(s: &mut String, def: &ModuleDef, p: &PatchDef, declared: &[&ModuleD
         }
         let _ = writeln!(s, "\t{{ }}\n}};\n");
     }
+    if def.init_returns != 0 {
+        s.push_str("/* Never enabled: init fails first (`init returns`). */\n");
+    }
     let _ = writeln!(
         s,
-        "static struct klp_patch patch = {{\n\t.mod = THIS_MODULE,\n\t.objs = objs,"
+        "static struct klp_patch patch{} = {{\n\t.mod = THIS_MODULE,\n\t.objs = objs,",
+        if def.init_returns != 0 {
+            " __maybe_unused"
+        } else {
+            ""
+        }
     );
     if !p.states.is_empty() {
         let _ = writeln!(s, "\t.states = states,");
@@ -327,11 +430,41 @@ fn livepatch(s: &mut String, def: &ModuleDef, p: &PatchDef, declared: &[&ModuleD
     if let Flag::Param(r) = &p.replace {
         let _ = writeln!(s, "\tpatch.replace = {};", ident(r));
     }
+    if def.init_returns != 0 {
+        let _ = writeln!(
+            s,
+            "\t/* init returns {} */\n\treturn {};",
+            ret_text(def.init_returns),
+            ret_text(def.init_returns)
+        );
+    } else {
+        s.push_str("\treturn klp_enable_patch(&patch);\n");
+    }
     let _ = writeln!(
         s,
-        "\treturn klp_enable_patch(&patch);\n}}\n\nstatic void {name}_exit(void)\n{{\n}}\n\nmodule_init({name}_init);\nmodule_exit({name}_exit);\nMODULE_LICENSE(\"GPL\");\nMODULE_INFO(livepatch, \"Y\");\nMODULE_DESCRIPTION(\"klpscope: declared livepatch {}\");",
+        "}}\n\nstatic void {name}_exit(void)\n{{\n}}\n\nmodule_init({name}_init);\nmodule_exit({name}_exit);\nMODULE_LICENSE(\"GPL\");\nMODULE_INFO(livepatch, \"Y\");\nMODULE_DESCRIPTION(\"klpscope: declared livepatch {}\");",
         def.name
     );
+}
+
+/// A replacement's clauses as declared (` returns`, ` prints "TEXT"`).
+fn func_clauses(b: &FuncBody) -> String {
+    match b {
+        FuncBody::Sleeps => String::new(),
+        FuncBody::Returns(lines) if lines.is_empty() => " returns".into(),
+        FuncBody::Returns(lines) => lines.iter().map(|l| format!(" prints \"{l}\"")).collect(),
+    }
+}
+
+/// The `pr_info()` lines of a replacement that prints.
+fn prints(b: &FuncBody) -> String {
+    match b {
+        FuncBody::Returns(lines) => lines
+            .iter()
+            .map(|l| format!("\tpr_info(\"{}\\n\");\n", c_str(l)))
+            .collect(),
+        FuncBody::Sleeps => String::new(),
+    }
 }
 
 fn obj_ident(o: &ObjectDef) -> String {
@@ -372,7 +505,7 @@ fn callback(s: &mut String, o: &ObjectDef, oname: &str, kind: CallbackKind, cb: 
     if kind == CallbackKind::PrePatch {
         match &cb.ret {
             Ret::Fixed(v) => {
-                let _ = writeln!(s, "\treturn {v};");
+                let _ = writeln!(s, "\treturn {};", ret_text(*v));
             }
             Ret::Param(p) => {
                 let _ = writeln!(s, "\treturn {};", ident(p));
@@ -405,13 +538,6 @@ fn clauses(cb: &CallbackDef) -> String {
 /// Text that can stand inside a C comment.
 fn comment(s: &str) -> String {
     s.replace("*/", "* /")
-}
-
-fn ret_text(v: i32) -> String {
-    match crate::errno::Errno(v.unsigned_abs() as i32).name() {
-        Some(n) if v < 0 => format!("-{n}"),
-        _ => v.to_string(),
-    }
 }
 
 /// `callback_info()` of test_klp_callbacks_demo.c, with the name of the

@@ -3,7 +3,7 @@
 //! scenario again.
 
 use crate::Scenario;
-use crate::catalog::{CallbackDef, Flag, ModuleBody, ModuleDef, ParamKind, Ret, Wake};
+use crate::catalog::{CallbackDef, Flag, FuncBody, ModuleBody, ModuleDef, ParamKind, Ret, Wake};
 use crate::event::CallbackKind;
 use std::fmt::Write;
 
@@ -61,6 +61,9 @@ fn module(s: &mut String, d: &ModuleDef) {
                 if let Wake::ParamCleared(p) = &t.until {
                     let _ = write!(s, " while {p}");
                 }
+                if let Some(p) = &t.started_by {
+                    let _ = write!(s, " started by param {p}");
+                }
                 s.push('\n');
             }
             for l in init {
@@ -69,6 +72,7 @@ fn module(s: &mut String, d: &ModuleDef) {
             for l in exit {
                 let _ = writeln!(s, "  exit prints {}", q(l));
             }
+            init_returns(s, d);
         }
         ModuleBody::Livepatch(p) => {
             match &p.replace {
@@ -78,13 +82,24 @@ fn module(s: &mut String, d: &ModuleDef) {
                     let _ = writeln!(s, "  replace from param {n}");
                 }
             }
+            init_returns(s, d);
             for st in &p.states {
                 let _ = writeln!(s, "  state {} version {}", st.id, st.version);
             }
             for o in &p.objs {
                 let _ = writeln!(s, "  object {}", o.name.as_deref().unwrap_or("vmlinux"));
                 for f in &o.funcs {
-                    let _ = writeln!(s, "    func {} -> {}", f.old_name, f.new_name);
+                    let _ = write!(s, "    func {} -> {}", f.old_name, f.new_name);
+                    match &f.body {
+                        FuncBody::Sleeps => {}
+                        FuncBody::Returns(lines) if lines.is_empty() => s.push_str(" returns"),
+                        FuncBody::Returns(lines) => {
+                            for l in lines {
+                                let _ = write!(s, " prints {}", q(l));
+                            }
+                        }
+                    }
+                    s.push('\n');
                 }
                 let mut seen: Vec<CallbackKind> = Vec::new();
                 for (k, cb) in &o.callbacks {
@@ -97,6 +112,20 @@ fn module(s: &mut String, d: &ModuleDef) {
         ModuleBody::Busy | ModuleBody::BusyV51 => {}
     }
     s.push_str("end\n");
+}
+
+fn init_returns(s: &mut String, d: &ModuleDef) {
+    if d.init_returns != 0 {
+        let _ = writeln!(s, "  init returns {}", ret_text(d.init_returns));
+    }
+}
+
+/// A return value as declared: `-EINVAL`, `1`.
+pub(super) fn ret_text(v: i32) -> String {
+    match crate::errno::Errno(v.unsigned_abs() as i32).name() {
+        Some(n) if v < 0 => format!("-{n}"),
+        _ => v.to_string(),
+    }
 }
 
 fn callback(s: &mut String, k: CallbackKind, cb: &CallbackDef, hook: bool) {

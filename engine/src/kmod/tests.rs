@@ -26,9 +26,12 @@ fn the_target_parks_its_task_in_the_declared_function_before_init_returns() {
     let fs = files(FORCED);
     let c = file(&fs, "tgt.c");
     assert!(c.contains("noinline void f(struct completion *in_place, const bool *cond)\n{"));
-    assert!(c.contains("worker_task = kthread_run(worker_fn, NULL, \"worker\");"));
-    assert!(c.contains("\twait_for_completion(&worker_in_place);\n\treturn 0;\n}"));
+    assert!(c.contains("struct task_struct *t = kthread_run(worker_fn, NULL, \"worker\");"));
+    assert!(
+        c.contains("\tworker_task = t;\n\twait_for_completion(&worker_in_place);\n\treturn 0;\n}")
+    );
     assert!(c.contains("\tf(&worker_in_place, NULL);"));
+    assert!(c.contains("\tret = worker_start();\n\tif (ret) {\n\t\tstop_tasks();\n\t\treturn ret;\n\t}\n\treturn 0;\n}"));
     assert!(c.contains("kthread_stop(worker_task);"));
 }
 
@@ -113,5 +116,55 @@ fn every_repository_scenario_generates_without_panicking() {
             let fs = generate(&s);
             assert!(fs.iter().any(|(n, _)| n == "run.sh"), "{}", path.display());
         }
+    }
+}
+
+const ADDITIONS: &str = include_str!("../../tests/scenarios/replacement-functions.txt");
+const FAILING: &str = include_str!("../../tests/scenarios/target-init-fails-under-patch.txt");
+
+#[test]
+fn replacements_return_or_sleep_as_declared() {
+    let fs = files(ADDITIONS);
+    let c = file(&fs, "fix.c");
+    assert!(c.contains("static void quick_v2(struct completion *in_place, const bool *cond)\n{\n\tpr_info(\"quick_v2: returns at once\\n\");\n\tif (in_place)\n\t\tcomplete(in_place);\n}"));
+    assert!(c.contains("static void slow_v2(struct completion *in_place, const bool *cond)\n{\n\tif (in_place)\n\t\tcomplete(in_place);\n\twhile ((!cond || READ_ONCE(*cond)) && !kthread_should_stop())"));
+}
+
+#[test]
+fn a_parameter_write_starts_its_tasks_through_a_set_op() {
+    let fs = files(ADDITIONS);
+    let c = file(&fs, "tgt.c");
+    assert!(c.contains("static int go_slow_set(const char *val, const struct kernel_param *kp)\n{\n\tint ret = param_set_bool(val, kp);\n\n\tif (ret || !go_slow)\n\t\treturn ret;\n\tif (!s_task) {\n\t\tret = s_start();"));
+    assert!(c.contains("module_param_cb(go_slow, &go_slow_ops, &go_slow, 0644);"));
+    assert!(!c.contains("module_param(go_slow"));
+    // Nothing starts at init.
+    let init = &c[c.find("tgt_init(void)").unwrap()..c.find("tgt_exit(void)").unwrap()];
+    assert!(!init.contains("_start()"), "{init}");
+    assert!(c.contains("static void __exit tgt_exit(void)\n{\n\tstop_tasks();"));
+}
+
+#[test]
+fn a_failing_init_returns_its_errno_after_stopping_started_tasks() {
+    let fs = files(FAILING);
+    let c = file(&fs, "tgt.c");
+    assert!(c.contains("\tpr_info(\"tgt_init\\n\");\n\t/* init returns -EINVAL */\n\tstop_tasks();\n\treturn -EINVAL;\n}"));
+    let fix = file(&fs, "fix.c");
+    assert!(fix.contains("static void f_v2(struct completion *in_place, const bool *cond)\n{\n\tif (in_place)\n\t\tcomplete(in_place);\n}"));
+    let lp = files(
+        "define livepatch p\n  init returns -EINVAL\n  object vmlinux\n    pre_patch returns 1\nend\n% insmod p.ko\n",
+    );
+    let c = file(&lp, "p.c");
+    assert!(c.contains("static struct klp_patch patch __maybe_unused = {"));
+    assert!(c.contains("\t/* init returns -EINVAL */\n\treturn -EINVAL;\n}"));
+    assert!(c.contains("\tcallback_info(\"pre_patch_callback\", obj);\n\treturn 1;\n}"));
+}
+
+#[test]
+fn the_declaration_additions_parse_back_to_the_same_catalog() {
+    for text in [ADDITIONS, FAILING] {
+        let s = crate::parse(text).unwrap();
+        let again = format!("{}{}", declarations(&s), s.commands_text());
+        let t = crate::parse(&again).expect("declarations parse");
+        assert_eq!(s.catalog, t.catalog);
     }
 }
