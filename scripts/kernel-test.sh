@@ -10,8 +10,8 @@
 #
 # Needs root once, for Debian's packages: qemu-system-x86, busybox-static, cpio,
 # kmod, linux-headers-amd64; the kernel image package (linux-image-VERSION,
-# matching the headers) is downloaded with apt-get download and unpacked
-# under target/kernel-test/, never installed. No other download.
+# matching the headers) is downloaded with apt-get download and its /boot
+# unpacked under target/kernel-test/, never installed. No other download.
 #
 # Environment: KT_TIMEOUT seconds per boot (default 300), KT_ONLY a
 # substring of the scenario file names to run, KT_ACCEL tcg|kvm.
@@ -48,7 +48,10 @@ if [ ! -e "$IMG/boot/vmlinuz-$KVER" ]; then
 	say "fetching linux-image-$KVER (unpacked under $IMG, not installed)"
 	rm -rf "$IMG" "$OUT"/linux-image-*.deb
 	(cd "$OUT" && apt-get download "linux-image-$KVER")
-	dpkg-deb -x "$OUT"/linux-image-"$KVER"_*.deb "$IMG"
+	# Only /boot (the kernel and its config): the modules are not needed.
+	mkdir -p "$IMG"
+	dpkg-deb --fsys-tarfile "$OUT"/linux-image-"$KVER"_*.deb | tar -x -C "$IMG" ./boot
+	rm -f "$OUT"/linux-image-"$KVER"_*.deb
 fi
 grep -q '^CONFIG_LIVEPATCH=y' "$IMG/boot/config-$KVER" || {
 	echo "kernel-test: $KVER has no CONFIG_LIVEPATCH" >&2

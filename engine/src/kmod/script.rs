@@ -93,15 +93,17 @@ const HEADER: &str = r#"#!/bin/bash
 #
 # KO_DIR: where the declared modules' .ko files are (default: beside this
 #   script).
-# KLP_TEST_MODULES: the kernel's livepatch selftest modules (test_klp_*.ko),
-#   built from a kernel tree with
-#   make -C tools/testing/selftests/livepatch/test_modules
+# KLP_TEST_MODULES: a directory with the kernel's livepatch selftest
+#   modules (test_klp_*.ko), for scenarios that load them (default:
+#   test_modules beside this script). Build them from the kernel's source:
+#   make -C /lib/modules/$(uname -r)/build \
+#     M=$SRC/tools/testing/selftests/livepatch/test_modules modules
 # KLP_SETTLE: seconds to wait for a transition before taking it as stalled
 #   (default 3; the kernel retries a transition once a second).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 KO_DIR=${KO_DIR:-$HERE}
-KLP_TEST_MODULES=${KLP_TEST_MODULES:-/lib/modules/$(uname -r)/kernel/tools/testing/selftests/livepatch/test_modules}
+KLP_TEST_MODULES=${KLP_TEST_MODULES:-$HERE/test_modules}
 KLP_SETTLE=${KLP_SETTLE:-3}
 "#;
 
@@ -199,7 +201,7 @@ load() {
 	*" $mod "*) ;;
 	*)
 		if [ ! -e "$path" ] && [ "$tool" = insmod ]; then
-			die "$mod is a kernel selftest module: build tools/testing/selftests/livepatch/test_modules for this kernel and set KLP_TEST_MODULES"
+			die "$mod is a kernel selftest module, not in $KLP_TEST_MODULES: build it from this kernel's source (make -C /lib/modules/\$(uname -r)/build M=\$SRC/tools/testing/selftests/livepatch/test_modules modules) and set KLP_TEST_MODULES to that directory"
 		fi
 		;;
 	esac

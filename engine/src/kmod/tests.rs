@@ -168,3 +168,30 @@ fn the_declaration_additions_parse_back_to_the_same_catalog() {
         assert_eq!(s.catalog, t.catalog);
     }
 }
+
+#[test]
+fn the_shell_archive_writes_every_file_back_unchanged() {
+    let fs = files(FORCED);
+    let sh = shell_archive("fix-kmod", &fs);
+    assert!(sh.starts_with("#!/bin/sh\n"));
+    assert!(sh.contains("cat > 'fix-kmod/tgt.c' <<'KLPSCOPE_EOF'\n"));
+    assert!(sh.contains("chmod +x 'fix-kmod/run.sh'\n"));
+    let dir = std::env::temp_dir().join(format!("klpscope-shar-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&sh)
+        .current_dir(&dir)
+        .status();
+    if let Ok(status) = status {
+        assert!(status.success());
+        for (name, text) in &fs {
+            let got = std::fs::read_to_string(dir.join("fix-kmod").join(name)).unwrap();
+            assert_eq!(&got, text, "{name}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    // A file holding the delimiter gets a longer one.
+    let odd = vec![("a.txt".to_string(), "KLPSCOPE_EOF\n".to_string())];
+    assert!(shell_archive("d", &odd).contains("<<'KLPSCOPE_EOF_'\n"));
+}
