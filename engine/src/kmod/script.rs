@@ -164,11 +164,24 @@ in_transition() {
 	return 1
 }
 
+# Whether a disabled (or replaced) patch waits to be freed: its sysfs
+# directory goes with klp_free_patch_work_fn(), which also drops the
+# reference on its module.
+freeing() {
+	local e
+	for e in /sys/kernel/livepatch/*/enabled; do
+		[ -e "$e" ] && [ "$(cat "$e" 2>/dev/null)" = 0 ] && return 0
+	done
+	return 1
+}
+
 # Waits for the transitions to finish, or to stall for KLP_SETTLE
-# seconds (functions.sh: wait_for_transition, loop_until).
+# seconds (functions.sh: load_lp waits for transition to read 0), and
+# for a finished patch to be freed (disable_lp waits for its directory to
+# go), so that an rmmod that follows finds the module's reference gone.
 settle() {
 	local i=0
-	while in_transition && [ $i -lt $((KLP_SETTLE * 10)) ]; do
+	while { in_transition || freeing; } && [ $i -lt $((KLP_SETTLE * 10)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
