@@ -11,10 +11,15 @@
 # Needs root once, for Debian's packages: qemu-system-x86, busybox-static, cpio,
 # kmod, linux-headers-amd64; the kernel image package (linux-image-VERSION,
 # matching the headers) is downloaded with apt-get download and its /boot
-# unpacked under target/kernel-test/, never installed. No other download.
+# unpacked under target/kernel-test/, never installed. No other download
+# (but linux-source with KT_CATALOG=1, below).
 #
 # Environment: KT_TIMEOUT seconds per boot (default 300), KT_ONLY a
 # substring of the scenario file names to run, KT_ACCEL tcg|kvm.
+# KT_CATALOG=1 also runs the scenarios without define blocks (the selftest
+# transcripts and the derived scenarios) with the kernel's own selftest
+# modules, built from the distribution's linux-source-X.Y package (fetched
+# with apt-get download, only its livepatch test modules unpacked).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -79,6 +84,8 @@ done
 cp "$(command -v kmod)" "$BASE/bin/kmod"
 for t in insmod rmmod modprobe lsmod; do ln -sf ../bin/kmod "$BASE/sbin/$t"; done
 cp /bin/bash "$BASE/bin/bash"
+# procps's sysctl: its messages are the ones the selftest harness logs.
+if [ -x /usr/sbin/sysctl ]; then cp /usr/sbin/sysctl "$BASE/sbin/sysctl"; fi
 for lib in $(ldd "$(command -v kmod)" /bin/bash | awk '/=>/ {print $3} /ld-linux/ {print $1}' | sort -u); do
 	cp -L "$lib" "$BASE$lib"
 done
@@ -101,6 +108,31 @@ EOF
 chmod +x "$BASE/init"
 
 mapfile -t SCENARIOS < <(grep -rl '^define ' engine/tests --include='*.txt' | sort)
+
+# The kernel's selftest modules, for the catalog scenarios (KT_CATALOG=1).
+SELF=$OUT/test_modules-$KVER
+if [ -n "${KT_CATALOG:-}" ]; then
+	if [ ! -e "$SELF/.built" ]; then
+		series=$(echo "$KVER" | cut -d. -f1,2)
+		say "building the selftest modules from linux-source-$series"
+		rm -rf "$SELF" "$OUT/linux-source"
+		mkdir -p "$SELF" "$OUT/linux-source"
+		(cd "$OUT/linux-source" && apt-get download "linux-source-$series")
+		dpkg-deb --fsys-tarfile "$OUT"/linux-source/linux-source-"$series"_*.deb |
+			tar -x -C "$OUT/linux-source" "./usr/src/linux-source-$series.tar.xz"
+		# v6.9 moved them from lib/livepatch to the selftests.
+		tar -xJf "$OUT/linux-source/usr/src/linux-source-$series.tar.xz" -C "$OUT/linux-source" \
+			--wildcards "linux-source-$series/lib/livepatch/test_klp_*.c" \
+			"linux-source-$series/tools/testing/selftests/livepatch/test_modules/test_klp_*.c" 2>/dev/null || true
+		find "$OUT/linux-source" -name 'test_klp_*.c' -exec cp {} "$SELF/" \;
+		rm -rf "$OUT/linux-source"
+		ls "$SELF"/test_klp_*.c >/dev/null || { echo "kernel-test: no selftest modules in linux-source-$series" >&2; exit 2; }
+		for c in "$SELF"/test_klp_*.c; do echo "obj-m += $(basename "$c" .c).o"; done >"$SELF/Kbuild"
+		make -s -C "$HEADERS" M="$SELF" modules >"$SELF/build.log" 2>&1 || { cat "$SELF/build.log"; exit 2; }
+		touch "$SELF/.built"
+	fi
+	mapfile -t -O "${#SCENARIOS[@]}" SCENARIOS < <(grep -L '^define ' engine/tests/transcripts/*.txt engine/tests/scenarios/*.txt | sort)
+fi
 pass=0
 fail=0
 failed=()
@@ -121,8 +153,9 @@ for sc in "${SCENARIOS[@]}"; do
 	say "$name: klpscope kmod"
 	"$KLP" kmod "$sc" "$dir/src" >/dev/null
 	say "$name: building against $HEADERS"
-	if ! make -s -C "$HEADERS" M="$dir/src" modules >"$dir/build.log" 2>&1 ||
-		grep -qi 'warning' "$dir/build.log"; then
+	if ls "$dir/src"/*.c >/dev/null 2>&1 &&
+		{ ! make -s -C "$HEADERS" M="$dir/src" modules >"$dir/build.log" 2>&1 ||
+			grep -qi 'warning' "$dir/build.log"; }; then
 		cat "$dir/build.log"
 		echo "kernel-test: $name: the generated modules do not build cleanly" >&2
 		fail=$((fail + 1))
@@ -131,7 +164,16 @@ for sc in "${SCENARIOS[@]}"; do
 	fi
 	rm -rf "$dir/root"
 	cp -a "$BASE" "$dir/root"
-	cp "$dir/src/run.sh" "$dir/src"/*.ko "$dir/root/run/klp/"
+	cp "$dir/src/run.sh" "$dir/root/run/klp/"
+	if ls "$dir/src"/*.ko >/dev/null 2>&1; then cp "$dir/src"/*.ko "$dir/root/run/klp/"; fi
+	if [ -e "$SELF/.built" ]; then
+		# insmod test_modules/X.ko finds them beside run.sh; modprobe X (as
+		# the v5.1 selftests load them) in /lib/modules.
+		mkdir -p "$dir/root/run/klp/test_modules" "$dir/root/lib/modules/$KVER/extra"
+		cp "$SELF"/*.ko "$dir/root/run/klp/test_modules/"
+		cp "$SELF"/*.ko "$dir/root/lib/modules/$KVER/extra/"
+		depmod -b "$dir/root" "$KVER" 2>/dev/null
+	fi
 	(cd "$dir/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$dir/initramfs.gz"
 	say "$name: booting $KVER ($ACCEL, timeout ${TIMEOUT}s)"
 	t0=$(date +%s)

@@ -47,18 +47,30 @@ pub(super) fn module_source(def: &ModuleDef, declared: &[&ModuleDef]) -> String 
 fn params(s: &mut String, ps: &[ParamDef]) {
     for p in ps {
         let name = ident(&p.name);
-        let (ty, value) = match p.kind {
-            ParamKind::Int => ("int", p.default.clone()),
-            ParamKind::Bool => (
-                "bool",
-                if p.default == "Y" { "true" } else { "false" }.to_string(),
-            ),
+        let ty = match p.kind {
+            ParamKind::Int => "int",
+            ParamKind::Bool => "bool",
         };
         let _ = writeln!(
             s,
-            "/* param {} {} = {} */\nstatic {ty} {name} = {value};\nmodule_param({name}, {ty}, 0644);\nMODULE_PARM_DESC({name}, \"declared: param {} {}\");\n",
-            p.name, ty, p.default, p.name, ty
+            "/* param {} {} = {} */\nstatic {ty} {name}{};\nmodule_param({name}, {ty}, 0644);\nMODULE_PARM_DESC({name}, \"declared: param {} {}\");\n",
+            p.name,
+            ty,
+            p.default,
+            initializer(p),
+            p.name,
+            ty
         );
+    }
+}
+
+/// ` = VALUE` for a parameter's static, none for 0 and false (statics
+/// start zeroed; checkpatch asks not to initialise them so).
+fn initializer(p: &ParamDef) -> String {
+    match (p.kind, p.default.as_str()) {
+        (_, "0" | "N") => String::new(),
+        (ParamKind::Bool, _) => " = true".into(),
+        (ParamKind::Int, v) => format!(" = {v}"),
     }
 }
 
@@ -94,11 +106,11 @@ fn target(s: &mut String, def: &ModuleDef, init: &[String], exit: &[String], tas
     for p in &starters {
         let _ = writeln!(
             s,
-            "/* param {} bool = {} (a write of Y starts tasks: its set op is below) */\nstatic bool {} = {};\n",
+            "/* param {} bool = {} (a write of Y starts tasks: its set op is below) */\nstatic bool {}{};\n",
             p.name,
             p.default,
             ident(&p.name),
-            if p.default == "Y" { "true" } else { "false" }
+            initializer(p)
         );
     }
     if !def.symbols.is_empty() {

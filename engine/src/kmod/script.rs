@@ -70,10 +70,9 @@ pub(super) fn run_sh(scenario: &Scenario, declared: &[&ModuleDef]) -> String {
                 sh_quote(value),
                 sh_quote(&step.command.sysfs_path().unwrap_or_default())
             ),
-            Command::Sysctl { key, value } => format!(
-                "run_cmd sysctl -q -w {}",
-                sh_quote(&format!("{key}={value}"))
-            ),
+            Command::Sysctl { key, value } => {
+                format!("harness_sysctl {} {}", sh_quote(key), sh_quote(value))
+            }
             Command::Sleep { secs } => format!("run_cmd sleep {secs}"),
         };
         let _ = writeln!(s, "step {} {}\n", sh_quote(&shown), run.trim_end());
@@ -218,11 +217,26 @@ load() {
 		fi
 		;;
 	esac
+	# The tool runs in the background: a load whose init never returns
+	# (klpscope says so in a '# ' line) is left waiting after KLP_SETTLE
+	# seconds, and the next commands run as if typed in another shell.
+	local out=$WORK/.err pid i=0
 	if [ "$tool" = insmod ]; then
-		ERR=$(insmod "$path" "$@" 2>&1 >/dev/null)
+		insmod "$path" "$@" >/dev/null 2>"$out" &
 	else
-		ERR=$(modprobe "$mod" "$@" 2>&1 >/dev/null)
+		modprobe "$mod" "$@" >/dev/null 2>"$out" &
 	fi
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt $((KLP_SETTLE * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		ERR=""
+		return
+	fi
+	wait "$pid"
+	ERR=$(cat "$out")
 	# A module that fails in init goes away asynchronously (functions.sh
 	# waits for it the same way).
 	if [ -n "$ERR" ]; then
@@ -253,6 +267,19 @@ write() {
 	local value=$1 file=$2 msg
 	msg=$( (echo "$value" >"$file") 2>&1) && return
 	ERR="-bash: $(printf '%s\n' "$msg" | sed -e 's/^.*: line [0-9]*: //' | head -n 1)"
+}
+
+# harness_sysctl KEY VALUE: sets a sysctl and logs what it did to the
+# kernel log, as the selftests' set_ftrace_enabled does.
+harness_sysctl() {
+	local key=$1 value=$2 err result
+	err=$(sysctl -q "$key=$value" 2>&1)
+	result=$(sysctl -n "$key" 2>/dev/null)
+	if [ "$result" != "$value" ]; then
+		echo "livepatch: $err" | sed 's#/proc/sys/kernel/#kernel.#' >/dev/kmsg
+	else
+		echo "livepatch: $key = $result" >/dev/kmsg
+	fi
 }
 
 finish() {
