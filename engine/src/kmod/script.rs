@@ -97,13 +97,16 @@ const HEADER: &str = r#"#!/bin/bash
 #   test_modules beside this script). Build them from the kernel's source:
 #   make -C /lib/modules/$(uname -r)/build \
 #     M=$SRC/tools/testing/selftests/livepatch/test_modules modules
-# KLP_SETTLE: seconds to wait for a transition before taking it as stalled
-#   (default 3; the kernel retries a transition once a second).
+# KLP_SETTLE: tenths of a second to wait after a command for a transition
+#   to finish before taking it as stalled (default 20): about one retry of
+#   the transition work, which the kernel makes about once a second (the
+#   next one up to 1.5 s after a command, round_jiffies_relative), as klpscope
+#   counts one retry per command (`% sleep N` lets N more pass).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 KO_DIR=${KO_DIR:-$HERE}
 KLP_TEST_MODULES=${KLP_TEST_MODULES:-$HERE/test_modules}
-KLP_SETTLE=${KLP_SETTLE:-3}
+KLP_SETTLE=${KLP_SETTLE:-20}
 "#;
 
 const FUNCTIONS: &str = r#"
@@ -154,11 +157,21 @@ kernel_lines() {
 	SEEN=$n
 }
 
+# The time since boot in tenths of a second (/proc/uptime, read by the
+# shell itself: waits are measured by the clock, not by loop turns, which
+# take long on a slow machine).
+now() {
+	local up _
+	read -r up _ </proc/uptime
+	up=${up%.*}${up#*.}
+	echo $((10#${up%?}))
+}
+
 # Whether some livepatch is in transition.
 in_transition() {
-	local t
+	local t v
 	for t in /sys/kernel/livepatch/*/transition; do
-		[ -e "$t" ] && [ "$(cat "$t" 2>/dev/null)" = 1 ] && return 0
+		[ -e "$t" ] && read -r v <"$t" && [ "$v" = 1 ] && return 0
 	done
 	return 1
 }
@@ -167,22 +180,21 @@ in_transition() {
 # directory goes with klp_free_patch_work_fn(), which also drops the
 # reference on its module.
 freeing() {
-	local e
+	local e v
 	for e in /sys/kernel/livepatch/*/enabled; do
-		[ -e "$e" ] && [ "$(cat "$e" 2>/dev/null)" = 0 ] && return 0
+		[ -e "$e" ] && read -r v <"$e" && [ "$v" = 0 ] && return 0
 	done
 	return 1
 }
 
-# Waits for the transitions to finish, or to stall for KLP_SETTLE
-# seconds (functions.sh: load_lp waits for transition to read 0), and
+# Waits for the transitions to finish, or to stall for KLP_SETTLE tenths
+# of a second (functions.sh: load_lp waits for transition to read 0), and
 # for a finished patch to be freed (disable_lp waits for its directory to
 # go), so that an rmmod that follows finds the module's reference gone.
 settle() {
-	local i=0
-	while { in_transition || freeing; } && [ $i -lt $((KLP_SETTLE * 10)) ]; do
+	local end=$(($(now) + KLP_SETTLE))
+	while { in_transition || freeing; } && [ "$(now)" -lt $end ]; do
 		sleep 0.1
-		i=$((i + 1))
 	done
 }
 
@@ -220,16 +232,15 @@ load() {
 	# The tool runs in the background: a load whose init never returns
 	# (klpscope says so in a '# ' line) is left waiting after KLP_SETTLE
 	# seconds, and the next commands run as if typed in another shell.
-	local out=$WORK/.err pid i=0
+	local out=$WORK/.err pid end=$(($(now) + KLP_SETTLE))
 	if [ "$tool" = insmod ]; then
 		insmod "$path" "$@" >/dev/null 2>"$out" &
 	else
 		modprobe "$mod" "$@" >/dev/null 2>"$out" &
 	fi
 	pid=$!
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt $((KLP_SETTLE * 10)) ]; do
+	while kill -0 "$pid" 2>/dev/null && [ "$(now)" -lt $end ]; do
 		sleep 0.1
-		i=$((i + 1))
 	done
 	if kill -0 "$pid" 2>/dev/null; then
 		ERR=""
