@@ -98,6 +98,10 @@ mount -t sysfs none /sys
 mount -t devtmpfs none /dev 2>/dev/null
 mount -t debugfs none /sys/kernel/debug
 mount -t tmpfs none /tmp
+# run.sh prints on the second serial port: the first is the kernel's
+# console, which also shows what a livepatch that raises console_loglevel
+# (test_klp_state) makes the kernel print.
+exec >/dev/ttyS1 2>&1
 echo "klpscope-kernel-test: kernel $(cat /proc/sys/kernel/osrelease)"
 echo "klpscope-kernel-test: begin"
 KO_DIR=/run/klp /bin/bash /run/klp/run.sh
@@ -180,7 +184,7 @@ for sc in "${SCENARIOS[@]}"; do
 	timeout "$TIMEOUT" qemu-system-x86_64 -machine "accel=$ACCEL" -m 512 -smp 2 \
 		-kernel "$IMG/boot/vmlinuz-$KVER" -initrd "$dir/initramfs.gz" \
 		-append "console=ttyS0 loglevel=1 panic=-1 oops=panic" \
-		-nographic -no-reboot -serial "file:$dir/serial.log" -monitor none \
+		-nographic -no-reboot -serial "file:$dir/console.log" -serial "file:$dir/serial.log" -monitor none \
 		</dev/null >/dev/null 2>"$dir/qemu.log" || true
 	t1=$(date +%s)
 	tr -d '\r' <"$dir/serial.log" |
