@@ -171,7 +171,8 @@ now() {
 in_transition() {
 	local t v
 	for t in /sys/kernel/livepatch/*/transition; do
-		[ -e "$t" ] && read -r v <"$t" && [ "$v" = 1 ] && return 0
+		# (a patch being freed may vanish between the two)
+		[ -e "$t" ] && { read -r v <"$t"; } 2>/dev/null && [ "$v" = 1 ] && return 0
 	done
 	return 1
 }
@@ -182,7 +183,7 @@ in_transition() {
 freeing() {
 	local e v
 	for e in /sys/kernel/livepatch/*/enabled; do
-		[ -e "$e" ] && read -r v <"$e" && [ "$v" = 0 ] && return 0
+		[ -e "$e" ] && { read -r v <"$e"; } 2>/dev/null && [ "$v" = 0 ] && return 0
 	done
 	return 1
 }
