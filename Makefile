@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/e2e/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: serve test setup setup-browser build sizes lint unit transcripts e2e screenshot bench clean
+.PHONY: serve test setup setup-browser build sizes lint unit transcripts e2e screenshot bench clean kernel-test
 
 ## serve: build the site and serve it on http://$(HOST):$(PORT)/ (rebuilds on change)
 serve: setup
@@ -60,6 +60,11 @@ bench: setup-browser build
 	cargo bench -p klpscope-engine
 	cargo build --release -p klpscope-engine
 	cd e2e && node bench-explore.mjs
+
+## kernel-test: every scenario with define blocks as real modules on Debian's kernel under
+## QEMU, its console log checked against the model (not part of `test`; needs root for apt)
+kernel-test:
+	scripts/kernel-test.sh
 
 ## screenshot: docs/screenshot-*.png (390, 1366, 1920 px, dark, print) from the release build
 screenshot:

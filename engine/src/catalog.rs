@@ -20,6 +20,11 @@ pub struct ModuleDef {
     pub symbols: Vec<String>,
     /// What its init and exit do.
     pub body: ModuleBody,
+    /// What its init returns when it fails on purpose (`init returns
+    /// -EINVAL`): a target's init prints its lines and returns this before
+    /// starting its tasks, a livepatch's returns it before
+    /// `klp_enable_patch()`. 0: init does its work and returns its result.
+    pub init_returns: i32,
 }
 
 /// A `module_param`.
@@ -73,6 +78,9 @@ pub struct TaskDef {
     pub sleeps_in: String,
     /// What wakes it.
     pub until: Wake,
+    /// Started by init (`None`), or by a write of Y to this bool parameter
+    /// (its `kernel_param_ops.set`; a load's parameters count too), once.
+    pub started_by: Option<String>,
 }
 
 /// What lets a parked task leave its function.
@@ -138,8 +146,18 @@ pub struct FuncDef {
     pub old_name: String,
     /// Name of the replacement function.
     pub new_name: String,
-    /// The replacement prints its own name (`pr_info("%s\n", __func__)`).
-    pub prints_name: bool,
+    /// What the replacement does when a task calls it.
+    pub body: FuncBody,
+}
+
+/// What a replacement function does.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum FuncBody {
+    /// What the original does: a task that calls it sleeps there alike,
+    /// on the same condition (`sleeps`, the default of a declared `func`).
+    Sleeps,
+    /// Prints these lines (none: `returns`) and returns at once.
+    Returns(Vec<String>),
 }
 
 /// What one callback does.
@@ -251,6 +269,7 @@ fn callbacks_demo() -> ModuleDef {
         summary: "livepatch: all four callbacks on vmlinux, test_klp_callbacks_mod and test_klp_callbacks_busy (patches busymod_work_func)".into(),
         params: vec![int_param("pre_patch_ret")],
         symbols: vec!["patched_work_func".into()],
+        init_returns: 0,
         body: ModuleBody::Livepatch(PatchDef {
             objs: vec![
                 obj(None, vec![]),
@@ -260,7 +279,8 @@ fn callbacks_demo() -> ModuleDef {
                     vec![FuncDef {
                         old_name: "busymod_work_func".into(),
                         new_name: "patched_work_func".into(),
-                        prints_name: true,
+                        // pr_info("%s\n", __func__);
+                        body: FuncBody::Returns(vec!["patched_work_func".into()]),
                     }],
                 ),
             ],
@@ -277,6 +297,7 @@ fn callbacks_demo2() -> ModuleDef {
             .into(),
         params: vec![int_param("replace")],
         symbols: vec![],
+        init_returns: 0,
         body: ModuleBody::Livepatch(PatchDef {
             objs: vec![ObjectDef {
                 name: None,
@@ -298,6 +319,7 @@ fn callbacks_mod() -> ModuleDef {
             "test_klp_callbacks_mod_init".into(),
             "test_klp_callbacks_mod_exit".into(),
         ],
+        init_returns: 0,
         body: ModuleBody::Target {
             init: vec!["test_klp_callbacks_mod_init".into()],
             exit: vec!["test_klp_callbacks_mod_exit".into()],
@@ -317,6 +339,7 @@ fn callbacks_busy() -> ModuleDef {
             "test_klp_callbacks_busy_init".into(),
             "test_klp_callbacks_busy_exit".into(),
         ],
+        init_returns: 0,
         body: ModuleBody::Busy,
     }
 }
@@ -346,6 +369,7 @@ fn klp_state(name: &str, version: u32, helper: Helper) -> ModuleDef {
         ),
         params: vec![],
         symbols: vec![],
+        init_returns: 0,
         body: ModuleBody::Livepatch(PatchDef {
             objs: vec![ObjectDef {
                 name: None,
@@ -368,13 +392,14 @@ fn klp_livepatch() -> ModuleDef {
         summary: "livepatch: replaces cmdline_proc_show in vmlinux; no callbacks".into(),
         params: vec![],
         symbols: vec!["livepatch_cmdline_proc_show".into()],
+        init_returns: 0,
         body: ModuleBody::Livepatch(PatchDef {
             objs: vec![ObjectDef {
                 name: None,
                 funcs: vec![FuncDef {
                     old_name: "cmdline_proc_show".into(),
                     new_name: "livepatch_cmdline_proc_show".into(),
-                    prints_name: false,
+                    body: FuncBody::Returns(vec![]),
                 }],
                 callbacks: vec![],
             }],
@@ -390,13 +415,14 @@ fn klp_atomic_replace() -> ModuleDef {
         summary: "livepatch: replaces meminfo_proc_show in vmlinux; replace=1 makes it an atomic replace; no callbacks".into(),
         params: vec![int_param("replace")],
         symbols: vec!["livepatch_meminfo_proc_show".into()],
+        init_returns: 0,
         body: ModuleBody::Livepatch(PatchDef {
             objs: vec![ObjectDef {
                 name: None,
                 funcs: vec![FuncDef {
                     old_name: "meminfo_proc_show".into(),
                     new_name: "livepatch_meminfo_proc_show".into(),
-                    prints_name: false,
+                    body: FuncBody::Returns(vec![]),
                 }],
                 callbacks: vec![],
             }],
@@ -495,6 +521,14 @@ impl Catalog {
     pub fn declare(&mut self, def: ModuleDef) {
         self.defs.retain(|d| d.name != def.name);
         self.defs.push(def);
+    }
+
+    /// The scenario's own modules: every definition that is not one of the
+    /// built-in catalog's, in declaration order (`klpscope kmod` writes C
+    /// for these).
+    pub fn declared(&self) -> Vec<&ModuleDef> {
+        let builtin = builtin_defs();
+        self.defs.iter().filter(|d| !builtin.contains(d)).collect()
     }
 
     /// Module names, deduplicated, in catalog order.

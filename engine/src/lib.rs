@@ -42,6 +42,7 @@ pub mod errno;
 pub mod event;
 pub mod explore;
 pub mod invariants;
+pub mod kmod;
 mod livepatch;
 pub mod mail;
 mod module;

@@ -101,6 +101,14 @@ enum Cmd {
         #[arg(long, value_name = "ID")]
         only: Option<String>,
     },
+    /// Write kernel modules for a scenario's `define` blocks (NAME.c,
+    /// Kbuild, Makefile) and run.sh, which replays it on the running kernel.
+    Kmod {
+        /// Scenario file, or - for standard input.
+        file: String,
+        /// Output directory (created if missing).
+        dir: std::path::PathBuf,
+    },
     /// Print the share-link fragment for a scenario.
     Link {
         /// Scenario file, or - for standard input.
@@ -408,6 +416,33 @@ fn cmd_book(
     }
 }
 
+fn cmd_kmod(file: &str, dir: &std::path::Path) -> ExitCode {
+    let text = match read_input(file) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let scenario = match parse(&text) {
+        Ok(s) => s,
+        Err(e) => return fail(&e.in_file(label(file))),
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return fail(&format!("{}: {e}", dir.display()));
+    }
+    for (name, contents) in klpscope_engine::kmod::generate(&scenario) {
+        let path = dir.join(&name);
+        if let Err(e) = std::fs::write(&path, contents) {
+            return fail(&format!("{}: {e}", path.display()));
+        }
+        #[cfg(unix)]
+        if name.ends_with(".sh") {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755));
+        }
+        println!("{}", path.display());
+    }
+    ExitCode::SUCCESS
+}
+
 fn fail(msg: &str) -> ExitCode {
     eprintln!("klpscope: {msg}");
     ExitCode::from(2)
@@ -444,6 +479,7 @@ fn main() -> ExitCode {
         Cmd::Check { files, semantics } => cmd_check(files, *semantics),
         Cmd::Diff { file, semantics } => cmd_diff(file, semantics),
         Cmd::Link { file } => cmd_link(file),
+        Cmd::Kmod { file, dir } => cmd_kmod(file, dir),
         Cmd::Quiz {
             file,
             check,

@@ -2,7 +2,7 @@
 //! sysctl writes, and `World::apply`, which runs one command and lets the
 //! system settle.
 
-use crate::catalog::{ModuleBody, ModuleDef, ParamKind, TaskDef, Wake};
+use crate::catalog::{FuncBody, ModuleBody, ModuleDef, ParamKind, TaskDef, Wake};
 use crate::command::{Command, Loader};
 use crate::errno::{Errno, kstrtobool, kstrtoint};
 use crate::event::{Event, EventKind, Level, ModuleState};
@@ -163,6 +163,7 @@ impl World {
             // module_unload_init(): a reference held during initialization.
             refcnt: 1,
             init_stuck: false,
+            started: Vec::new(),
         });
         self.set_module_state(name, ModuleState::Unformed);
         // complete_formation(): fully formed, ready to run.
@@ -257,6 +258,7 @@ impl World {
                         m.params.retain(|(n, _)| n != p);
                         m.params.push((p.clone(), shown));
                     }
+                    self.start_tasks(&def.name, p);
                 }
                 // parse_args() reports every bad parameter and fails with the last error.
                 Err(e) => {
@@ -280,7 +282,11 @@ impl World {
     /// The module's init function.
     fn do_init(&mut self, def: &ModuleDef) -> InitResult {
         let name = def.name.as_str();
+        // `init returns N`: kept as an errno, negated (a positive N is a
+        // negative errno), as the callbacks' returns are.
+        let fails = (def.init_returns != 0).then(|| Errno(-def.init_returns));
         match &def.body {
+            ModuleBody::Livepatch(_) if let Some(e) = fails => InitResult::Err(e),
             ModuleBody::Livepatch(patch) => match self.klp_enable_patch(def, patch) {
                 Ok(()) => InitResult::Ok,
                 Err(e) => InitResult::Err(e),
@@ -289,7 +295,12 @@ impl World {
                 for line in init {
                     self.mod_print(name, line);
                 }
-                for t in tasks {
+                if let Some(e) = fails {
+                    // The failing init stops the tasks a parameter started.
+                    self.flush_tasks(name);
+                    return InitResult::Err(e);
+                }
+                for t in tasks.iter().filter(|t| t.started_by.is_none()) {
                     self.spawn_parked(name, t);
                 }
                 InitResult::Ok
@@ -367,15 +378,23 @@ impl World {
         }
     }
 
-    /// A replacement function runs instead of the original.
+    /// What the replacement `func` of `patch` does (`None`: no such one).
+    fn replacement_body(&self, patch: &str, func: &str) -> Option<FuncBody> {
+        self.patch(patch)?
+            .objs
+            .iter()
+            .flat_map(|o| o.funcs.iter())
+            .find(|f| f.def.new_name == func)
+            .map(|f| f.def.body.clone())
+    }
+
+    /// A replacement function runs instead of the original and returns
+    /// (a kworker's work function: what it prints, it prints).
     fn run_replacement(&mut self, patch: &str, func: &str) {
-        let prints = self
-            .patch(patch)
-            .into_iter()
-            .flat_map(|p| p.objs.iter().flat_map(|o| o.funcs.iter()))
-            .any(|f| f.def.new_name == func && f.def.prints_name);
-        if prints {
-            self.mod_print(patch, func);
+        if let Some(FuncBody::Returns(lines)) = self.replacement_body(patch, func) {
+            for line in lines {
+                self.mod_print(patch, &line);
+            }
         }
     }
 
@@ -419,9 +438,22 @@ impl World {
         t.on_wake = vec![format!("{func} exit")];
     }
 
-    /// A declared task of a target module: sleeps in one of its functions.
+    /// A declared task of a target module: calls one of its functions and
+    /// sleeps there, unless the ftrace handler gives it a replacement that
+    /// returns at once.
     fn spawn_parked(&mut self, module: &str, def: &TaskDef) {
         let idx = self.spawn_task(&def.name, module);
+        let code = self.klp_ftrace_handler(&self.tasks[idx], Some(module), &def.sleeps_in);
+        if let Impl::New { patch, name } = code
+            && let Some(FuncBody::Returns(lines)) = self.replacement_body(&patch, &name)
+        {
+            for line in lines {
+                self.mod_print(&patch, &line);
+            }
+            // It goes on outside any modelled function.
+            self.tasks.remove(idx);
+            return;
+        }
         let park = match &def.until {
             Wake::Removed => Park::UntilExit,
             Wake::ParamCleared(p) => Park::WhileParam(p.clone()),
@@ -579,8 +611,35 @@ impl World {
                     m.params.retain(|(n, _)| n != param);
                     m.params.push((param.into(), shown));
                 }
+                self.start_tasks(module, param);
             }
             Err(e) => self.write_error(cmd, e),
+        }
+    }
+
+    /// The `set` op of a parameter that starts tasks (`started by param`):
+    /// once it holds Y, each task it starts that has not started yet starts
+    /// and is in place when the write (or the load) returns.
+    fn start_tasks(&mut self, module: &str, param: &str) {
+        let Some(m) = self.module(module) else {
+            return;
+        };
+        if !m.param_bool(param) {
+            return;
+        }
+        let ModuleBody::Target { tasks, .. } = &m.def.body else {
+            return;
+        };
+        let start: Vec<TaskDef> = tasks
+            .iter()
+            .filter(|t| t.started_by.as_deref() == Some(param) && !m.started.contains(&t.name))
+            .cloned()
+            .collect();
+        for t in start {
+            if let Some(m) = self.module_mut(module) {
+                m.started.push(t.name.clone());
+            }
+            self.call("kthread_run", |w| w.spawn_parked(module, &t));
         }
     }
 

@@ -173,6 +173,9 @@ pub(crate) struct Module {
     pub params: Vec<(String, String)>,
     /// Its init never returned (it waits for something that cannot happen).
     pub init_stuck: bool,
+    /// The tasks a parameter write has started (`started by param`): each
+    /// starts once, as the generated `set` op keeps its `task_struct`.
+    pub started: Vec<String>,
 }
 
 impl Module {

@@ -23,14 +23,16 @@
 use super::error::{ParseError, ParseErrorKind as K, clip, did_you_mean};
 use super::parse::{Word, words};
 use crate::catalog::{
-    CallbackDef, Flag, FuncDef, ModuleBody, ModuleDef, ObjectDef, ParamDef, ParamKind, PatchDef,
-    Ret, StateDef, TaskDef, Wake,
+    CallbackDef, Flag, FuncBody, FuncDef, ModuleBody, ModuleDef, ObjectDef, ParamDef, ParamKind,
+    PatchDef, Ret, StateDef, TaskDef, Wake,
 };
 use crate::errno::Errno;
 use crate::event::{CallbackKind, Effect};
 use crate::semantics::StateCallbacksDef;
 
 /// What a `define` block declares.
+// One value per block, moved once into the catalog: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Decl {
     /// `define module` / `define livepatch`, with the vmlinux functions its
     /// objects redirect and the modules its objects name (both checked once
@@ -270,6 +272,7 @@ impl Builder {
                 params: vec![],
                 symbols: vec![],
                 body,
+                init_returns: 0,
             },
             patch,
             vmlinux_funcs: Vec::new(),
@@ -322,6 +325,9 @@ impl Builder {
             ("state", true) => self.state(ws, ln),
             ("object", true) => self.object(ws, ln),
             ("task", false) => self.task(ws, ln),
+            ("init", _) if ws.get(1).is_some_and(|w| w.text == "returns") => {
+                self.init_returns(ws, ln)
+            }
             ("init" | "exit", false) => self.prints(ws, ln),
             (other, is_patch) => {
                 let (keywords, hint): (&[&str], _) = if is_patch {
@@ -406,11 +412,16 @@ impl Builder {
             self.def.symbols.push(name.text.clone());
             return Ok(());
         }
-        let new_name = match (ws.get(2), ws.get(3)) {
-            (None, _) => format!("livepatch_{}", name.text),
-            (Some(arrow), Some(n)) if arrow.text == "->" => n.text.clone(),
-            (Some(w), _) => return Err(bad(ln, w, "expected '-> NEW_NAME'", hint)),
+        let hint =
+            "write 'func OLD [-> NEW] [sleeps | returns | prints \"TEXT\" ...]' (in an object)";
+        let (new_name, rest) = match (ws.get(2), ws.get(3)) {
+            (Some(arrow), Some(n)) if arrow.text == "->" => (n.text.clone(), &ws[4..]),
+            (Some(arrow), None) if arrow.text == "->" => {
+                return Err(bad(ln, arrow, "missing the replacement's name", hint));
+            }
+            _ => (format!("livepatch_{}", name.text), &ws[2..]),
         };
+        let body = func_body(rest, ln, hint)?;
         let obj = self.patch_mut().objs.last_mut().ok_or_else(|| {
             bad(
                 ln,
@@ -423,7 +434,7 @@ impl Builder {
         obj.funcs.push(FuncDef {
             old_name: name.text.clone(),
             new_name: new_name.clone(),
-            prints_name: false,
+            body,
         });
         self.def.symbols.push(new_name);
         if in_vmlinux {
@@ -559,7 +570,7 @@ impl Builder {
     }
 
     fn task(&mut self, ws: &[Word], ln: usize) -> Result<(), ParseError> {
-        let hint = "write 'task COMM sleeps in FUNC' or 'task COMM sleeps in FUNC while PARAM'";
+        let hint = "write 'task COMM sleeps in FUNC [while PARAM] [started by param PARAM]'";
         let (Some(comm), Some(s), Some(inn), Some(func)) =
             (ws.get(1), ws.get(2), ws.get(3), ws.get(4))
         else {
@@ -568,20 +579,74 @@ impl Builder {
         if s.text != "sleeps" || inn.text != "in" {
             return Err(bad(ln, s, "expected 'sleeps in'", hint));
         }
-        let until = match (ws.get(5), ws.get(6)) {
-            (None, _) => Wake::Removed,
-            (Some(w), Some(p)) if w.text == "while" && ws.len() == 7 => {
+        let mut rest = &ws[5..];
+        let until = match rest {
+            [w, p, ..] if w.text == "while" => {
+                rest = &rest[2..];
                 Wake::ParamCleared(p.text.clone())
             }
-            (Some(w), _) => return Err(bad(ln, w, "expected 'while PARAM'", hint)),
+            _ => Wake::Removed,
         };
+        let started_by = match rest {
+            [] => None,
+            [s, b, p, name] if s.text == "started" && b.text == "by" && p.text == "param" => {
+                if !self
+                    .def
+                    .params
+                    .iter()
+                    .any(|q| q.name == name.text && q.kind == ParamKind::Bool)
+                {
+                    return Err(bad(
+                        ln,
+                        name,
+                        "no such bool param",
+                        "declare it first: 'param NAME bool'",
+                    ));
+                }
+                Some(name.text.clone())
+            }
+            [w, ..] => {
+                return Err(bad(
+                    ln,
+                    w,
+                    "expected 'while PARAM' or 'started by param PARAM'",
+                    hint,
+                ));
+            }
+        };
+        if started_by.is_none() && self.def.init_returns != 0 {
+            return Err(init_fails_with_task(ln, &ws[0]));
+        }
         if let ModuleBody::Target { tasks, .. } = &mut self.def.body {
             tasks.push(TaskDef {
                 name: comm.text.clone(),
                 sleeps_in: func.text.clone(),
                 until,
+                started_by,
             });
         }
+        Ok(())
+    }
+
+    /// `init returns -EINVAL`: the module's init fails (or returns a
+    /// positive value) on purpose.
+    fn init_returns(&mut self, ws: &[Word], ln: usize) -> Result<(), ParseError> {
+        let hint = "write 'init returns -ENAME' or 'init returns N', e.g. 'init returns -EINVAL'";
+        let Some(v) = ws.get(2) else {
+            return Err(bad(ln, &ws[1], "missing return value", hint));
+        };
+        if let Some(w) = ws.get(3) {
+            return Err(bad(ln, w, "unexpected words after the return value", hint));
+        }
+        let ret = parse_ret(&v.text)
+            .filter(|r| *r != 0)
+            .ok_or_else(|| bad(ln, v, "bad return value", hint))?;
+        if let ModuleBody::Target { tasks, .. } = &self.def.body
+            && tasks.iter().any(|t| t.started_by.is_none())
+        {
+            return Err(init_fails_with_task(ln, &ws[0]));
+        }
+        self.def.init_returns = ret;
         Ok(())
     }
 
@@ -678,7 +743,7 @@ impl Builder {
                             ln,
                             &ws[i + 1],
                             "bad return value",
-                            "use 0, a negative number or -ENAME (e.g. -ENODEV)",
+                            "use 0, a number or -ENAME (e.g. -ENODEV)",
                         )
                     })?);
                     i += 2;
@@ -733,10 +798,53 @@ impl Builder {
     }
 }
 
-/// `0`, `-19` or `-ENODEV`.
+/// A failing init starts no task: one it would start is refused.
+fn init_fails_with_task(ln: usize, w: &Word) -> ParseError {
+    bad(
+        ln,
+        w,
+        "an init that fails ('init returns') starts no task",
+        "start the task by a parameter ('task COMM sleeps in FUNC started by param NAME') or drop 'init returns'",
+    )
+}
+
+/// `0`, `-19`, `-ENODEV` or a positive `1` (the kernel takes any int:
+/// `klp_pre_patch_callback()` and `do_init_module()` test it against 0).
 fn parse_ret(s: &str) -> Option<i32> {
     if let Some(name) = s.strip_prefix('-').filter(|n| n.starts_with('E')) {
         return Errno::from_name(name).map(|e| e.negative());
     }
-    s.parse::<i32>().ok().filter(|v| *v <= 0)
+    s.parse::<i32>().ok()
+}
+
+/// What a replacement does: `sleeps` (the default), `returns`, or
+/// `prints "TEXT"` (one or more; it returns after printing).
+fn func_body(ws: &[Word], ln: usize, hint: &str) -> Result<FuncBody, ParseError> {
+    match ws {
+        [] => Ok(FuncBody::Sleeps),
+        [w] if w.text == "sleeps" => Ok(FuncBody::Sleeps),
+        [w] if w.text == "returns" => Ok(FuncBody::Returns(vec![])),
+        [w, ..] if w.text == "prints" => {
+            let mut lines = Vec::new();
+            for pair in ws.chunks(2) {
+                match pair {
+                    [p, text] if p.text == "prints" => lines.push(text.text.clone()),
+                    [p] if p.text == "prints" => {
+                        return Err(bad(ln, p, "missing text", hint));
+                    }
+                    [w, ..] => {
+                        return Err(bad(ln, w, &format!("unexpected '{}'", w.text), hint));
+                    }
+                    [] => {}
+                }
+            }
+            Ok(FuncBody::Returns(lines))
+        }
+        [w, ..] => Err(bad(
+            ln,
+            w,
+            &format!("unknown replacement behaviour '{}'", w.text),
+            hint,
+        )),
+    }
 }

@@ -230,3 +230,36 @@ fn run_link_rejects_a_bad_link_with_a_hint() {
     let (code, _, err) = klpscope(&["run"], "");
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn kmod_writes_the_modules_and_an_executable_run_sh_and_refuses_a_bad_scenario() {
+    let dir = std::env::temp_dir().join(format!("klpscope-kmod-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out_dir = dir.join("out");
+    let (code, out, err) = klpscope(
+        &["kmod", "-", out_dir.to_str().unwrap()],
+        "define module tgt\n  func f\nend\ndefine livepatch fix\n  object tgt\n    func f\nend\n% insmod tgt.ko\n% insmod fix.ko\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    let listed: Vec<&str> = out.lines().collect();
+    assert_eq!(listed.len(), 5, "{out}");
+    for name in ["tgt.c", "fix.c", "Kbuild", "Makefile", "run.sh"] {
+        assert!(out_dir.join(name).is_file(), "{name} missing");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out_dir.join("run.sh"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o111, 0o111);
+    }
+    let (code, _, err) = klpscope(
+        &["kmod", "-", out_dir.to_str().unwrap()],
+        "% insmodd x.ko\n",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown command 'insmodd'"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -170,3 +170,18 @@ fn quoted_user_input_is_cut_short() {
         "{e}"
     );
 }
+
+#[test]
+fn declaration_additions_are_checked_where_written() {
+    let e = err("define module t\n  func f\n  task w sleeps in f\n  init returns -EINVAL\nend\n");
+    assert!(e.starts_with("line 4, col 3: "), "{e}");
+    assert!(e.contains("starts no task"), "{e}");
+    assert!(e.contains("started by param"), "{e}");
+    let e = err("define module t\n  func f\n  task w sleeps in f started by param go\nend\n");
+    assert!(e.starts_with("line 3, col 39: "), "{e}");
+    assert!(e.contains("no such bool param"), "{e}");
+    let e = err("define livepatch p\n  object vmlinux\n    func f -> g naps\nend\n");
+    assert!(e.contains("unknown replacement behaviour 'naps'"), "{e}");
+    let e = err("define module t\n  init returns 0\nend\n");
+    assert!(e.contains("bad return value"), "{e}");
+}

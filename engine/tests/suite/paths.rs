@@ -547,3 +547,112 @@ fn a_default_console_leaves_out_the_pr_debug_transition_lines() {
     }
     assert_eq!(plain.lines().count() + 4, debug.lines().count());
 }
+
+/// A target whose tasks a parameter write starts, and a patch that
+/// redirects both functions: `quick` to a replacement that prints and
+/// returns, `slow` to one that sleeps like the original.
+const STARTED_BY_PARAM: &str = "define module tgt\n  func quick\n  func slow\n  param go bool\n  param hold bool\n\
+  task q sleeps in quick started by param go\n  task s sleeps in slow while hold started by param hold\nend\n\
+define livepatch fix\n  object tgt\n    func quick -> quick_v2 prints \"passing\"\n    func slow -> slow_v2 sleeps\nend\n\
+% insmod tgt.ko\n% insmod fix.ko\n";
+
+#[test]
+fn klp_ftrace_handler_gives_a_task_started_after_patching_the_replacement_which_returns_or_sleeps()
+{
+    let r = run(&format!(
+        "{STARTED_BY_PARAM}% echo Y > /sys/module/tgt/parameters/go\n% echo Y > /sys/module/tgt/parameters/hold\n\
+% echo 0 > /sys/kernel/livepatch/fix/enabled\n% echo N > /sys/module/tgt/parameters/hold\n"
+    ));
+    // Loading starts nothing: the tasks wait for their parameter.
+    assert!(
+        r.steps[0]
+            .snapshot
+            .tasks
+            .iter()
+            .all(|t| !t.name.starts_with("q:") && !t.name.starts_with("s:"))
+    );
+    // go=Y: q calls quick, gets quick_v2, which prints and returns.
+    assert_eq!(lines(&r, 3), ["fix: passing"]);
+    assert!(
+        r.steps[2]
+            .snapshot
+            .tasks
+            .iter()
+            .all(|t| t.sleeping_in.is_none())
+    );
+    // hold=Y: s calls slow, gets slow_v2 and sleeps there.
+    let s = r.steps[3]
+        .snapshot
+        .tasks
+        .iter()
+        .find(|t| t.name.starts_with("s:"))
+        .expect("task s");
+    assert!(s.sleeping_in.is_some());
+    // Unpatching checks the new function: s in slow_v2 blocks it.
+    assert_eq!(transition(&r, 5).blocked.len(), 1);
+    // hold=N: s returns, the transition completes.
+    assert!(r.steps[5].snapshot.transition.is_none());
+    assert!(lines(&r, 6).contains(&"livepatch: 'fix': unpatching complete".to_string()));
+}
+
+#[test]
+fn a_parameter_started_task_starts_once() {
+    let r = run(&format!(
+        "{STARTED_BY_PARAM}% echo Y > /sys/module/tgt/parameters/go\n% echo N > /sys/module/tgt/parameters/go\n% echo Y > /sys/module/tgt/parameters/go\n"
+    ));
+    assert_eq!(lines(&r, 3), ["fix: passing"]);
+    assert!(lines(&r, 4).is_empty());
+    assert!(lines(&r, 5).is_empty(), "started again: {:?}", lines(&r, 5));
+}
+
+#[test]
+fn do_init_module_failing_under_a_patch_runs_the_unpatch_callbacks_in_going() {
+    let r = run(
+        "define module tgt\n  init prints \"up\"\n  init returns -EINVAL\nend\n\
+define livepatch fix\n  object tgt\n    pre_patch\n    post_patch\n    pre_unpatch\n    post_unpatch\nend\n\
+% insmod fix.ko\n% insmod tgt.ko\n",
+    );
+    assert_eq!(
+        callbacks(&r, 2),
+        [
+            (PrePatch, "tgt".into(), Some(Coming)),
+            (PostPatch, "tgt".into(), Some(Coming)),
+            (PreUnpatch, "tgt".into(), Some(Going)),
+            (PostUnpatch, "tgt".into(), Some(Going)),
+        ]
+    );
+    let l = lines(&r, 2);
+    assert!(l.contains(&"tgt: up".to_string()));
+    assert_eq!(
+        l.last().map(String::as_str),
+        Some("insmod: ERROR: could not insert module tgt.ko: Invalid parameters")
+    );
+    assert!(r.steps[1].snapshot.modules.iter().all(|m| m.name != "tgt"));
+}
+
+#[test]
+fn a_livepatch_init_that_fails_never_enables_its_patch() {
+    let r = run(
+        "define livepatch fix\n  init returns -EINVAL\n  object vmlinux\n    pre_patch\nend\n% insmod fix.ko\n",
+    );
+    assert!(callbacks(&r, 1).is_empty());
+    assert_eq!(
+        lines(&r, 1),
+        ["insmod: ERROR: could not insert module fix.ko: Invalid parameters"]
+    );
+}
+
+#[test]
+fn a_declared_positive_pre_patch_return_fails_the_patch_and_the_module_stays() {
+    let r = run(
+        "define livepatch one\n  object vmlinux\n    pre_patch returns 1\nend\n% insmod one.ko\n",
+    );
+    let l = lines(&r, 1);
+    assert!(l.contains(&"livepatch: pre-patch callback failed for object 'vmlinux'".to_string()));
+    assert!(
+        l.iter()
+            .any(|x| x.contains("'one'->init suspiciously returned 1"))
+    );
+    assert!(r.steps[0].snapshot.modules.iter().any(|m| m.name == "one"));
+    assert!(r.steps[0].snapshot.patches.is_empty());
+}

@@ -1,0 +1,211 @@
+#!/bin/bash
+# make kernel-test: the model against a real kernel.
+#
+# For every scenario under engine/tests/ with `define` blocks:
+#   klpscope kmod SCENARIO DIR      (C, Kbuild, run.sh)
+#   make -C HEADERS M=DIR modules   (fails on any compiler warning)
+# then boots Debian's kernel under QEMU (TCG, or KT_ACCEL=kvm) once per
+# scenario, with a busybox initramfs holding the modules,
+# kmod and bash, runs run.sh there, and `klpscope check`s what it printed.
+#
+# Needs root once, for Debian's packages: qemu-system-x86, busybox-static, cpio,
+# kmod, linux-headers-amd64; the kernel image package (linux-image-VERSION,
+# matching the headers) is downloaded with apt-get download and its /boot
+# unpacked under target/kernel-test/, never installed. No other download
+# (but linux-source with KT_CATALOG=1, below).
+#
+# Environment: KT_TIMEOUT seconds per boot (default 300), KT_ONLY a
+# substring of the scenario file names to run, KT_ACCEL tcg|kvm.
+# KT_CATALOG=1 also runs the scenarios without define blocks (the selftest
+# transcripts and the derived scenarios) with the kernel's own selftest
+# modules, built from the distribution's linux-source-X.Y package (fetched
+# with apt-get download, only its livepatch test modules unpacked).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/target/kernel-test
+TIMEOUT=${KT_TIMEOUT:-300}
+ONLY=${KT_ONLY:-}
+START=$(date +%s)
+
+say() { echo "==> $*"; }
+
+need_pkgs=()
+command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
+[ -x /bin/busybox ] || need_pkgs+=(busybox-static)
+command -v kmod >/dev/null || need_pkgs+=(kmod)
+command -v cpio >/dev/null || need_pkgs+=(cpio)
+ls -d /usr/src/linux-headers-*-amd64 >/dev/null 2>&1 || need_pkgs+=(linux-headers-amd64)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+	say "installing ${need_pkgs[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_pkgs[@]}"
+fi
+file /bin/busybox 2>/dev/null | grep -q 'dynamically' && {
+	echo "kernel-test: /bin/busybox must be the static one (busybox-static)" >&2
+	exit 2
+}
+
+HEADERS=$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
+KVER=${HEADERS#/usr/src/linux-headers-}
+mkdir -p "$OUT"
+IMG=$OUT/linux-image-$KVER
+if [ ! -e "$IMG/boot/vmlinuz-$KVER" ]; then
+	say "fetching linux-image-$KVER (unpacked under $IMG, not installed)"
+	rm -rf "$IMG" "$OUT"/linux-image-*.deb
+	(cd "$OUT" && apt-get download "linux-image-$KVER")
+	# Only /boot (the kernel and its config): the modules are not needed.
+	mkdir -p "$IMG"
+	dpkg-deb --fsys-tarfile "$OUT"/linux-image-"$KVER"_*.deb | tar -x -C "$IMG" ./boot
+	rm -f "$OUT"/linux-image-"$KVER"_*.deb
+fi
+grep -q '^CONFIG_LIVEPATCH=y' "$IMG/boot/config-$KVER" || {
+	echo "kernel-test: $KVER has no CONFIG_LIVEPATCH" >&2
+	exit 2
+}
+
+say "building klpscope"
+cargo build -q -p klpscope-engine --features cli
+KLP=$ROOT/target/debug/klpscope
+
+# TCG by default: it needs nothing from the host. KT_ACCEL=kvm is faster
+# where KVM works (nested KVM often does not).
+ACCEL=${KT_ACCEL:-tcg}
+
+# The files that every initramfs holds: busybox, kmod, bash and their
+# libraries.
+BASE=$OUT/base
+rm -rf "$BASE"
+mkdir -p "$BASE"/{bin,sbin,proc,sys,dev,tmp,lib64,lib/x86_64-linux-gnu,run/klp}
+cp /bin/busybox "$BASE/bin/busybox"
+for t in sh mount umount dmesg sleep cat grep sed tail wc mktemp id rm ln mkdir dd head \
+	printf echo poweroff sync ls dirname basename cut tr date uname; do
+	ln -sf busybox "$BASE/bin/$t"
+done
+cp "$(command -v kmod)" "$BASE/bin/kmod"
+for t in insmod rmmod modprobe lsmod; do ln -sf ../bin/kmod "$BASE/sbin/$t"; done
+cp /bin/bash "$BASE/bin/bash"
+# procps's sysctl: its messages are the ones the selftest harness logs.
+if [ -x /usr/sbin/sysctl ]; then cp /usr/sbin/sysctl "$BASE/sbin/sysctl"; fi
+for lib in $(ldd "$(command -v kmod)" /bin/bash | awk '/=>/ {print $3} /ld-linux/ {print $1}' | sort -u); do
+	cp -L "$lib" "$BASE$lib"
+done
+
+cat >"$BASE/init" <<'EOF'
+#!/bin/sh
+export PATH=/sbin:/bin
+mount -t proc none /proc
+mount -t sysfs none /sys
+mount -t devtmpfs none /dev 2>/dev/null
+mount -t debugfs none /sys/kernel/debug
+mount -t tmpfs none /tmp
+# run.sh prints on the second serial port: the first is the kernel's
+# console, which also shows what a livepatch that raises console_loglevel
+# (test_klp_state) makes the kernel print.
+exec >/dev/ttyS1 2>&1
+echo "klpscope-kernel-test: kernel $(cat /proc/sys/kernel/osrelease)"
+echo "klpscope-kernel-test: begin"
+KO_DIR=/run/klp /bin/bash /run/klp/run.sh
+echo "klpscope-kernel-test: end rc=$?"
+sync
+poweroff -f
+EOF
+chmod +x "$BASE/init"
+
+mapfile -t SCENARIOS < <(grep -rl '^define ' engine/tests --include='*.txt' | sort)
+
+# The kernel's selftest modules, for the catalog scenarios (KT_CATALOG=1).
+SELF=$OUT/test_modules-$KVER
+if [ -n "${KT_CATALOG:-}" ]; then
+	if [ ! -e "$SELF/.built" ]; then
+		series=$(echo "$KVER" | cut -d. -f1,2)
+		say "building the selftest modules from linux-source-$series"
+		rm -rf "$SELF" "$OUT/linux-source"
+		mkdir -p "$SELF" "$OUT/linux-source"
+		(cd "$OUT/linux-source" && apt-get download "linux-source-$series")
+		dpkg-deb --fsys-tarfile "$OUT"/linux-source/linux-source-"$series"_*.deb |
+			tar -x -C "$OUT/linux-source" "./usr/src/linux-source-$series.tar.xz"
+		# v6.9 moved them from lib/livepatch to the selftests.
+		tar -xJf "$OUT/linux-source/usr/src/linux-source-$series.tar.xz" -C "$OUT/linux-source" \
+			--wildcards "linux-source-$series/lib/livepatch/test_klp_*.c" \
+			"linux-source-$series/tools/testing/selftests/livepatch/test_modules/test_klp_*.c" 2>/dev/null || true
+		find "$OUT/linux-source" -name 'test_klp_*.c' -exec cp {} "$SELF/" \;
+		rm -rf "$OUT/linux-source"
+		ls "$SELF"/test_klp_*.c >/dev/null || { echo "kernel-test: no selftest modules in linux-source-$series" >&2; exit 2; }
+		for c in "$SELF"/test_klp_*.c; do echo "obj-m += $(basename "$c" .c).o"; done >"$SELF/Kbuild"
+		make -s -C "$HEADERS" M="$SELF" modules >"$SELF/build.log" 2>&1 || { cat "$SELF/build.log"; exit 2; }
+		touch "$SELF/.built"
+	fi
+	mapfile -t -O "${#SCENARIOS[@]}" SCENARIOS < <(grep -L '^define ' engine/tests/transcripts/*.txt engine/tests/scenarios/*.txt | sort)
+fi
+pass=0
+fail=0
+failed=()
+skipped=()
+for sc in "${SCENARIOS[@]}"; do
+	name=$(basename "$sc" .txt)
+	case "$name" in *"$ONLY"*) ;; *) continue ;; esac
+	# A scenario written for another profile (seed-v1, an unmerged
+	# proposal) describes a kernel that is not this one.
+	if grep -qE '^# semantics: *[a-z]' "$sc" && ! grep -qE '^# semantics: *upstream *$' "$sc"; then
+		say "$name: skipped ($(grep -m1 -E '^# semantics:' "$sc" | sed 's/^# //'))"
+		skipped+=("$name")
+		continue
+	fi
+	dir=$OUT/scenarios/$name
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	say "$name: klpscope kmod"
+	"$KLP" kmod "$sc" "$dir/src" >/dev/null
+	say "$name: building against $HEADERS"
+	if ls "$dir/src"/*.c >/dev/null 2>&1 &&
+		{ ! make -s -C "$HEADERS" M="$dir/src" modules >"$dir/build.log" 2>&1 ||
+			grep -qi 'warning' "$dir/build.log"; }; then
+		cat "$dir/build.log"
+		echo "kernel-test: $name: the generated modules do not build cleanly" >&2
+		fail=$((fail + 1))
+		failed+=("$name (build)")
+		continue
+	fi
+	rm -rf "$dir/root"
+	cp -a "$BASE" "$dir/root"
+	cp "$dir/src/run.sh" "$dir/root/run/klp/"
+	if ls "$dir/src"/*.ko >/dev/null 2>&1; then cp "$dir/src"/*.ko "$dir/root/run/klp/"; fi
+	if [ -e "$SELF/.built" ]; then
+		# insmod test_modules/X.ko finds them beside run.sh; modprobe X (as
+		# the v5.1 selftests load them) in /lib/modules.
+		mkdir -p "$dir/root/run/klp/test_modules" "$dir/root/lib/modules/$KVER/extra"
+		cp "$SELF"/*.ko "$dir/root/run/klp/test_modules/"
+		cp "$SELF"/*.ko "$dir/root/lib/modules/$KVER/extra/"
+		depmod -b "$dir/root" "$KVER" 2>/dev/null
+	fi
+	(cd "$dir/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$dir/initramfs.gz"
+	say "$name: booting $KVER ($ACCEL, timeout ${TIMEOUT}s)"
+	t0=$(date +%s)
+	timeout "$TIMEOUT" qemu-system-x86_64 -machine "accel=$ACCEL" -m 512 -smp 2 \
+		-kernel "$IMG/boot/vmlinuz-$KVER" -initrd "$dir/initramfs.gz" \
+		-append "console=ttyS0 loglevel=1 panic=-1 oops=panic" \
+		-nographic -no-reboot -serial "file:$dir/console.log" -serial "file:$dir/serial.log" -monitor none \
+		</dev/null >/dev/null 2>"$dir/qemu.log" || true
+	t1=$(date +%s)
+	tr -d '\r' <"$dir/serial.log" |
+		sed -n '/^klpscope-kernel-test: begin$/,/^klpscope-kernel-test: end/p' |
+		sed -e '1d' -e '$d' >"$dir/real.txt"
+	if ! grep -q '^klpscope-kernel-test: end rc=0' <(tr -d '\r' <"$dir/serial.log"); then
+		tail -n 30 "$dir/serial.log"
+		echo "kernel-test: $name: run.sh did not finish on the kernel" >&2
+		fail=$((fail + 1))
+		failed+=("$name (run)")
+		continue
+	fi
+	say "$name: ran in $((t1 - t0))s; klpscope check"
+	if "$KLP" check "$dir/real.txt"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		failed+=("$name (differs)")
+	fi
+done
+echo "kernel $KVER, $ACCEL, $(($(date +%s) - START))s in all; logs under $OUT/scenarios/"
+for f in "${failed[@]+"${failed[@]}"}"; do echo "failed: $f"; done
+echo "kernel-test: $pass passed, $fail failed, ${#skipped[@]} skipped (other semantics profiles)"
+[ "$fail" = 0 ]
