@@ -2,6 +2,7 @@
 //! explanation, the state panel and the kernel log.
 
 use super::controls::{CommandLine, Examples, ModuleControls, ScenarioEditor};
+use super::kmod::KmodSource;
 use super::state_panel::StatePanel;
 use super::timeline::Timeline;
 use super::transcript::Transcript;
@@ -84,6 +85,7 @@ pub fn Explorer() -> impl IntoView {
                 <StatePanel />
                 <Transcript />
             </div>
+            <KmodSource />
         </section>
     }
 }

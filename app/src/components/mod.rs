@@ -3,6 +3,7 @@
 pub mod controls;
 pub mod docs_pane;
 pub mod explorer;
+pub mod kmod;
 pub mod search;
 pub mod state_panel;
 pub mod timeline;
