@@ -54,12 +54,9 @@ e2e:
 	@echo "==> browser tests (headless chromium)"
 	cd e2e && node --test
 
-## bench: engine benchmarks (README, Performance), then the same exploration
-## natively and in the site's wasm in headless Chromium, with their ratio
-bench: setup-browser build
+## bench: the engine benchmarks (README, Performance)
+bench:
 	cargo bench -p klpscope-engine
-	cargo build --release -p klpscope-engine
-	cd e2e && node bench-explore.mjs
 
 ## kernel-test: every scenario with define blocks as real modules on Debian's kernel under
 ## QEMU, its console log checked against the model (not part of `test`; needs root for apt)

@@ -268,12 +268,19 @@ test('compact timeline: a 10-step scenario fits the docs pane, 20 the explorer; 
   const [w, c] = await fits('[data-testid=timeline]');
   assert.ok(w <= c + 1, `explorer timeline ${w} px in ${c}`);
   // Every scenario block of every chapter fits its docs pane.
-  const chapters = await page.locator('nav.chapters > ol > li > a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  const chapters = await page.locator('nav.chapters > ol > li > a').evaluateAll((as) =>
+    as.map((a) => [a.getAttribute('href'), a.textContent.replace(/^\d+ /, '')]),
+  );
   assert.ok(chapters.length > 10);
   let blocks = 0;
-  for (const href of chapters) {
+  for (const [href, title] of chapters) {
     await page.evaluate((h) => (location.hash = h), href);
     await page.waitForFunction((h) => location.hash.startsWith(h), href);
+    // The chapter is loaded when it is opened: wait for its own heading.
+    await page.waitForFunction(
+      (t) => document.querySelector('[data-testid=chapter] h1')?.textContent.startsWith(t),
+      title,
+    );
     const docs = await page.evaluate(() =>
       [...document.querySelectorAll('[data-testid=mini-timeline]')].map((el) => [
         el.querySelectorAll('[data-step-head]').length,

@@ -1,9 +1,9 @@
 //! The explorer pane: controls, stepping, timeline, the selected event's
 //! explanation, the state panel and the kernel log.
 
-use super::ask::AskPanel;
 use super::controls::{CommandLine, Examples, ModuleControls};
 use super::editor::ScenarioEditor;
+use super::kmod::KmodSource;
 use super::profiles::{ComparePanel, ProfileSwitch};
 use super::state_panel::StatePanel;
 use super::timeline::{Timeline, scroll_horizontally_into_view};
@@ -70,13 +70,13 @@ pub fn Explorer() -> impl IntoView {
                 <Legend />
                 <WhyPanel />
                 <ScenarioEditor />
-                <AskPanel />
                 <ComparePanel />
             </div>
             <div class="lower">
                 <StatePanel />
                 <Transcript />
             </div>
+            <KmodSource />
         </section>
     }
 }
@@ -151,22 +151,24 @@ fn Stepper() -> impl IntoView {
     }
 }
 
+/// The legend's items (trusted: a constant of the app).
+const LEGEND: &str = "<span class=\"marker k-pre-patch\"><span class=\"glyph\">▷</span> pre_patch</span>\
+<span class=\"marker k-post-patch\"><span class=\"glyph\">▶</span> post_patch</span>\
+<span class=\"marker k-pre-unpatch\"><span class=\"glyph\">◁</span> pre_unpatch</span>\
+<span class=\"marker k-post-unpatch\"><span class=\"glyph\">◀</span> post_unpatch</span>\
+<span class=\"reversal-marker\"><span class=\"glyph\">⇄</span> reversed</span>\
+<span class=\"legend-band p-coming\"><span class=\"word\">COMING</span></span>\
+<span class=\"legend-band p-live\"><span class=\"word\">LIVE</span></span>\
+<span class=\"legend-band p-going\"><span class=\"word\">GOING</span></span>\
+<span class=\"legend-bar\"><span class=\"word\">transition</span></span>\
+<span class=\"legend-bar stalled\"><span class=\"word\">stalled</span></span>";
+
 /// What the marker shapes mean.
 #[component]
 fn Legend() -> impl IntoView {
     view! {
-        <p class="legend" aria-label="Legend">
-            <span class="marker k-pre-patch"><span class="glyph">"▷"</span>" pre_patch"</span>
-            <span class="marker k-post-patch"><span class="glyph">"▶"</span>" post_patch"</span>
-            <span class="marker k-pre-unpatch"><span class="glyph">"◁"</span>" pre_unpatch"</span>
-            <span class="marker k-post-unpatch"><span class="glyph">"◀"</span>" post_unpatch"</span>
-            <span class="reversal-marker"><span class="glyph">"⇄"</span>" reversed"</span>
-            <span class="legend-band p-coming"><span class="word">"COMING"</span></span>
-            <span class="legend-band p-live"><span class="word">"LIVE"</span></span>
-            <span class="legend-band p-going"><span class="word">"GOING"</span></span>
-            <span class="legend-bar"><span class="word">"transition"</span></span>
-            <span class="legend-bar stalled"><span class="word">"stalled"</span></span>
-        </p>
+        // Static text, compiled in: no view code for it.
+        <p class="legend" aria-label="Legend" inner_html=LEGEND></p>
     }
 }
 

@@ -1,11 +1,11 @@
 //! The views: one module per pane.
 
-pub mod ask;
 pub mod controls;
 pub mod docs_pane;
 pub mod editor;
 pub mod embed;
 pub mod explorer;
+pub mod kmod;
 pub mod mail;
 pub mod notice;
 pub mod paste;
