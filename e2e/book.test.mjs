@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, DIST } from './server.mjs';
+import { startSite, stopSite } from './site.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -18,21 +19,8 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 let browser;
 let server;
 
-before(async () => {
-  assert.ok(existsSync(path.join(DIST, 'index.html')), `no ${DIST}/index.html: run trunk build --release first`);
-  assert.ok(existsSync(path.join(DIST, 'book', 'index.html')), `no ${DIST}/book/: the release build writes it`);
-  server = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+before(async () => ({ server, browser } = await startSite()));
+after(() => stopSite({ server, browser }));
 
 /** A fresh page on `url`, recording errors; `js: false` turns JavaScript off. */
 async function open(url, { js = true } = {}) {

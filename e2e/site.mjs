@@ -1,0 +1,41 @@
+// What every browser test file starts with: the release build in dist/
+// served on localhost, and Debian's chromium, headless, with the flags this
+// machine's closed network needs (never a downloaded browser).
+
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer, DIST } from './server.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/** Debian's chromium, headless. */
+export function launchChromium(options = {}) {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    ...options,
+  });
+}
+
+/** The site and a browser, for a test file's `before`. */
+export async function startSite() {
+  assert.ok(existsSync(path.join(DIST, 'index.html')), `no ${DIST}/index.html: run trunk build --release first`);
+  const server = await startServer();
+  const browser = await launchChromium();
+  return { server, browser };
+}
+
+/** Stops what `startSite` started, for a test file's `after`. */
+export async function stopSite({ server, browser }) {
+  await browser?.close();
+  await server?.close();
+}
