@@ -448,7 +448,19 @@ fn fail(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// A closed pipe ends the process as it ends `cat` (SIGPIPE), instead of
+/// the panic Rust's print macros turn EPIPE into.
+fn die_on_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restores the default action of one signal before any thread
+    // or output exists; no handler runs Rust code.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    die_on_broken_pipe();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -263,3 +263,31 @@ fn kmod_writes_the_modules_and_an_executable_run_sh_and_refuses_a_bad_scenario()
     assert!(err.contains("unknown command 'insmodd'"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_without_a_panic() {
+    use std::io::Read;
+    let text = "% insmod test_modules/test_klp_callbacks_mod.ko\n% rmmod test_klp_callbacks_mod\n"
+        .repeat(3000);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_klpscope"))
+        .args(["run", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("klpscope runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    // Read one line's worth, as `| head -1` does, then close the pipe.
+    let mut first = [0u8; 48];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(first.starts_with(b"% insmod"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(out.status.code(), Some(101), "{err}");
+}
