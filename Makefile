@@ -54,9 +54,10 @@ e2e:
 	@echo "==> browser tests (headless chromium)"
 	cd e2e && node --test
 
-## bench: the engine benchmarks (README, Performance)
-bench:
+## bench: the engine benchmarks and the site's step to paint (README, Performance)
+bench: setup-browser build
 	cargo bench -p klpscope-engine
+	cd e2e && node bench-step.mjs
 
 ## kernel-test: every scenario with define blocks as real modules on Debian's kernel under
 ## QEMU, its console log checked against the model (not part of `test`; needs root for apt)
