@@ -2,6 +2,7 @@
 //! with the expected lines in the file (`klpscope check`, `cargo test`);
 //! and pasted kernel logs, compared line by line ([`check_log`]).
 
+use crate::diff::{Op, edit_script};
 use crate::render::comparable_log;
 use crate::scenario::{ParseError, Scenario, parse};
 
@@ -55,32 +56,19 @@ pub fn check_text_with(
 
 /// A unified diff with 3 lines of context.
 pub fn unified_diff(name: &str, a: &[String], b: &[String]) -> String {
-    // Longest common subsequence table, from the end.
-    let (n, m) = (a.len(), b.len());
-    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
     // Edit script: (' ', line) / ('-', line) / ('+', line) with positions.
     let mut ops: Vec<(char, usize, usize)> = Vec::new();
     let (mut i, mut j) = (0, 0);
-    while i < n || j < m {
-        if i < n && j < m && a[i] == b[j] {
-            ops.push((' ', i, j));
-            i += 1;
-            j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            ops.push(('+', i, j));
-            j += 1;
-        } else {
-            ops.push(('-', i, j));
-            i += 1;
+    for op in edit_script(a, b) {
+        ops.push(match op {
+            Op::Same(..) => (' ', i, j),
+            Op::Del(_) => ('-', i, j),
+            Op::Add(_) => ('+', i, j),
+        });
+        match op {
+            Op::Same(..) => (i, j) = (i + 1, j + 1),
+            Op::Del(_) => i += 1,
+            Op::Add(_) => j += 1,
         }
     }
     let mut out = format!("--- {name} (expected)\n+++ {name} (klpscope)\n");
@@ -549,41 +537,3 @@ fn align(
 
 /// Changed lines (log indices, model indices) and the agreeing pair after them.
 type Run = (Vec<usize>, Vec<usize>, Option<(usize, usize)>);
-
-/// One step of an edit script from `a` to `b`.
-enum Op {
-    Same(usize, usize),
-    Del(usize),
-    Add(usize),
-}
-
-/// The longest-common-subsequence edit script from `a` to `b`.
-fn edit_script<T: PartialEq>(a: &[T], b: &[T]) -> Vec<Op> {
-    let (n, m) = (a.len(), b.len());
-    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let mut ops = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < n || j < m {
-        if i < n && j < m && a[i] == b[j] {
-            ops.push(Op::Same(i, j));
-            i += 1;
-            j += 1;
-        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
-            ops.push(Op::Del(i));
-            i += 1;
-        } else {
-            ops.push(Op::Add(j));
-            j += 1;
-        }
-    }
-    ops
-}

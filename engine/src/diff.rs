@@ -144,6 +144,36 @@ pub fn parse_pair(value: &str) -> Result<(Semantics, Semantics), String> {
 
 /// Aligns two line lists by their longest common subsequence.
 fn align(a: &[String], b: &[String]) -> Vec<Row> {
+    edit_script(a, b)
+        .into_iter()
+        .map(|op| match op {
+            Op::Same(i, j) => Row {
+                a: Some(a[i].clone()),
+                b: Some(b[j].clone()),
+            },
+            Op::Del(i) => Row {
+                a: Some(a[i].clone()),
+                b: None,
+            },
+            Op::Add(j) => Row {
+                a: None,
+                b: Some(b[j].clone()),
+            },
+        })
+        .collect()
+}
+
+/// One step of an edit script from `a` to `b`.
+pub(crate) enum Op {
+    Same(usize, usize),
+    Del(usize),
+    Add(usize),
+}
+
+/// The longest-common-subsequence edit script from `a` to `b`, a
+/// removal before an addition where both are as long (`klpscope diff`,
+/// `check`'s unified diff and its pasted-log report share it).
+pub(crate) fn edit_script<T: PartialEq>(a: &[T], b: &[T]) -> Vec<Op> {
     let (n, m) = (a.len(), b.len());
     let mut lcs = vec![vec![0usize; m + 1]; n + 1];
     for i in (0..n).rev() {
@@ -155,31 +185,22 @@ fn align(a: &[String], b: &[String]) -> Vec<Row> {
             };
         }
     }
+    let mut ops = Vec::new();
     let (mut i, mut j) = (0, 0);
-    let mut rows = Vec::with_capacity(n.max(m));
     while i < n || j < m {
         if i < n && j < m && a[i] == b[j] {
-            rows.push(Row {
-                a: Some(a[i].clone()),
-                b: Some(b[j].clone()),
-            });
+            ops.push(Op::Same(i, j));
             i += 1;
             j += 1;
         } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
-            rows.push(Row {
-                a: Some(a[i].clone()),
-                b: None,
-            });
+            ops.push(Op::Del(i));
             i += 1;
         } else {
-            rows.push(Row {
-                a: None,
-                b: Some(b[j].clone()),
-            });
+            ops.push(Op::Add(j));
             j += 1;
         }
     }
-    rows
+    ops
 }
 
 #[cfg(test)]
