@@ -1,17 +1,7 @@
 //! `klpscope explore --ask`: answers a reader can paste and run.
 
-use std::process::Command;
-
 fn klpscope(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_klpscope"))
-        .args(args)
-        .output()
-        .expect("klpscope runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    super::cli::klpscope(args, "")
 }
 
 #[test]

@@ -3,7 +3,9 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn klpscope(args: &[&str], stdin: &str) -> (i32, String, String) {
+/// Starts the binary with `args`, `stdin` written to its standard input
+/// and closed, its output piped.
+fn spawn(args: &[&str], stdin: &str) -> std::process::Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_klpscope"))
         .args(args)
         .stdin(Stdio::piped())
@@ -17,6 +19,13 @@ fn klpscope(args: &[&str], stdin: &str) -> (i32, String, String) {
         .unwrap()
         .write_all(stdin.as_bytes())
         .unwrap();
+    child
+}
+
+/// Runs the binary with `args`, `stdin` on its standard input: (exit
+/// code, stdout, stderr).
+pub fn klpscope(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let child = spawn(args, stdin);
     let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -269,19 +278,7 @@ fn a_reader_that_goes_away_ends_the_output_without_a_panic() {
     use std::io::Read;
     let text = "% insmod test_modules/test_klp_callbacks_mod.ko\n% rmmod test_klp_callbacks_mod\n"
         .repeat(3000);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_klpscope"))
-        .args(["run", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("klpscope runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
+    let mut child = spawn(&["run", "-"], &text);
     // Read one line's worth, as `| head -1` does, then close the pipe.
     let mut first = [0u8; 48];
     child.stdout.take().unwrap().read_exact(&mut first).unwrap();
