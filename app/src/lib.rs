@@ -45,7 +45,7 @@ pub fn App() -> impl IntoView {
     let initial = Route::parse(&location_hash());
     let state = provide_explorer_state(initial.scenario.clone().unwrap_or_default(), initial.at);
     state.selected.set(initial.event);
-    link_notices(state, &location_hash());
+    link_notices(state, &location_hash(), &initial);
     let doc = DocState {
         chapter: RwSignal::new(
             initial
@@ -136,7 +136,7 @@ fn sync_url(state: ExplorerState, doc: DocState) {
             doc.chapter.set(i);
             doc.heading.set(route.heading.clone());
         }
-        if let Some(text) = route.scenario {
+        if let Some(text) = route.scenario.clone() {
             if text != state.scenario.get_untracked() {
                 written_scenario.set_value(text.clone());
                 state.load(&text, route.at);
@@ -149,7 +149,7 @@ fn sync_url(state: ExplorerState, doc: DocState) {
             written_scenario.set_value(String::new());
             state.reset();
         }
-        link_notices(state, &hash);
+        link_notices(state, &hash, &route);
     };
     let _ = window_event_listener(ev::hashchange, move |_| apply());
     let _ = window_event_listener(ev::popstate, move |_| apply());
@@ -157,8 +157,8 @@ fn sync_url(state: ExplorerState, doc: DocState) {
 
 /// Shows what a link asks for that cannot be shown, and what is shown
 /// instead, where the explorer shows errors (until the next command).
-fn link_notices(state: ExplorerState, hash: &str) {
-    let notes = components::notice::problems(hash);
+fn link_notices(state: ExplorerState, hash: &str, route: &Route) {
+    let notes = components::notice::problems(hash, route);
     if !notes.is_empty() {
         state.error.set(Some(notes.join("\n")));
     }

@@ -29,19 +29,22 @@ pub struct Route {
     pub link_error: Option<String>,
 }
 
+/// The `key=value` parts of a fragment (without its `#`), each with the
+/// whole part: what [`Route::parse`] and the link notices both read.
+pub fn pairs(fragment: &str) -> impl Iterator<Item = (&str, &str, &str)> {
+    fragment
+        .split('&')
+        .filter_map(|part| part.split_once('=').map(|(k, v)| (k, v, part)))
+}
+
 impl Route {
     /// Reads a fragment (with or without the leading `#`). Unknown or
     /// undecodable parts are ignored: a mangled link still opens the site.
     pub fn parse(fragment: &str) -> Route {
         let mut route = Route::default();
         let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
-        for part in fragment.split('&') {
-            if part == "embed" {
-                route.embed = true;
-            }
-            let Some((key, value)) = part.split_once('=') else {
-                continue;
-            };
+        route.embed = fragment.split('&').any(|p| p == "embed");
+        for (key, value, part) in pairs(fragment) {
             match key {
                 "doc" => {
                     let (chapter, heading) = match value.split_once('/') {

@@ -6,20 +6,17 @@
 //! errors, until the next command that parses.
 
 use crate::chapters;
-use klpscope_engine::share;
+use crate::route::{self, Route};
 
 /// The longest piece of the link a notice quotes.
 const QUOTE: usize = 40;
 
 /// What a fragment asks for that cannot be shown, one sentence each:
 /// what was wrong, and what is shown instead.
-pub fn problems(fragment: &str) -> Vec<String> {
+pub fn problems(fragment: &str, route: &Route) -> Vec<String> {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     let mut out = Vec::new();
-    for part in fragment.split('&').filter(|p| !p.is_empty()) {
-        let Some((key, value)) = part.split_once('=') else {
-            continue;
-        };
+    for (key, value, _) in route::pairs(fragment) {
         match key {
             "doc" => {
                 let (chapter, heading) = match value.split_once('/') {
@@ -45,10 +42,11 @@ pub fn problems(fragment: &str) -> Vec<String> {
                 }
             }
             "s" | "s1" => {
-                if let Err(e) = share::decode(part) {
+                if let Some(e) = &route.link_error {
+                    // The error's first line; its hint is for link writers.
+                    let e = e.lines().next().unwrap_or_default();
                     out.push(format!(
-                        "The scenario in this link could not be decoded ({}); the explorer starts empty.",
-                        e.message()
+                        "The scenario in this link could not be decoded ({e}); the explorer starts empty."
                     ));
                 }
             }
@@ -82,6 +80,10 @@ fn quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn problems(fragment: &str) -> Vec<String> {
+        super::problems(fragment, &Route::parse(fragment))
+    }
 
     #[test]
     fn a_good_link_has_no_problem() {
