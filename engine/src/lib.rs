@@ -37,6 +37,7 @@ mod callback_code;
 pub mod catalog;
 pub mod check;
 mod command;
+mod deflate;
 pub mod diff;
 pub mod errno;
 pub mod event;
@@ -138,4 +139,24 @@ pub fn parse_command(line: &str, catalog: &catalog::Catalog) -> Result<Command, 
         None => (line, 1),
     };
     scenario::parse_command(text, 1, col, catalog)
+}
+
+/// Sorts a short list in place, stably, by `less`. An insertion sort: the
+/// lists the site sorts (search hits, a legend, module aliases) are short,
+/// and the standard library's sort would add several kilobytes of code to
+/// the browser build for each element type.
+///
+/// ```
+/// let mut v = [(2, 'a'), (1, 'b'), (2, 'c'), (0, 'd')];
+/// klpscope_engine::sort_short_by(&mut v, |x, y| x.0 < y.0);
+/// assert_eq!(v, [(0, 'd'), (1, 'b'), (2, 'a'), (2, 'c')]);
+/// ```
+pub fn sort_short_by<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && less(&v[j], &v[j - 1]) {
+            v.swap(j, j - 1);
+            j -= 1;
+        }
+    }
 }

@@ -252,7 +252,7 @@ fn module_aliases(run: &Run) -> Vec<(String, String)> {
         }
         out.push((name, alias));
     }
-    out.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+    crate::sort_short_by(&mut out, |a, b| a.0.len() > b.0.len());
     out
 }
 
@@ -393,7 +393,7 @@ pub fn timeline(run: &Run) -> String {
         .filter(|(_, a)| out.contains(a.as_str()))
         .map(|(n, a)| format!("{a} = {n}"))
         .collect();
-    legend.sort();
+    crate::sort_short_by(&mut legend, |a, b| a < b);
     let cbs: Vec<String> = crate::CallbackKind::ALL
         .into_iter()
         .filter(|k| used_callbacks.contains(k))

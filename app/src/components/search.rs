@@ -75,27 +75,27 @@ pub fn search(index: &[Entry], query: &str, limit: usize) -> Vec<Hit> {
     if terms.is_empty() {
         return Vec::new();
     }
-    let mut scored: Vec<(usize, usize, &Entry)> = index
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| {
-            let mut score = 0;
-            for t in &terms {
-                let in_title = e.title.contains(t.as_str());
-                let count = e.lower.matches(t.as_str()).take(5).count();
-                if !in_title && count == 0 {
-                    return None;
-                }
-                score += usize::from(in_title) * 10 + count;
+    // The best `limit` so far, best first; equal scores keep the
+    // documentation's order (no sort: it would cost the site kilobytes).
+    let mut best: Vec<(usize, &Entry)> = Vec::with_capacity(limit + 1);
+    'entries: for e in index {
+        let mut score = 0;
+        for t in &terms {
+            let in_title = e.title.contains(t.as_str());
+            let count = e.lower.matches(t.as_str()).take(5).count();
+            if !in_title && count == 0 {
+                continue 'entries;
             }
-            Some((score, i, e))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored
-        .into_iter()
-        .take(limit)
-        .map(|(_, _, e)| Hit {
+            score += usize::from(in_title) * 10 + count;
+        }
+        let at = best.iter().position(|b| score > b.0).unwrap_or(best.len());
+        if at < limit {
+            best.insert(at, (score, e));
+            best.truncate(limit);
+        }
+    }
+    best.into_iter()
+        .map(|(_, e)| Hit {
             chapter: e.chapter,
             heading: e.heading,
             snippet: snippet(&e.text, &e.lower, &terms),
