@@ -271,7 +271,7 @@ fn compact_define_line(line: &str) -> String {
 }
 
 /// The token for a group of `define` blocks: readable or deflated,
-/// whichever is shorter (readable only without the `deflate` feature).
+/// whichever is shorter.
 fn define_token(text: &str) -> String {
     let mut readable = String::from("d.");
     for (i, line) in text.lines().enumerate() {
@@ -280,12 +280,9 @@ fn define_token(text: &str) -> String {
         }
         escape_with(line, keep, &mut readable);
     }
-    #[cfg(feature = "deflate")]
-    {
-        let deflated = format!("z.{}", deflate_text(text));
-        if deflated.len() < readable.len() {
-            return deflated;
-        }
+    let deflated = format!("z.{}", deflate_text(text));
+    if deflated.len() < readable.len() {
+        return deflated;
     }
     readable
 }
@@ -471,9 +468,8 @@ fn decode_v1(body: &str) -> Result<String, ParseError> {
 
 /// Text deflated (raw DEFLATE, RFC 1951) and base64url-encoded: the body
 /// of a `z.` token.
-#[cfg(feature = "deflate")]
 pub fn deflate_text(text: &str) -> String {
-    base64url_encode(&miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 10))
+    base64url_encode(&crate::deflate::deflate(text.as_bytes()))
 }
 
 fn inflate_token(b64: &str, col: usize) -> Result<String, ParseError> {
