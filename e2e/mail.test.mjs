@@ -74,6 +74,29 @@ test('a short link restores the exact step and selected event', async () => {
   await context.close();
 });
 
+test('define blocks go into the link deflated, and the link reopens the scenario', async () => {
+  const { page, errors, context } = await open(server.url);
+  const editor = page.getByTestId('editor');
+  if (!(await editor.evaluate((d) => d.open))) await editor.locator('summary').click();
+  const defines = ['fix', 'fix2', 'fix3'].map((p) =>
+    `define livepatch ${p}\n  object vmlinux\n    pre_patch prints "set up ${p}"\n    post_unpatch prints "torn down ${p}"\nend\n`);
+  await page.getByTestId('editor-text').fill(`${defines.join('')}% insmod fix.ko\n% insmod fix2.ko\n`);
+  await page.getByTestId('editor-replay').click();
+  await page.waitForFunction(() => location.hash.includes('s1=z.'));
+  const url = page.url();
+  // Readable, the three blocks alone would be longer than the whole link.
+  const readable = defines.join('').replaceAll(' ', '+').replaceAll('\n', '!').length;
+  assert.ok(url.split('#')[1].length < readable, url);
+  const second = await open(url);
+  await second.page.locator('[data-testid=timeline] .marker').first().waitFor();
+  assert.equal(await position(second.page), 'step 2 / 2');
+  assert.match(await second.page.getByTestId('transcript').innerText(), /set up fix2/);
+  assert.deepEqual(second.errors, []);
+  await second.context.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a link in the first (s=) form still opens', async () => {
   const old =
     '#s=insmod+test_modules/test_klp_callbacks_mod.ko!insmod+test_modules/test_klp_callbacks_demo.ko' +
