@@ -256,6 +256,20 @@ pub enum TransitionPhase {
     Complete,
 }
 
+impl TransitionPhase {
+    /// The phase in lower case, as the JSON output names it: `init`, `start`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            TransitionPhase::Init => "init",
+            TransitionPhase::Start => "start",
+            TransitionPhase::Reverse => "reverse",
+            TransitionPhase::Force => "force",
+            TransitionPhase::Cancel => "cancel",
+            TransitionPhase::Complete => "complete",
+        }
+    }
+}
+
 /// One observable thing, with the context a view needs to place and explain it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
@@ -282,5 +296,17 @@ impl Event {
     /// True for events that put a line into the transcript.
     pub fn is_line(&self) -> bool {
         self.text.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TransitionPhase::*;
+
+    #[test]
+    fn phase_names_are_the_json_names() {
+        for p in [Init, Start, Reverse, Force, Cancel, Complete] {
+            assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{}\"", p.name()));
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The timeline: one lane per object, one column per step, a marker per
 //! callback, module lifetime bands and the transition row.
 
+use super::marks;
 use crate::model::{self, Lane, LaneCell, Marker, Presence, Timeline as Grid, TransitionCell};
 use crate::state::{Replay, Selection};
 use klpscope_engine::event::{ModuleState, TransitionPhase};
@@ -52,6 +53,13 @@ pub fn Timeline(
             });
         });
     }
+    // Past, current and future columns, and the selected marker, are
+    // marked only where they change (see marks.rs).
+    let drawn = move || Arc::as_ptr(&replay.get()) as usize;
+    marks::follow_cursor(scroller, cursor, drawn);
+    if let Some(sel) = selected {
+        marks::follow_selection(scroller, sel, drawn);
+    }
     let caption = move || {
         let replay = replay.get();
         let steps = &replay.timeline.steps;
@@ -79,6 +87,12 @@ pub fn Timeline(
             class="timeline-scroll"
             class:mini=mini
             node_ref=scroller
+            on:click=move |e| {
+                // A marker's click bubbles here: one handler for all.
+                if let (Some(sel), Some(key)) = (selected, marks::clicked_event(&e, "button[data-ev]")) {
+                    sel.set(Some(key));
+                }
+            }
             tabindex="0"
             role="group"
             aria-label="Timeline: one lane per object, one column per command"
@@ -102,12 +116,12 @@ pub fn Timeline(
                         {grid
                             .steps
                             .iter()
-                            .map(|s| step_header(s, cursor, on_step))
+                            .map(|s| step_header(s, on_step))
                             .collect_view()}
                         {grid
                             .lanes
                             .iter()
-                            .map(|lane| lane_row(lane, &slot_steps, cursor, selected, multi_patch))
+                            .map(|lane| lane_row(lane, &slot_steps, selected.is_some(), multi_patch))
                             .collect_view()}
                         <div class="lane-label transition-label">"transition"</div>
                         {grid
@@ -115,7 +129,7 @@ pub fn Timeline(
                             .iter()
                             .zip(slot_steps.iter().copied())
                             .enumerate()
-                            .map(|(i, (cell, step))| transition_cell(grid, i, cell, step, cursor))
+                            .map(|(i, (cell, step))| transition_cell(grid, i, cell, step))
                             .collect_view()}
                     </div>
                 }
@@ -166,31 +180,15 @@ fn several_patches(grid: &Grid) -> bool {
     false
 }
 
-/// "past", "current" or "future" relative to the cursor.
-fn time_class(step: usize, cursor: usize) -> &'static str {
-    if step > cursor {
-        "future"
-    } else if step == cursor {
-        "current"
-    } else {
-        "past"
-    }
-}
-
-fn step_header(
-    s: &model::StepColumn,
-    cursor: Signal<usize>,
-    on_step: Option<Callback<usize>>,
-) -> impl IntoView + use<> {
+fn step_header(s: &model::StepColumn, on_step: Option<Callback<usize>>) -> impl IntoView + use<> {
     let step = s.step;
     let style = format!("grid-column: span {}", s.slot_count);
     let title = format!("% {}", s.command);
     let short = s.short.clone();
     let failed = s.failed;
-    let class = move || format!("step-head {}", time_class(step, cursor.get()));
     match on_step {
         Some(cb) => view! {
-            <div class=class style=style data-step-head=step >
+            <div class="step-head" style=style data-step-head=step data-s=step>
                 <button class="step-button" title=title.clone() on:click=move |_| cb.run(step)>
                     <span class="visually-hidden">"Go to step "</span>
                     <span class="step-no">{step}</span>
@@ -200,7 +198,7 @@ fn step_header(
         }
         .into_any(),
         None => view! {
-            <div class=class style=style data-step-head=step  title=title.clone()>
+            <div class="step-head" style=style data-step-head=step data-s=step title=title.clone()>
                 <span class="step-no">{step}</span>
                 <span class="step-cmd" class:failed=failed>{breakable(&short)}</span>
             </div>
@@ -230,8 +228,7 @@ fn breakable(text: &str) -> impl IntoView + use<> {
 fn lane_row(
     lane: &Lane,
     slot_steps: &[usize],
-    cursor: Signal<usize>,
-    selected: Option<RwSignal<Option<Selection>>>,
+    interactive: bool,
     multi_patch: bool,
 ) -> impl IntoView + use<> {
     let object = lane.object.clone();
@@ -252,7 +249,7 @@ fn lane_row(
         .map(|(cell, step)| {
             let first_in_step = step != prev_step;
             prev_step = step;
-            lane_cell(cell, step, first_in_step, cursor, selected, multi_patch)
+            lane_cell(cell, step, first_in_step, interactive, multi_patch)
         })
         .collect_view();
     view! {
@@ -279,18 +276,12 @@ fn lane_cell(
     cell: &LaneCell,
     step: usize,
     first_in_step: bool,
-    cursor: Signal<usize>,
-    selected: Option<RwSignal<Option<Selection>>>,
+    interactive: bool,
     multi_patch: bool,
 ) -> impl IntoView + use<> {
     let presence = presence_class(cell.presence);
     let step_start = if first_in_step { " step-start" } else { "" };
-    let class = move || {
-        format!(
-            "cell {presence}{step_start} {}",
-            time_class(step, cursor.get())
-        )
-    };
+    let class = format!("cell {presence}{step_start}");
     // Band label: the state the module ends the slot in (UNFORMED and the
     // other passing states are folded away; "freed" when it is gone), or the
     // standing state at the start of a step so a scrolled timeline reads.
@@ -316,9 +307,9 @@ fn lane_cell(
     let marker = cell
         .marker
         .clone()
-        .map(|m| marker_view(m, selected, multi_patch));
+        .map(|m| marker_view(m, interactive, multi_patch));
     view! {
-        <div class=class >
+        <div class=class data-s=step>
             <span class="band" aria-hidden="true"></span>
             {band}
             {marker}
@@ -326,11 +317,7 @@ fn lane_cell(
     }
 }
 
-fn marker_view(
-    m: Marker,
-    selected: Option<RwSignal<Option<Selection>>>,
-    multi_patch: bool,
-) -> impl IntoView {
+fn marker_view(m: Marker, interactive: bool, multi_patch: bool) -> impl IntoView {
     let failed = m.ret.is_some_and(|r| r != 0);
     let kind = model::kind_class(m.callback);
     let state = m
@@ -366,25 +353,24 @@ fn marker_view(
         <span class="visually-hidden">{name}</span>
     };
     let key: Selection = (m.step, m.event);
-    match selected {
-        Some(sel) => view! {
+    match interactive {
+        true => view! {
             <button
                 class=format!("marker {kind}")
                 class:failed=failed
-                class:selected=move || sel.get() == Some(key)
-                aria-pressed=move || if sel.get() == Some(key) { "true" } else { "false" }
+                aria-pressed="false"
                 title=title
                 data-callback=m.callback.name()
                 data-state=m.state.map(ModuleState::name)
                 data-object=m.object.clone()
                 data-step=m.step
-                on:click=move |_| sel.set(Some(key))
+                data-ev=format!("{}.{}", key.0, key.1)
             >
                 {body}
             </button>
         }
         .into_any(),
-        None => view! {
+        false => view! {
             <span
                 class=format!("marker {kind}")
                 class:failed=failed
@@ -406,7 +392,6 @@ fn transition_cell(
     index: usize,
     cell: &TransitionCell,
     step: usize,
-    cursor: Signal<usize>,
 ) -> impl IntoView + use<> {
     let first_in_step = grid.step_slots(step).start == index;
     let active = cell.after.as_ref().or(cell.before.as_ref());
@@ -418,19 +403,16 @@ fn transition_cell(
         (true, false) => " step-start",
         _ => "",
     };
-    let class = move || {
-        format!(
-            "cell tcell {bar} t-{direction}{step_start}{} {}",
-            if stalled { " stalled" } else { "" },
-            time_class(step, cursor.get())
-        )
-    };
+    let class = format!(
+        "cell tcell {bar} t-{direction}{step_start}{}",
+        if stalled { " stalled" } else { "" },
+    );
     let phases = cell
         .phases
         .iter()
         .map(|(_, phase, target)| {
             let label = model::phase_label(*phase, *target);
-            let kind = format!("{phase:?}").to_lowercase();
+            let kind = phase.name();
             // The reversal gets a marker of its own: the ⇄ glyph, framed in
             // the failure colour (style/main.css), in both views.
             let class = if *phase == TransitionPhase::Reverse {
@@ -475,7 +457,7 @@ fn transition_cell(
         }
     });
     view! {
-        <div class=class >
+        <div class=class data-s=step>
             <span class="band" aria-hidden="true"></span>
             {phases}
             {name}
