@@ -306,7 +306,10 @@ mod tests {
     #[test]
     fn phase_names_are_the_json_names() {
         for p in [Init, Start, Reverse, Force, Cancel, Complete] {
-            assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{}\"", p.name()));
+            assert_eq!(
+                serde_json::to_string(&p).unwrap(),
+                format!("\"{}\"", p.name())
+            );
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod embed;
 pub mod explorer;
 pub mod kmod;
 pub mod mail;
+pub mod marks;
 pub mod notice;
 pub mod paste;
 pub mod profiles;

@@ -1,6 +1,7 @@
 //! The kernel-format transcript, in step with the timeline: a log line and
 //! its marker select each other.
 
+use super::marks;
 use crate::state::{Replay, Selection, use_explorer_state};
 use klpscope_engine::render::{self, Console};
 use leptos::prelude::*;
@@ -88,6 +89,13 @@ pub fn Transcript() -> impl IntoView {
             });
         }
     });
+    // Past, current and future lines, and the selected one, are marked
+    // only where they change (see marks.rs).
+    let root: NodeRef<leptos::html::Div> = NodeRef::new();
+    let drawn = move || Arc::as_ptr(&all.get()) as usize;
+    marks::follow_cursor(root, state.cursor.into(), drawn);
+    marks::follow_selection(root, state.selected, drawn);
+    let selected = state.selected;
     view! {
         <section class="panel transcript-panel" aria-labelledby="transcript-h">
             <div class="transcript-head">
@@ -105,7 +113,14 @@ pub fn Transcript() -> impl IntoView {
                     " pr_debug lines (dynamic debug)"
                 </label>
             </div>
-            <div class="transcript" data-testid="transcript" tabindex="0" aria-label="Transcript">
+            <div
+                class="transcript"
+                data-testid="transcript"
+                tabindex="0"
+                aria-label="Transcript"
+                node_ref=root
+                on:click=move |e| select_clicked(&e, selected)
+            >
                 {move || {
                     let lines = all.get();
                     if lines.is_empty() {
@@ -115,7 +130,7 @@ pub fn Transcript() -> impl IntoView {
                     lines
                         .iter()
                         .cloned()
-                        .map(|line| line_view(line, state.cursor, state.selected))
+                        .map(|line| line_view(line, state.cursor))
                         .collect_view()
                         .into_any()
                 }}
@@ -124,59 +139,47 @@ pub fn Transcript() -> impl IntoView {
     }
 }
 
-fn line_view(
-    line: Line,
-    cursor: RwSignal<usize>,
-    selected: RwSignal<Option<Selection>>,
-) -> impl IntoView {
+fn line_view(line: Line, cursor: RwSignal<usize>) -> impl IntoView {
     let step = line.step;
-    let when = move || {
-        let c = cursor.get();
-        if step > c {
-            "future"
-        } else if step == c {
-            "current"
-        } else {
-            "past"
-        }
-    };
     if line.command {
         return view! {
-            <div class=move || format!("line cmd {}", when()) data-cmd-step=step>
-                <button
-                    class="cmd-line"
-                    title="Go to this step"
-                    on:click=move |_| {
-                        selected.set(None);
-                        cursor.set(step);
-                    }
-                >
+            <div class="line cmd" data-cmd-step=step data-s=step>
+                <button class="cmd-line" title="Go to this step" on:click=move |_| cursor.set(step)>
                     {line.text}
                 </button>
             </div>
         }
         .into_any();
     }
-    let key = line.event.map(|e| (step, e));
     let note = line.text.starts_with("# ");
     view! {
         <div
-            class=move || format!("line {}", when())
+            class="line"
             class:note=note
-            class:selected=move || key.is_some() && selected.get() == key
-            class:pickable=key.is_some()
+            class:pickable=line.event.is_some()
+            data-s=step
             data-step=step
             data-event=line.event
-            on:click=move |_| {
-                if key.is_some() {
-                    selected.set(key);
-                }
-            }
+            data-ev=line.event.map(|e| format!("{step}.{e}"))
         >
             {line.text}
         </div>
     }
     .into_any()
+}
+
+/// Selects the event of the log line a click landed in; a click on a
+/// command line goes to its step (its button), with nothing selected.
+fn select_clicked(e: &web_sys::MouseEvent, selected: RwSignal<Option<Selection>>) {
+    if let Some(key) = marks::clicked_event(e, ".line[data-ev]") {
+        selected.set(Some(key));
+    } else if e
+        .target()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        .is_some_and(|t| t.closest(".cmd-line").ok().flatten().is_some())
+    {
+        selected.set(None);
+    }
 }
 
 fn scroll_into_view(selector: &str) {

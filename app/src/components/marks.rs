@@ -1,0 +1,137 @@
+//! Where the cursor and the selection are, marked on the elements that
+//! show them. A step changes the look of a few columns of the timeline and
+//! a few lines of the log; giving every cell a reactive class would redo
+//! them all on each key press (more than a frame at 100 commands), so
+//! these effects touch only the elements whose mark changes.
+//!
+//! Marked elements say what they stand for in static attributes:
+//! `data-s="STEP"` (classes `past`, `current`, `future`) and
+//! `data-ev="STEP.EVENT"` (class `selected`, and `aria-pressed` on buttons).
+
+use crate::state::Selection;
+use leptos::prelude::*;
+use std::ops::RangeInclusive;
+use wasm_bindgen::JsCast;
+
+/// Keeps the time classes of the `[data-s]` elements under `root` in step
+/// with `cursor`. `drawn` names what is drawn (it changes when the
+/// elements are drawn anew); then every step is marked again.
+pub fn follow_cursor(
+    root: NodeRef<leptos::html::Div>,
+    cursor: Signal<usize>,
+    drawn: impl Fn() -> usize + 'static,
+) {
+    Effect::new(move |before: Option<(usize, usize)>| {
+        let n = cursor.get();
+        let now = drawn();
+        let Some(root) = root.get() else {
+            return (n, 0);
+        };
+        let steps = match before {
+            Some((b, d)) if d == now => b.min(n)..=b.max(n),
+            _ => 0..=usize::MAX,
+        };
+        mark_steps(&root, steps, n);
+        (n, now)
+    });
+}
+
+/// Sets `past`, `current` or `future` on the `[data-s]` elements of the
+/// steps in `steps` (all of them for an unbounded range).
+fn mark_steps(root: &web_sys::Element, steps: RangeInclusive<usize>, cursor: usize) {
+    let each = |selector: &str| {
+        let Ok(list) = root.query_selector_all(selector) else {
+            return;
+        };
+        for i in 0..list.length() {
+            let Some(el) = list
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            else {
+                continue;
+            };
+            let step = el
+                .get_attribute("data-s")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            let classes = el.class_list();
+            let _ = classes.remove_3("past", "current", "future");
+            let _ = classes.add_1(time_class(step, cursor));
+        }
+    };
+    if *steps.end() == usize::MAX {
+        each("[data-s]");
+    } else {
+        for s in steps {
+            each(&format!("[data-s=\"{s}\"]"));
+        }
+    }
+}
+
+/// "past", "current" or "future" relative to the cursor.
+fn time_class(step: usize, cursor: usize) -> &'static str {
+    if step > cursor {
+        "future"
+    } else if step == cursor {
+        "current"
+    } else {
+        "past"
+    }
+}
+
+/// Keeps `selected` (and `aria-pressed` on buttons) on the `[data-ev]`
+/// elements under `root` of the selected event. `drawn` as for
+/// [`follow_cursor`].
+pub fn follow_selection(
+    root: NodeRef<leptos::html::Div>,
+    selected: RwSignal<Option<Selection>>,
+    drawn: impl Fn() -> usize + 'static,
+) {
+    Effect::new(move |before: Option<(Option<Selection>, usize)>| {
+        let sel = selected.get();
+        let now = drawn();
+        let Some(root) = root.get() else {
+            return (sel, 0);
+        };
+        if let Some((Some(old), d)) = before
+            && d == now
+        {
+            mark_selected(&root, old, false);
+        }
+        if let Some(new) = sel {
+            mark_selected(&root, new, true);
+        }
+        (sel, now)
+    });
+}
+
+fn mark_selected(root: &web_sys::Element, (step, event): Selection, on: bool) {
+    let Ok(list) = root.query_selector_all(&format!("[data-ev=\"{step}.{event}\"]")) else {
+        return;
+    };
+    for i in 0..list.length() {
+        let Some(el) = list
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        let _ = el.class_list().toggle_with_force("selected", on);
+        if el.tag_name() == "BUTTON" {
+            let _ = el.set_attribute("aria-pressed", if on { "true" } else { "false" });
+        }
+    }
+}
+
+/// The event of the element matching `within` that a click landed in.
+pub fn clicked_event(e: &web_sys::MouseEvent, within: &str) -> Option<Selection> {
+    let ev = e
+        .target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest(within)
+        .ok()??
+        .get_attribute("data-ev")?;
+    let (step, event) = ev.split_once('.')?;
+    Some((step.parse().ok()?, event.parse().ok()?))
+}
