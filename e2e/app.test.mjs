@@ -155,7 +155,7 @@ test('stepping back restores the earlier timeline and state; a new command drops
   assert.match(await page.getByTestId('state-panel').locator(`[data-patch="${DEMO}"]`).innerText(), /enabled=1/);
   // Step 3 is still drawn, dimmed as not yet applied.
   assert.ok(await page.locator('[data-testid=timeline] .step-head.future[data-step-head="3"]').count());
-  assert.match(page.url(), /at=2/);
+  await page.waitForFunction(() => /at=2/.test(location.hash));
   await page.getByTestId('scrub').fill('1');
   assert.equal(await position(page), 'step 1 / 3');
   assert.equal(await page.getByTestId('state-panel').locator(`[data-patch]`).count(), 0);
@@ -172,6 +172,7 @@ test('reloading restores the scenario from the URL fragment', async () => {
   await issue(page, MOD, `insmod test_modules/${MOD}.ko`);
   await issue(page, DEMO, `insmod test_modules/${DEMO}.ko`);
   await page.getByTestId('back').click();
+  await page.waitForFunction(() => /at=1/.test(location.hash));
   const url = page.url();
   assert.match(url, /#.*s1=i\.mod,i\.demo/);
   await page.reload();
@@ -273,7 +274,7 @@ test('docs: chapters, anchors, and "open in explorer"', async () => {
   // A heading link keeps the scenario.
   await page.locator('#doc-a-module-goes-away a.anchor').click();
   await page.waitForFunction(() => location.hash.includes('doc=modules/a-module-goes-away'));
-  assert.match(page.url(), /s1=i\./);
+  await page.waitForFunction(() => /s1=i\./.test(location.hash));
   // The rule link of a marker opens its chapter.
   await page.locator(`[data-testid=timeline] .marker[data-object="${MOD}"][data-callback=pre_unpatch]`).click();
   await page.getByTestId('why-doc').click();

@@ -70,8 +70,10 @@ async function searchAndOpen(page, query, { arrow }) {
     assert.equal(await page.evaluate(() => document.activeElement?.closest('.search-results') !== null), true);
   }
   const where = (await results.locator('a .where').first().innerText()).trim();
+  const before = await page.evaluate(() => location.hash);
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => /doc=[\w-]+\/[\w-]+/.test(location.hash));
+  // The address follows once the page rests (lib.rs, URL_REST).
+  await page.waitForFunction((before) => location.hash !== before && /doc=[\w-]+\/[\w-]+/.test(location.hash), before);
   const [chapter, heading] = await docRoute(page);
   const id = `doc-${heading}`;
   // The section's heading is shown, in view, and has the focus.

@@ -36,6 +36,9 @@ const HELP_KEYS: &str = "<tbody>\
 <tr><td><kbd>Enter</kbd></td><td>in the command line: run the command after the current step</td></tr>\
 <tr><td><kbd>Esc</kbd></td><td>close this help</td></tr></tbody>";
 
+/// How long the explorer rests on a step before the address shows it.
+const URL_REST: std::time::Duration = std::time::Duration::from_millis(120);
+
 /// localStorage key of the chosen colour scheme.
 const THEME_KEY: &str = "klpscope-theme";
 
@@ -101,6 +104,7 @@ pub fn location_hash() -> String {
 /// user navigates to (a link, back/forward) is read into the state.
 fn sync_url(state: ExplorerState, doc: DocState) {
     let written_scenario = StoredValue::new(state.scenario.get_untracked());
+    let pending = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |_| {
         let scenario = state.scenario.get();
         let cursor = state.cursor.get();
@@ -114,20 +118,35 @@ fn sync_url(state: ExplorerState, doc: DocState) {
             embed: false,
             link_error: None,
         };
-        let fragment = route.format();
-        if fragment == location_hash() {
-            return;
-        }
-        let Ok(history) = window().history() else {
-            return;
-        };
         let push = written_scenario.get_value() != scenario;
         written_scenario.set_value(scenario);
-        let _ = if push {
-            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment))
-        } else {
-            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment))
+        if let Some(pending) = pending.get_value() {
+            pending.clear();
+        }
+        let write = move || {
+            pending.set_value(None);
+            let fragment = route.format();
+            if fragment == location_hash() {
+                return;
+            }
+            let Ok(history) = window().history() else {
+                return;
+            };
+            let _ = if push {
+                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment))
+            } else {
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment))
+            };
         };
+        // A new scenario is a history entry at once; a step (or a chapter)
+        // is written when the keys rest: encoding the scenario and
+        // replacing the entry on every key press of a held arrow would
+        // cost each step its frame.
+        if push {
+            write();
+        } else {
+            pending.set_value(set_timeout_with_handle(write, URL_REST).ok());
+        }
     });
     let apply = move || {
         let hash = location_hash();
