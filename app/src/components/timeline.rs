@@ -92,7 +92,7 @@ pub fn Timeline(
                 }
                 let multi_patch = several_patches(grid);
                 let columns = format!(
-                    "grid-template-columns: var(--lane-label) repeat({}, auto)",
+                    "grid-template-columns: var(--lane-label) repeat({}, var(--slot, auto))",
                     grid.slots.len()
                 );
                 let slot_steps: Vec<usize> = grid.slots.iter().map(|s| s.step).collect();
@@ -187,7 +187,8 @@ fn step_header(
     let title = format!("% {}", s.command);
     let short = s.short.clone();
     let failed = s.failed;
-    let class = move || format!("step-head {}", time_class(step, cursor.get()));
+    let marked = if s.marked { " differs" } else { "" };
+    let class = move || format!("step-head {}{marked}", time_class(step, cursor.get()));
     match on_step {
         Some(cb) => view! {
             <div class=class style=style data-step-head=step >
