@@ -46,28 +46,63 @@ test('switching to seed-v1 replays under the 2017 hooks, and the link keeps the 
   await context.close();
 });
 
-test('the compare view aligns both transcripts and names the point each difference answers', async () => {
+test('the compare view aligns both timelines step by step and names the point each difference answers', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(server.url);
   await page.locator('[data-testid=explorer]').waitFor();
   const line = page.locator('[data-testid=explorer] input[aria-label*="ommand"]').first();
-  await line.fill(FAILING);
-  await line.press('Enter');
+  // A step both profiles print alike, then the failing load that differs.
+  for (const cmd of ['insmod test_modules/test_klp_callbacks_mod.ko', FAILING]) {
+    await line.fill(cmd);
+    await line.press('Enter');
+  }
+  await page.locator('[data-testid=position]').filter({ hasText: 'step 2 / 2' }).waitFor();
   await page.locator('[data-testid=compare] summary').click();
   const summary = page.locator('[data-testid=compare-summary]');
   await summary.waitFor();
-  assert.equal(await summary.innerText(), '1 of 1 commands print differently under upstream and seed-v1.');
-  const step = page.locator('[data-testid=compare-table] tbody.differs[data-step="1"]');
-  const text = await step.innerText();
-  assert.match(text, /pre-patch callback failed for object 'vmlinux'/);
-  assert.match(text, /patch hook '[0-9a-f]+' failed for object 'vmlinux'/);
+  assert.equal(await summary.innerText(), '1 of 2 commands print differently under upstream and seed-v1.');
+
+  // One timeline per profile, labelled with its name.
+  const sides = page.locator('[data-testid=compare-timelines] [data-profile]');
+  assert.equal(await sides.count(), 2);
+  const a = sides.nth(0);
+  const b = sides.nth(1);
+  assert.equal(await a.getAttribute('data-profile'), 'upstream');
+  assert.equal(await b.getAttribute('data-profile'), 'seed-v1');
+  assert.equal(await a.locator('.compare-label').innerText(), 'upstream');
+  assert.equal(await b.locator('.compare-label').innerText(), 'seed-v1');
+  // The same steps, each over the same horizontal span in both.
+  const spans = (side) =>
+    side.locator('[data-step-head]').evaluateAll((els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return [e.dataset.stepHead, Math.round(r.left), Math.round(r.width)];
+      }),
+    );
+  const [sa, sb] = [await spans(a), await spans(b)];
+  assert.equal(sa.length, 2);
+  assert.deepEqual(sa, sb);
+  // Only the failing load differs, and it is marked in both timelines.
+  for (const side of [a, b]) {
+    assert.equal(await side.locator('.step-head.differs[data-step-head="2"]').count(), 1);
+    assert.equal(await side.locator('.step-head.differs').count(), 1);
+  }
+  // The difference shows in the timelines: mainline's pre_patch fails.
+  assert.ok((await a.locator('.marker.failed').count()) >= 1);
+
+  const steps = page.locator('[data-testid=compare-steps] > li');
+  assert.equal(await steps.count(), 1);
+  assert.equal(await steps.first().getAttribute('data-step'), '2');
+  const text = await steps.first().innerText();
+  assert.match(text, /2\. % insmod test_modules\/test_klp_callbacks_demo\.ko pre_patch_ret=-19/);
   assert.match(text, /Errors propagate\. Petr Mladek's review/);
   assert.match(text, /The gate\./);
-  assert.ok(await step.locator('td.only').count() >= 2);
 
   await page.locator('[data-testid=compare-with]').selectOption('upstream');
   await summary.filter({ hasText: 'print the same for every command' }).waitFor();
+  assert.equal(await page.locator('[data-testid=compare-timelines] .step-head.differs').count(), 0);
+  assert.equal(await page.locator('[data-testid=compare-steps] > li').count(), 0);
 
   await page.addScriptTag({ path: AXE });
   await page.locator('[data-testid=compare-with]').selectOption('state-callbacks-2025');

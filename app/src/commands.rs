@@ -42,10 +42,12 @@ pub fn modules() -> Vec<ModuleInfo> {
     catalog::builtin()
 }
 
-/// `insmod test_modules/NAME.ko p=v ...`, naming only parameters that differ
-/// from their defaults (as the selftests do).
+/// `insmod test_modules/NAME.ko p=v ...` (`insmod NAME.ko ...` for a module
+/// the scenario declares), naming only parameters that differ from their
+/// defaults (as the selftests do).
 pub fn insmod(module: &ModuleInfo, values: &[(String, String)]) -> String {
-    let mut cmd = format!("insmod test_modules/{}.ko", module.name);
+    let dir = if module.declared { "" } else { "test_modules/" };
+    let mut cmd = format!("insmod {dir}{}.ko", module.name);
     for p in &module.params {
         if let Some((_, v)) = values.iter().find(|(n, _)| *n == p.name)
             && *v != p.default
@@ -145,6 +147,82 @@ mod tests {
             insmod(&busy, &[("block_transition".into(), "Y".into())]),
             "insmod test_modules/test_klp_callbacks_busy.ko block_transition=Y"
         );
+    }
+
+    const DECLARED: &str = "\
+define module tgt
+  func f
+  param hold bool
+  task w sleeps in f while hold
+end
+define livepatch fix
+  param ret int
+  object tgt
+    func f -> f2
+    pre_patch returns param ret
+    post_unpatch
+end
+";
+
+    #[test]
+    fn a_declared_module_replays_the_commands_its_controls_issue() {
+        let infos = klpscope_engine::parse(DECLARED)
+            .expect("parses")
+            .catalog
+            .infos();
+        let [.., tgt, fix] = &infos[..] else {
+            panic!("two declared modules");
+        };
+        assert_eq!((tgt.name.as_str(), fix.name.as_str()), ("tgt", "fix"));
+        // As scenarios (and run.sh, which puts the built modules beside
+        // it) load a declared module.
+        assert_eq!(insmod(fix, &[]), "insmod fix.ko");
+        assert_eq!(
+            insmod(tgt, &[("hold".into(), "Y".into())]),
+            "insmod tgt.ko hold=Y"
+        );
+        let cmds = [
+            insmod(tgt, &[("hold".into(), "Y".into())]),
+            insmod(fix, &[]),
+            force("fix"),
+            param_write("fix", "ret", "-19"),
+            param_write("tgt", "hold", "N"),
+            enabled("fix", 0),
+            rmmod("fix"),
+            rmmod("tgt"),
+        ];
+        let text: String = std::iter::once(DECLARED.to_string())
+            .chain(cmds.iter().map(|c| format!("% {c}\n")))
+            .collect();
+        let run = klpscope_engine::run_text(&text).expect("replays");
+        assert_eq!(run.steps.len(), cmds.len());
+        for step in &run.steps {
+            assert!(
+                !step
+                    .events
+                    .iter()
+                    .any(|e| matches!(e.kind, klpscope_engine::event::EventKind::UserError { .. })),
+                "{}",
+                step.command
+            );
+        }
+        // Loaded, the patch enabled (its transition stalled on the
+        // worker, then forced); at the end both gone.
+        let after_load = &run.steps[1].snapshot;
+        assert!(after_load.modules.iter().any(|m| m.name == "fix"));
+        assert!(
+            after_load
+                .patches
+                .iter()
+                .any(|p| p.name == "fix" && p.enabled)
+        );
+        assert!(after_load.transition.is_some());
+        assert!(run.steps[2].snapshot.transition.is_none());
+        assert!(run.steps[7].snapshot.modules.is_empty());
+        for cmd in completions(&infos) {
+            klpscope_engine::parse(&format!("{DECLARED}% {cmd}\n"))
+                .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+        }
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub struct StepColumn {
     pub first_slot: usize,
     /// How many slots it has (at least one).
     pub slot_count: usize,
+    /// Drawn highlighted (the compare view marks the steps that differ).
+    pub marked: bool,
 }
 
 /// A sub-column of a step.
@@ -219,6 +221,7 @@ impl Timeline {
                 failed,
                 first_slot,
                 slot_count: t.slots.len() - first_slot,
+                marked: false,
             });
             prev = &step.snapshot;
         }
@@ -320,6 +323,51 @@ impl Timeline {
             let stalled = !c.blocked.is_empty();
             c.stall_start = stalled && !prev_stalled;
             prev_stalled = stalled;
+        }
+    }
+
+    /// Gives step `i` at least `counts[i]` slots, adding empty ones at its
+    /// end where every row goes on as it stands, so that two timelines of
+    /// the same commands line up step by step.
+    pub fn pad_steps(&mut self, counts: &[usize]) {
+        for (s, &want) in self.steps.iter().zip(counts).rev() {
+            let end = s.first_slot + s.slot_count;
+            let Some(last) = end.checked_sub(1) else {
+                continue;
+            };
+            for _ in s.slot_count..want {
+                self.slots.insert(
+                    end,
+                    Slot {
+                        step: s.step,
+                        callback: None,
+                    },
+                );
+                for lane in &mut self.lanes {
+                    let presence = lane.cells[last].presence;
+                    lane.cells.insert(
+                        end,
+                        LaneCell {
+                            presence,
+                            ..LaneCell::absent()
+                        },
+                    );
+                }
+                let t = &self.transition[last];
+                let cell = TransitionCell {
+                    before: t.after.clone(),
+                    after: t.after.clone(),
+                    blocked: t.blocked.clone(),
+                    ..TransitionCell::default()
+                };
+                self.transition.insert(end, cell);
+            }
+        }
+        let mut first = 0;
+        for (i, s) in self.steps.iter_mut().enumerate() {
+            s.first_slot = first;
+            s.slot_count = s.slot_count.max(counts.get(i).copied().unwrap_or(0));
+            first += s.slot_count;
         }
     }
 
@@ -596,6 +644,36 @@ mod tests {
             .filter_map(|c| c.marker.as_ref())
             .map(|m| (m.callback, m.state))
             .collect()
+    }
+
+    #[test]
+    fn padded_steps_line_up_and_keep_their_markers() {
+        let mut t = build(STALLED);
+        let before: Vec<_> = (1..=3).map(|n| markers(lane(&t, VMLINUX), n, &t)).collect();
+        let counts: Vec<usize> = t.steps.iter().map(|s| s.slot_count + s.step).collect();
+        t.pad_steps(&counts);
+        assert_eq!(
+            t.steps.iter().map(|s| s.slot_count).collect::<Vec<_>>(),
+            counts
+        );
+        assert_eq!(t.slots.len(), counts.iter().sum::<usize>());
+        assert_eq!(t.transition.len(), t.slots.len());
+        for l in &t.lanes {
+            assert_eq!(l.cells.len(), t.slots.len(), "{}", l.object);
+        }
+        for (n, m) in (1..=3).zip(before) {
+            assert_eq!(markers(lane(&t, VMLINUX), n, &t), m);
+            assert!(t.slots[t.step_slots(n)].iter().all(|s| s.step == n));
+        }
+        // The added slots go on as the step left things: the busy module
+        // stays live, and the stalled transition stays stalled.
+        let end = t.step_slots(2).end - 1;
+        let busy = lane(&t, "test_klp_callbacks_busy");
+        assert_eq!(
+            busy.cells[end].presence,
+            Presence::Module(ModuleState::Live)
+        );
+        assert!(t.transition[end].shows_bar() && !t.transition[end].blocked.is_empty());
     }
 
     #[test]

@@ -33,12 +33,18 @@ impl Replay {
     /// Replays a scenario text.
     pub fn new(text: &str) -> Replay {
         let run = klpscope_engine::run_text(text).map_err(|e| e.to_string());
+        Replay::of(text.to_string(), run)
+    }
+
+    /// A run made elsewhere (one side of a comparison), arranged for the
+    /// timeline.
+    pub fn of(text: String, run: Result<Run, String>) -> Replay {
         let timeline = match &run {
             Ok(r) => Timeline::build(r, is_livepatch_in(r)),
             Err(_) => Timeline::default(),
         };
         Replay {
-            text: text.to_string(),
+            text,
             run,
             timeline,
         }

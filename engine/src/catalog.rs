@@ -218,6 +218,10 @@ pub struct ModuleInfo {
     pub summary: String,
     /// Its parameters.
     pub params: Vec<ParamDef>,
+    /// The scenario declares it: loaded as `insmod NAME.ko` (`klpscope
+    /// kmod` builds it beside run.sh), where a selftest module is
+    /// `test_modules/NAME.ko`.
+    pub declared: bool,
 }
 
 const DEMO: &str = "test_klp_callbacks_demo";
@@ -451,26 +455,17 @@ pub fn builtin_defs() -> Vec<ModuleDef> {
 /// The built-in modules as the app lists them (one entry per name; the
 /// v5.1 busy module is chosen by loading it with `sleep_secs`).
 pub fn builtin() -> Vec<ModuleInfo> {
-    let mut out: Vec<ModuleInfo> = Vec::new();
-    for def in builtin_defs() {
-        if out.iter().any(|m| m.name == def.name) {
-            continue;
-        }
-        out.push(ModuleInfo {
-            livepatch: matches!(def.body, ModuleBody::Livepatch(_)),
-            name: def.name,
-            summary: def.summary,
-            params: def.params,
-        });
-    }
-    out
+    Catalog::builtin().infos()
 }
 
 /// The modules a scenario can load: built-ins plus its own declarations
 /// (a declaration with a built-in's name replaces it).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Catalog {
+    /// The built-in definitions first (the first `builtins`), then the
+    /// declared ones in declaration order.
     defs: Vec<ModuleDef>,
+    builtins: usize,
     /// Functions of vmlinux that a livepatch may redirect: kallsyms, as far
     /// as the model knows it.
     vmlinux: Vec<String>,
@@ -497,7 +492,11 @@ impl Catalog {
                 }
             }
         }
-        Catalog { defs, vmlinux }
+        Catalog {
+            builtins: defs.len(),
+            defs,
+            vmlinux,
+        }
     }
 
     /// Adds a vmlinux function (a `define vmlinux` block's `func` line).
@@ -519,16 +518,35 @@ impl Catalog {
 
     /// Adds (or replaces) a declared module.
     pub fn declare(&mut self, def: ModuleDef) {
+        let builtins = self.defs.iter().take(self.builtins);
+        self.builtins -= builtins.filter(|d| d.name == def.name).count();
         self.defs.retain(|d| d.name != def.name);
         self.defs.push(def);
     }
 
-    /// The scenario's own modules: every definition that is not one of the
-    /// built-in catalog's, in declaration order (`klpscope kmod` writes C
-    /// for these).
+    /// The scenario's own modules, in declaration order (`klpscope kmod`
+    /// writes C for these).
     pub fn declared(&self) -> Vec<&ModuleDef> {
-        let builtin = builtin_defs();
-        self.defs.iter().filter(|d| !builtin.contains(d)).collect()
+        self.defs.iter().skip(self.builtins).collect()
+    }
+
+    /// Every module as the app lists it, one entry per name: the built-in
+    /// ones first, then the scenario's declarations in the order written
+    /// (a declaration that replaces a built-in moves to its place there).
+    pub fn infos(&self) -> Vec<ModuleInfo> {
+        let mut out: Vec<ModuleInfo> = Vec::new();
+        for (i, def) in self.defs.iter().enumerate() {
+            if !out.iter().any(|m| m.name == def.name) {
+                out.push(ModuleInfo {
+                    name: def.name.clone(),
+                    livepatch: matches!(def.body, ModuleBody::Livepatch(_)),
+                    summary: def.summary.clone(),
+                    params: def.params.clone(),
+                    declared: i >= self.builtins,
+                });
+            }
+        }
+        out
     }
 
     /// Module names, deduplicated, in catalog order.
@@ -568,5 +586,43 @@ impl Catalog {
             return Some(first);
         }
         candidates.find(|d| knows_all(d)).or(Some(first))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn infos_list_the_declared_modules_after_the_built_in_ones() {
+        let text = "define module tgt\n  func f\n  param hold bool = Y\nend\n\
+                    define livepatch test_klp_livepatch\n  object vmlinux\n    pre_patch\nend\n\
+                    define livepatch fix\n  param ret int\n  object tgt\n    func f -> f2\n    pre_patch returns param ret\nend\n";
+        let infos = crate::parse(text).expect("parses").catalog.infos();
+        let names: Vec<&str> = infos.iter().map(|m| m.name.as_str()).collect();
+        let builtin = builtin();
+        let mut expected: Vec<&str> = builtin
+            .iter()
+            .map(|m| m.name.as_str())
+            .filter(|n| *n != "test_klp_livepatch")
+            .collect();
+        expected.extend(["tgt", "test_klp_livepatch", "fix"]);
+        assert_eq!(names, expected);
+        // One entry per name: the v5.1 busy build is not listed twice.
+        assert_eq!(builtin.len(), 9);
+        assert!(builtin.iter().all(|m| !m.declared));
+        assert_eq!(infos.iter().filter(|m| m.declared).count(), 3);
+        let tgt = &infos[infos.len() - 3];
+        assert!(tgt.declared && !tgt.livepatch);
+        assert_eq!(tgt.summary, "declared module");
+        assert_eq!(
+            (tgt.params[0].name.as_str(), tgt.params[0].default.as_str()),
+            ("hold", "Y")
+        );
+        let fix = &infos[infos.len() - 1];
+        assert!(fix.livepatch);
+        assert_eq!(fix.params[0].kind, ParamKind::Int);
+        // The declared test_klp_livepatch replaced the built-in one.
+        assert_eq!(infos[infos.len() - 2].summary, "declared livepatch");
     }
 }

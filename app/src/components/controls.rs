@@ -1,5 +1,5 @@
-//! Controls that issue commands: one group per catalog module, a command
-//! line, and the scenario text itself.
+//! Controls that issue commands: one group per module (the catalog's, then
+//! the scenario's own), a command line, and the scenario text itself.
 //!
 //! The module buttons only *append* commands to the scenario: they get a
 //! [`CommandSink`], not the state, and never read the run. What a command
@@ -16,50 +16,85 @@ use leptos::prelude::*;
 /// The module whose commands show first: the selftest livepatch.
 const FIRST: &str = "test_klp_callbacks_demo";
 
-/// A module picker, and the exact commands of the picked module.
+/// A module picker, and the exact commands of the picked module: the
+/// catalog's modules, then those the scenario's `define` blocks declare (as
+/// the engine's parse of the scenario lists them).
 #[component]
 pub fn ModuleControls() -> impl IntoView {
-    let sink = use_explorer_state().sink();
-    let modules = commands::modules();
-    let picked = RwSignal::new(
-        modules
-            .iter()
-            .find(|m| m.name == FIRST)
-            .or(modules.first())
-            .map(|m| m.name.clone())
-            .unwrap_or_default(),
-    );
+    let state = use_explorer_state();
+    let sink = state.sink();
+    let picked = RwSignal::new(FIRST.to_string());
+    let body = NodeRef::<leptos::html::Div>::new();
+    // The groups are drawn anew when the list changes (a define block was
+    // edited), the previous drawing removed; a command leaves them (and the
+    // parameter values picked) alone. Built only, never patched in place:
+    // cheaper in wasm than a memo and a reactive list. The drawing's
+    // signals belong to a child of the panel's owner: the effect's own
+    // owner would dispose them on its next run.
+    let owner = Owner::current().unwrap_or_default();
+    let effect = RenderEffect::new(move |prev: Option<(Vec<ModuleInfo>, Option<(Owner, _)>)>| {
+        let modules = klpscope_engine::parse(&state.scenario.read())
+            .map_or_else(|_| commands::modules(), |s| s.catalog.infos());
+        match prev {
+            Some((old, Some(drawn))) if old == modules => (old, Some(drawn)),
+            _ => {
+                let drawn = body.get().map(|el| {
+                    el.replace_children_with_node_0();
+                    let owner = owner.child();
+                    let modules = modules.clone();
+                    let mut drawn = owner.with(|| modules_view(modules, sink, picked).build());
+                    drawn.mount(&el, None);
+                    (owner, drawn)
+                });
+                (modules, drawn)
+            }
+        }
+    });
+    // Never dropped: the panel lives as long as the page, like the app that
+    // mount_to_body forgets (holding it in the owner costs the site ~70
+    // bytes more).
+    std::mem::forget(effect);
     view! {
         <section class="panel controls" aria-labelledby="controls-h" data-testid="controls">
             <h2 id="controls-h">"Modules"</h2>
-            <div class="module-picker" role="group" aria-label="Module">
-                {modules
-                    .iter()
-                    .map(|m| {
-                        let name = m.name.clone();
-                        let key = name.clone();
-                        let on = move || picked.get() == key;
-                        let kind = if m.livepatch { "livepatch" } else { "target" };
-                        view! {
-                            <button
-                                class=format!("pick {kind}")
-                                class:on=on.clone()
-                                aria-pressed=move || if on() { "true" } else { "false" }
-                                data-pick=name.clone()
-                                title=m.summary.clone()
-                                on:click=move |_| picked.set(name.clone())
-                            >
-                                {m.name.clone()}
-                            </button>
-                        }
-                    })
-                    .collect_view()}
-            </div>
-            {modules
-                .into_iter()
-                .map(|m| view! { <ModuleGroup module=m sink=sink picked=picked /> })
-                .collect_view()}
+            <div node_ref=body></div>
         </section>
+    }
+}
+
+fn modules_view(
+    modules: Vec<ModuleInfo>,
+    sink: CommandSink,
+    picked: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="module-picker" role="group" aria-label="Module">
+            {modules
+                .iter()
+                .map(|m| {
+                    let name = m.name.clone();
+                    let key = name.clone();
+                    let on = move || picked.get() == key;
+                    let class = if m.livepatch { "pick livepatch" } else { "pick target" };
+                    view! {
+                        <button
+                            class=class
+                            class:on=on.clone()
+                            aria-pressed=move || if on() { "true" } else { "false" }
+                            data-pick=name.clone()
+                            title=m.summary.clone()
+                            on:click=move |_| picked.set(name.clone())
+                        >
+                            {m.name.clone()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
+        {modules
+            .into_iter()
+            .map(|m| view! { <ModuleGroup module=m sink=sink picked=picked /> })
+            .collect_view()}
     }
 }
 

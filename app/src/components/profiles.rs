@@ -2,10 +2,12 @@
 //! the same scenario compared under two profiles. The profile is part of
 //! the scenario text (its `# semantics:` header), so a link keeps it.
 
-use crate::state::use_explorer_state;
+use super::timeline::Timeline;
+use crate::state::{Replay, use_explorer_state};
 use klpscope_engine::diff::{self, Comparison};
 use klpscope_engine::{Semantics, parse};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// The profile the scenario text names (upstream without a header).
 fn profile_of(text: &str) -> Semantics {
@@ -44,11 +46,15 @@ pub fn ProfileSwitch() -> impl IntoView {
     }
 }
 
-/// The scenario under its profile and another, step by step.
+/// The scenario under its profile and another: the two timelines aligned
+/// step by step, the steps that differ marked, and the point of the design
+/// discussions each difference answers.
 #[component]
 pub fn ComparePanel() -> impl IntoView {
     let state = use_explorer_state();
     let other = RwSignal::new(None::<Semantics>);
+    // Nothing is replayed while the panel is closed.
+    let open = RwSignal::new(false);
     let current = Memo::new(move |_| profile_of(&state.scenario.read()));
     let against = move || {
         other.get().unwrap_or(match current.get() {
@@ -57,12 +63,16 @@ pub fn ComparePanel() -> impl IntoView {
         })
     };
     let comparison = move || {
-        let text = state.scenario.get();
-        let scenario = parse(&text).ok()?;
-        (!scenario.steps.is_empty()).then(|| diff::compare(&scenario, current.get(), against()))
+        if !open.get() {
+            return None;
+        }
+        let scenario = parse(&state.scenario.read())
+            .ok()
+            .filter(|s| !s.steps.is_empty())?;
+        Some(diff::compare(&scenario, current.get(), against()))
     };
     view! {
-        <details class="panel compare" data-testid="compare">
+        <details class="panel compare" data-testid="compare" on:toggle=move |_| open.update(|o| *o = !*o)>
             <summary>"Compare with another profile"</summary>
             <p>
                 <label>
@@ -89,7 +99,8 @@ pub fn ComparePanel() -> impl IntoView {
 
 fn comparison_view(c: Comparison) -> impl IntoView {
     let points = diff::review_points(&c);
-    let differing = c.steps.iter().filter(|s| !s.agree()).count();
+    let differs: Vec<bool> = c.steps.iter().map(|s| !s.agree()).collect();
+    let differing = differs.iter().filter(|d| **d).count();
     let summary = if differing == 0 {
         format!("{} and {} print the same for every command.", c.a, c.b)
     } else {
@@ -100,65 +111,67 @@ fn comparison_view(c: Comparison) -> impl IntoView {
             c.b
         )
     };
-    let (a, b) = (c.a.name(), c.b.name());
+    // Each side's timeline, every step as wide as its wider side.
+    let mut sides = [
+        (c.a.name(), Replay::of(String::new(), Ok(c.run_a))),
+        (c.b.name(), Replay::of(String::new(), Ok(c.run_b))),
+    ];
+    let counts: Vec<usize> = sides[0]
+        .1
+        .timeline
+        .steps
+        .iter()
+        .zip(&sides[1].1.timeline.steps)
+        .map(|(x, y)| x.slot_count.max(y.slot_count))
+        .collect();
+    for (_, r) in &mut sides {
+        r.timeline.pad_steps(&counts);
+        for (s, d) in r.timeline.steps.iter_mut().zip(&differs) {
+            s.marked = *d;
+        }
+    }
+    // Past the last step: every column drawn as applied, none as current.
+    let n = c.steps.len() + 1;
     view! {
         <p data-testid="compare-summary">{summary}</p>
-        <div class="compare-scroll" tabindex="0" role="region" aria-label="The two transcripts, step by step">
-            <table class="compare-table" data-testid="compare-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{a}</th>
-                        <th scope="col">{b}</th>
-                    </tr>
-                </thead>
-                {c.steps
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, step)| {
-                        let why: Vec<&'static str> = points
-                            .iter()
-                            .filter(|f| f.step == i + 1)
-                            .map(|f| f.point.sentence())
-                            .collect();
-                        let differs = !step.agree();
-                        view! {
-                            <tbody class:differs=differs data-step=(i + 1).to_string()>
-                                <tr class="compare-cmd">
-                                    <th colspan="2" scope="rowgroup">
-                                        <code>{format!("{}. % {}", i + 1, step.command)}</code>
-                                    </th>
-                                </tr>
-                                {step
-                                    .rows
-                                    .into_iter()
-                                    .map(|r| {
-                                        let same = r.same();
-                                        let (only_a, only_b) = (!same && r.a.is_some(), !same && r.b.is_some());
-                                        view! {
-                                            <tr class:same=same>
-                                                <td class:only=only_a>{r.a}</td>
-                                                <td class:only=only_b>{r.b}</td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                                {(!why.is_empty())
-                                    .then(|| {
-                                        view! {
-                                            <tr class="compare-why">
-                                                <td colspan="2">
-                                                    <ul>
-                                                        {why.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
-                                                    </ul>
-                                                </td>
-                                            </tr>
-                                        }
-                                    })}
-                            </tbody>
-                        }
-                    })
-                    .collect_view()}
-            </table>
+        <div
+            class="compare-timelines"
+            data-testid="compare-timelines"
+            tabindex="0"
+            role="region"
+            aria-label="The two timelines, step by step"
+        >
+            {sides
+                .into_iter()
+                .map(|(name, r)| {
+                    view! {
+                        <div data-profile=name>
+                            <p class="compare-label">{name}</p>
+                            <Timeline replay=Signal::stored(Arc::new(r)) cursor=Signal::stored(n) mini=true />
+                        </div>
+                    }
+                })
+                .collect_view()}
         </div>
+        <ul class="compare-why" data-testid="compare-steps">
+            {c.steps
+                .into_iter()
+                .enumerate()
+                .filter(|(_, s)| !s.agree())
+                .map(|(i, step)| {
+                    let why = points
+                        .iter()
+                        .filter(|f| f.step == i + 1)
+                        .map(|f| view! { <p>{f.point.sentence()}</p> })
+                        .collect_view();
+                    view! {
+                        <li data-step=i + 1>
+                            <code>{format!("{}. % {}", i + 1, step.command)}</code>
+                            {why}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
     }
 }

@@ -106,7 +106,7 @@ pub fn Timeline(
                 }
                 let multi_patch = several_patches(grid);
                 let columns = format!(
-                    "grid-template-columns: var(--lane-label) repeat({}, auto)",
+                    "grid-template-columns: var(--lane-label) repeat({}, var(--slot, auto))",
                     grid.slots.len()
                 );
                 let slot_steps: Vec<usize> = grid.slots.iter().map(|s| s.step).collect();
@@ -186,9 +186,14 @@ fn step_header(s: &model::StepColumn, on_step: Option<Callback<usize>>) -> impl 
     let title = format!("% {}", s.command);
     let short = s.short.clone();
     let failed = s.failed;
+    let class = if s.marked {
+        "step-head differs"
+    } else {
+        "step-head"
+    };
     match on_step {
         Some(cb) => view! {
-            <div class="step-head" style=style data-step-head=step data-s=step>
+            <div class=class style=style data-step-head=step data-s=step>
                 <button class="step-button" title=title.clone() on:click=move |_| cb.run(step)>
                     <span class="visually-hidden">"Go to step "</span>
                     <span class="step-no">{step}</span>
@@ -198,7 +203,7 @@ fn step_header(s: &model::StepColumn, on_step: Option<Callback<usize>>) -> impl 
         }
         .into_any(),
         None => view! {
-            <div class="step-head" style=style data-step-head=step data-s=step title=title.clone()>
+            <div class=class style=style data-step-head=step data-s=step title=title.clone()>
                 <span class="step-no">{step}</span>
                 <span class="step-cmd" class:failed=failed>{breakable(&short)}</span>
             </div>
