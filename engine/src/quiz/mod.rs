@@ -35,11 +35,13 @@
 //! ```
 
 mod answer;
+mod form;
 mod grade;
 mod parse;
 pub mod term;
 
 pub use answer::{ANSWER_FORMAT, AnswerError, parse_answer};
+pub use form::Form;
 pub use grade::{Finding, FindingKind, Score, Verdict, grade, grade_against};
 pub use parse::{QUIZ_TAG, parse_quiz_blocks};
 
@@ -47,6 +49,10 @@ use crate::event::{CallbackKind, EventKind, ModuleState};
 use crate::{StepResult, scenario};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// The question of an exercise that words none (`ask:`).
+pub const QUESTION: &str = "Which callbacks run, in which order, on which objects, seeing which \
+                            module state, and what does the console show?";
 
 /// One exercise: a scenario so far, the next command, what it trains.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
