@@ -19,6 +19,8 @@ pub struct Chapter {
     pub title: &'static str,
     /// Every heading, in order.
     pub headings: &'static [Heading],
+    /// The ids of its exercises, space-separated.
+    pub quizzes: &'static str,
 }
 
 /// A heading of a chapter.
@@ -41,6 +43,9 @@ pub enum Segment {
     Html(String),
     /// The scenario text of a ```` ```klpscope ```` block.
     Live(String),
+    /// An exercise: its HTML (trusted, as `Html`), U+001F, and its form as
+    /// the engine's `quiz::Form::encode` writes it.
+    Quiz(String),
 }
 
 /// Ends each segment of a chapter file (the engine's
@@ -48,7 +53,7 @@ pub enum Segment {
 const SEGMENT_END: char = '\u{1e}';
 
 /// Reads a chapter file (`book::markdown::segments_file`): each segment is
-/// `H` or `L`, its text, then [`SEGMENT_END`]. Anything else is an error.
+/// `H`, `L` or `Q`, its text, then [`SEGMENT_END`]. Anything else is an error.
 pub fn parse_segments(file: &str) -> Result<Vec<Segment>, String> {
     let mut segments = Vec::new();
     let mut rest = file;
@@ -60,6 +65,7 @@ pub fn parse_segments(file: &str) -> Result<Vec<Segment>, String> {
         segments.push(match piece.chars().next() {
             Some('H') => Segment::Html(piece[1..].to_string()),
             Some('L') => Segment::Live(piece[1..].to_string()),
+            Some('Q') => Segment::Quiz(piece[1..].to_string()),
             _ => return Err("the chapter file is not one of the site's".into()),
         });
         rest = after;
@@ -156,6 +162,13 @@ pub static CHAPTERS: &[Chapter] = include!(concat!(env!("OUT_DIR"), "/chapters.r
 /// The index of the chapter with this slug.
 pub fn find(slug: &str) -> Option<usize> {
     CHAPTERS.iter().position(|c| c.slug == slug)
+}
+
+/// The chapter that holds the exercise `id`.
+pub fn find_quiz(id: &str) -> Option<usize> {
+    CHAPTERS
+        .iter()
+        .position(|c| c.quizzes.split_whitespace().any(|q| q == id))
 }
 
 /// The DOM id of a heading, as the renderer writes it (the engine's
@@ -368,6 +381,7 @@ mod tests {
             slug: "c",
             title: "T",
             headings: HEADINGS,
+            quizzes: "",
         };
         let Segment::Html(first) = &segments[0] else {
             unreachable!()
@@ -391,6 +405,48 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_exercise_can_be_answered_right_with_its_form() {
+        use klpscope_engine::quiz::{self, Form};
+        let mut n = 0;
+        for (c, segments) in loaded() {
+            for seg in &segments {
+                let Segment::Quiz(text) = seg else { continue };
+                let (html, form) = text.split_once('\u{1f}').expect("HTML, then the form");
+                let form = Form::decode(form);
+                assert!(html.contains(&format!("id=\"quiz-{}\"", form.exercise.id)));
+                let ex = &form.exercise;
+                assert_eq!(find_quiz(&ex.id), find(c.slug), "{}", ex.id);
+                let solution = quiz::expected(ex).unwrap_or_else(|e| panic!("{}: {e}", ex.id));
+                // The selects offer every object and patch of the right answer.
+                for call in &solution.answer.calls {
+                    assert!(form.objects.contains(&call.object), "{}: {call}", ex.id);
+                    if form.patches.len() > 1 {
+                        assert!(
+                            form.patches.contains(call.patch.as_ref().unwrap()),
+                            "{}",
+                            ex.id
+                        );
+                    }
+                }
+                assert!(
+                    quiz::grade(ex, &solution.answer).unwrap().passed,
+                    "{}",
+                    ex.id
+                );
+                n += 1;
+            }
+        }
+        let listed: usize = CHAPTERS
+            .iter()
+            .map(|c| c.quizzes.split_whitespace().count())
+            .sum();
+        assert_eq!(n, listed);
+        assert!(n >= 25, "{n} exercises");
+        assert_eq!(find_quiz(""), None);
+        assert_eq!(find_quiz("no-such-exercise"), None);
     }
 
     #[test]
