@@ -2,8 +2,9 @@
 //! predict, a form for the answer (native selects and buttons, so the
 //! keyboard does all a mouse does), and the engine's verdict. The engine
 //! decides everything: the choices come with the exercise (`quiz::Form`),
-//! `quiz::grade` runs the step and compares. Scores stay in the browser
-//! ([`Progress`]).
+//! the explorer runs the step, `quiz::solution_of` reads the answer off it
+//! and `quiz::grade_against` compares (what `quiz::grade` does). Scores
+//! stay in the browser's localStorage ([`record`]).
 
 use crate::state::use_explorer_state;
 use klpscope_engine::event::{CallbackKind, ModuleState};
@@ -50,33 +51,29 @@ pub fn record(progress: &str, id: &str, right: usize, out_of: usize) -> String {
     out + &format!("{id}={right}/{out_of}")
 }
 
-/// The scores of every exercise, shared by the page's quizzes and kept in
-/// localStorage (in memory only where the browser has none).
-#[derive(Clone, Copy)]
-pub struct Progress(RwSignal<String>);
-
-impl Progress {
-    /// The one instance of the page, read from localStorage once.
-    pub fn get() -> Progress {
-        thread_local! {
-            static PROGRESS: Progress = Progress(RwSignal::new(
-                storage()
-                    .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
-                    .unwrap_or_default(),
-            ));
-        }
-        PROGRESS.with(|p| *p)
+/// What a quiz shows beside its form: solved, the last score, or nothing.
+pub fn status(progress: &str, id: &str) -> String {
+    match score(progress, id) {
+        s @ Some((r, n)) if solved(s) => format!("solved ({r}/{n})"),
+        Some((r, n)) => format!("last score {r}/{n}"),
+        None => String::new(),
     }
+}
 
-    fn save(self, text: String) {
-        if let Some(s) = storage() {
-            let _ = if text.is_empty() {
-                s.remove_item(PROGRESS_KEY)
-            } else {
-                s.set_item(PROGRESS_KEY, &text)
-            };
-        }
-        self.0.set(text);
+/// The scores kept in localStorage (none where the browser has none).
+fn stored() -> String {
+    storage()
+        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
+        .unwrap_or_default()
+}
+
+fn store(text: &str) {
+    if let Some(s) = storage() {
+        let _ = if text.is_empty() {
+            s.remove_item(PROGRESS_KEY)
+        } else {
+            s.set_item(PROGRESS_KEY, text)
+        };
     }
 }
 
@@ -88,7 +85,8 @@ fn storage() -> Option<web_sys::Storage> {
 /// build (the engine's `book::markdown::quiz_html`: native selects and
 /// buttons, with the choices the engine offers); one click handler acts on
 /// its buttons (`data-act`), and the answer is read from the selects when
-/// it is checked. The verdict and the score are views of signals.
+/// it is checked; the verdict and the score are written into their boxes
+/// as text.
 #[component]
 pub fn Quiz(
     /// The exercise as the chapter file carries it: its HTML, U+001F, and
@@ -98,8 +96,6 @@ pub fn Quiz(
     let (html, form) = text.split_once('\u{1f}').unwrap_or(("", &text));
     let ex = Arc::new(Form::decode(form).exercise);
     let state = use_explorer_state();
-    let progress = Progress::get();
-    let verdict = RwSignal::new(None::<Result<Verdict, String>>);
     let act = {
         let ex = ex.clone();
         move |ev: web_sys::MouseEvent| {
@@ -133,65 +129,108 @@ pub fn Quiz(
                     }
                 }
                 Some("check") => {
-                    let v = quiz::grade(&ex, &read_answer(&quiz)).map_err(|e| e.to_string());
-                    if let Ok(v) = &v {
-                        let p = progress.0.get_untracked();
-                        progress.save(record(&p, &ex.id, v.score.right, v.score.out_of));
-                        // The step itself, in the explorer: its timeline and log.
-                        state.load(&ex.scenario_text(), None);
+                    // The step itself goes into the explorer (its timeline and
+                    // log), and the answer is graded against the step it ran.
+                    let solution = state
+                        .load(&ex.scenario_text(), None)
+                        .then(|| {
+                            state
+                                .replay
+                                .with_untracked(|r| r.steps().last().map(quiz::solution_of))
+                        })
+                        .flatten();
+                    match solution {
+                        Some(solution) => {
+                            let mut v = quiz::grade_against(&solution, &read_answer(&quiz));
+                            v.docs = ex.docs.clone();
+                            let p = record(&stored(), &ex.id, v.score.right, v.score.out_of);
+                            store(&p);
+                            if let Some(el) = find(&quiz, ".quiz-status") {
+                                el.set_text_content(Some(&status(&p, &ex.id)));
+                            }
+                            show_verdict(&quiz, Ok(&v));
+                        }
+                        None => show_verdict(
+                            &quiz,
+                            Err("This exercise's session does not run: see the explorer."),
+                        ),
                     }
-                    verdict.set(Some(v));
                 }
                 Some("reset")
                     if window()
                         .confirm_with_message("Forget the scores of every exercise?")
                         .unwrap_or(false) =>
                 {
-                    progress.save(String::new());
+                    store("");
+                    if let Ok(all) = document().query_selector_all(".quiz-status") {
+                        for i in 0..all.length() {
+                            if let Some(el) = all.item(i) {
+                                el.set_text_content(None);
+                            }
+                        }
+                    }
                 }
                 Some("setup") if state.load(&ex.prefix, None) => super::docs_pane::show_explorer(),
                 _ => {}
             }
         }
     };
-    let id = ex.id.clone();
-    let status = move || match score(&progress.0.read(), &id) {
-        s @ Some((r, n)) if solved(s) => format!("solved ({r}/{n})"),
-        Some((r, n)) => format!("last score {r}/{n}"),
-        None => String::new(),
-    };
 
     view! {
         <section class="quiz" aria-labelledby=format!("quiz-{}", ex.id) data-testid="quiz" on:click=act>
             // Trusted: rendered from content/*.md by the site's own build.
             <div inner_html=html.to_string()></div>
-            <p class="quiz-status" data-testid="quiz-status">{status}</p>
-            <div class="verdict" aria-live="polite" data-testid="verdict">
-                {move || {
-                    verdict.get().map(|v| match v {
-                        Err(e) => view! { <pre class="error">{e}</pre> }.into_any(),
-                        Ok(v) => view! {
-                            <p>
-                                <strong>{if v.passed { "passed" } else { "not yet" }}</strong>
-                                {format!(": {} of {} right. The explorer shows the step.", v.score.right, v.score.out_of)}
-                            </p>
-                            <ul>
-                                {v.findings
-                                    .into_iter()
-                                    .map(|f| view! {
-                                        <li class=if f.kind == FindingKind::Right { "right" } else { "wrong" }>
-                                            {format!("{}: {}", f.kind.label(), f.message)}
-                                        </li>
-                                    })
-                                    .collect_view()}
-                            </ul>
-                            {v.docs.map(|href| view! { <p><a href=href>"Read the section that explains it."</a></p> })}
-                        }
-                        .into_any(),
-                    })
-                }}
-            </div>
+            // Written again by the handler (check, reset): not reactive.
+            <p class="quiz-status" data-testid="quiz-status">{status(&stored(), &ex.id)}</p>
+            <div class="verdict" aria-live="polite" data-testid="verdict"></div>
         </section>
+    }
+}
+
+/// Writes the verdict into the quiz's `.verdict` box, as text: passed or
+/// not and the score, each finding with its label and the engine's message
+/// (with the kernel call chain), and the docs link.
+fn show_verdict(quiz: &Element, verdict: Result<&Verdict, &str>) {
+    let Some(out) = quiz.query_selector(".verdict").ok().flatten() else {
+        return;
+    };
+    out.set_text_content(None);
+    let add = |parent: &Element, tag: &str, text: &str| {
+        let el = document().create_element(tag).ok()?;
+        el.set_text_content(Some(text));
+        parent.append_child(&el).ok()?;
+        Some(el)
+    };
+    let v = match verdict {
+        Ok(v) => v,
+        Err(e) => {
+            add(&out, "p", e);
+            return;
+        }
+    };
+    if let Some(p) = add(&out, "p", "") {
+        add(&p, "strong", if v.passed { "passed" } else { "not yet" });
+        let _ = p.append_with_str_1(&format!(
+            ": {} of {} right. The explorer shows the step.",
+            v.score.right, v.score.out_of
+        ));
+    }
+    if let Some(ul) = add(&out, "ul", "") {
+        for f in &v.findings {
+            if let Some(li) = add(&ul, "li", &format!("{}: {}", f.kind.label(), f.message)) {
+                li.set_class_name(if f.kind == FindingKind::Right {
+                    "right"
+                } else {
+                    "wrong"
+                });
+            }
+        }
+    }
+    if let Some(href) = &v.docs
+        && let Some(a) =
+            add(&out, "p", "").and_then(|p| add(&p, "a", "Read the section that explains it."))
+    {
+        let _ = a.set_attribute("href", href);
     }
 }
 
@@ -253,10 +292,14 @@ mod tests {
         assert_eq!(p, "b=2/2 a=3/3");
         // A worse answer later does not undo a solved exercise.
         assert_eq!(record(&p, "a", 0, 4), p);
-        // Entries that do not read are dropped, not fatal.
+        // An entry without '=' is dropped; one that does not read is kept
+        // but counts as no score.
         let p = record("junk x=1 a=2/z", "c", 0, 1);
         assert_eq!(p, "x=1 a=2/z c=0/1");
         assert_eq!(score(&p, "a"), None);
         assert!(!solved(Some((0, 0))));
+        assert_eq!(status("a=3/3 b=1/4", "a"), "solved (3/3)");
+        assert_eq!(status("a=3/3 b=1/4", "b"), "last score 1/4");
+        assert_eq!(status("a=3/3 b=1/4", "c"), "");
     }
 }

@@ -169,6 +169,14 @@ mod tests {
         .unwrap();
         assert_eq!(grade(b, &answer).unwrap(), grade(&ex, &answer).unwrap());
         assert!(grade(b, &answer).unwrap().passed);
+        // The answer read off a step run elsewhere (the site's explorer) is
+        // the one `expected` reads.
+        let run = crate::run_text(&b.scenario_text()).unwrap();
+        let step = run.steps.last().unwrap();
+        assert_eq!(
+            crate::quiz::solution_of(step),
+            crate::quiz::expected(b).unwrap()
+        );
     }
 
     #[test]
