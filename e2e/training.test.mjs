@@ -163,6 +163,18 @@ test('"remove" drops a row and keeps the focus in the list; "set up" loads the s
   await context.close();
 });
 
+test('an exercise link does not take the focus back when the search loads every chapter', async () => {
+  const { page, errors, context } = await open(`#quiz=${FIRST}`);
+  await page.waitForFunction((id) => document.activeElement?.id === `quiz-${id}`, FIRST);
+  await page.keyboard.press('/');
+  await page.keyboard.type('klp_state');
+  await page.locator('[data-testid=search] .search-results a').first().waitFor();
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'search-box');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('an unknown exercise link shows the exercises with a notice', async () => {
   const { page, context } = await open('#quiz=no-such-exercise');
   await page.locator('section.quiz').first().waitFor();

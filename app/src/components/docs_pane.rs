@@ -18,7 +18,7 @@ pub fn DocsPane() -> impl IntoView {
     Effect::new(move |_| docs.request(doc.chapter.get()));
     // Scroll to the heading or exercise the route names (or to the top of
     // a new chapter), once the chapter is there; an exercise's title takes
-    // the focus, so Tab goes on into its form.
+    // the focus from the page, so Tab goes on into its form.
     Effect::new(move |_| {
         let chapter = doc.chapter.get();
         let heading = doc.heading.get();
@@ -37,7 +37,12 @@ pub fn DocsPane() -> impl IntoView {
                     let opts = web_sys::ScrollIntoViewOptions::new();
                     opts.set_block(web_sys::ScrollLogicalPosition::Start);
                     el.scroll_into_view_with_scroll_into_view_options(&opts);
+                    // (Unless something else has the focus: this runs again
+                    // whenever a chapter loads, e.g. for a search.)
                     if quiz.is_some()
+                        && document()
+                            .active_element()
+                            .is_none_or(|a| a.tag_name() == "BODY")
                         && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
                     {
                         let _ = el.focus();
