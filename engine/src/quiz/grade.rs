@@ -291,23 +291,25 @@ fn console_finding(solution: &Solution, given: Option<&Console>) -> Finding {
 fn lcs(exp: &[Call], given: &[Call]) -> Vec<(usize, usize)> {
     // Answers are typed by hand; cap the table so hostile input stays cheap.
     let (n, m) = (exp.len().min(500), given.len().min(500));
-    let mut t = vec![vec![0u32; m + 1]; n + 1];
+    // One flat table: t(i, j) is the LCS length of exp[i..] and given[j..].
+    let w = m + 1;
+    let mut t = vec![0u32; (n + 1) * w];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            t[i][j] = if same_run(&exp[i], &given[j]) {
-                t[i + 1][j + 1] + 1
+            t[i * w + j] = if same_run(&exp[i], &given[j]) {
+                t[(i + 1) * w + j + 1] + 1
             } else {
-                t[i + 1][j].max(t[i][j + 1])
+                t[(i + 1) * w + j].max(t[i * w + j + 1])
             };
         }
     }
     let (mut i, mut j, mut out) = (0, 0, Vec::new());
     while i < n && j < m {
-        if same_run(&exp[i], &given[j]) && t[i][j] == t[i + 1][j + 1] + 1 {
+        if same_run(&exp[i], &given[j]) && t[i * w + j] == t[(i + 1) * w + j + 1] + 1 {
             out.push((i, j));
             i += 1;
             j += 1;
-        } else if t[i + 1][j] >= t[i][j + 1] {
+        } else if t[(i + 1) * w + j] >= t[i * w + j + 1] {
             i += 1;
         } else {
             j += 1;
