@@ -163,14 +163,18 @@ test('"remove" drops a row and keeps the focus in the list; "set up" loads the s
   await context.close();
 });
 
-test('an exercise link does not take the focus back when the search loads every chapter', async () => {
+test('the search finds exercises, and an exercise link does not take the focus back when it loads every chapter', async () => {
   const { page, errors, context } = await open(`#quiz=${FIRST}`);
   await page.waitForFunction((id) => document.activeElement?.id === `quiz-${id}`, FIRST);
   await page.keyboard.press('/');
-  await page.keyboard.type('klp_state');
-  await page.locator('[data-testid=search] .search-results a').first().waitFor();
+  // A word only an exercise has (its skill line): exercises are searched too.
+  await page.keyboard.type('quietly');
+  const hit = page.locator('[data-testid=search] .search-results a').first();
+  await hit.waitFor();
   await page.waitForTimeout(300);
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'search-box');
+  assert.match(await hit.locator('.where').innerText(), /Exercises/);
+  assert.match(await hit.getAttribute('href'), /^#doc=exercises\/several-patches/);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -178,8 +178,8 @@ pub fn heading_id(slug: &str) -> String {
 }
 
 /// The plain text of section `h` of `chapter`, its heading left out: the
-/// embedded HTML from the heading to the next one, without tags. Scenario
-/// blocks are not part of it.
+/// embedded HTML from the heading to the next one, without tags, with the
+/// text of its exercises. Scenario blocks are not part of it.
 pub fn section_text(chapter: &Chapter, segments: &[Segment], h: usize) -> String {
     let Some(heading) = chapter.headings.get(h) else {
         return String::new();
@@ -191,8 +191,12 @@ pub fn section_text(chapter: &Chapter, segments: &[Segment], h: usize) -> String
         .map_or((segments.len(), 0), |next| next.at);
     let mut text = String::new();
     for (i, segment) in segments.iter().enumerate().take(seg1 + 1).skip(seg0) {
-        let Segment::Html(html) = segment else {
-            continue;
+        let html = match segment {
+            Segment::Html(html) => html.as_str(),
+            // An exercise's text (title, session, question, hint), without
+            // its answer form, which starts with the list of rows.
+            Segment::Quiz(quiz) => quiz.split("<ol").next().unwrap_or_default(),
+            Segment::Live(_) => continue,
         };
         let from = if i == seg0 { off0 } else { 0 };
         let to = if i == seg1 { off1 } else { html.len() };
@@ -367,7 +371,7 @@ mod tests {
                 level: 2,
                 slug: "b",
                 text: "B",
-                at: (2, 0),
+                at: (3, 0),
             },
         ];
         let segments = [
@@ -375,6 +379,7 @@ mod tests {
                 "<h1 id=\"doc-t\">T<a class=\"anchor\">#</a></h1>\n<p>x</p>\n<h2 id=\"doc-a\">A</h2>\n<p>One <code>a&amp;b</code> &lt;c&gt;</p><p>two&#39;s</p>\n".into(),
             ),
             Segment::Live("% rmmod m\n".into()),
+            Segment::Quiz("<h3 id=\"quiz-q\">Q &amp; A</h3><ol class=\"answer\"></ol><template><li><select><option>vmlinux</option></select></li></template>\u{1f}q\n".into()),
             Segment::Html("<h2 id=\"doc-b\">B</h2><table><tr><td>l</td><td>r</td></tr></table>".into()),
         ];
         let c = Chapter {
@@ -388,7 +393,7 @@ mod tests {
         };
         assert!(first[54..].starts_with("<h2"));
         assert_eq!(section_text(&c, &segments, 0), "x");
-        assert_eq!(section_text(&c, &segments, 1), "One a&b <c> two's");
+        assert_eq!(section_text(&c, &segments, 1), "One a&b <c> two's Q & A");
         assert_eq!(section_text(&c, &segments, 2), "l r");
         assert_eq!(section_text(&c, &segments, 3), "");
     }
