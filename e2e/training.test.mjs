@@ -179,6 +179,18 @@ test('the search finds exercises, and an exercise link does not take the focus b
   await context.close();
 });
 
+test('print: an exercise prints its text without the answer form', async () => {
+  const { page, context } = await open(`#quiz=${FIRST}`);
+  const quiz = page.locator(`section.quiz:has(#quiz-${FIRST})`);
+  await quiz.locator('[data-act=add]').click();
+  await page.emulateMedia({ media: 'print' });
+  assert.ok(await quiz.locator('h3').isVisible());
+  assert.ok(await quiz.locator('.quiz-session').isVisible());
+  assert.ok(!(await quiz.locator('ol.answer').isVisible()));
+  assert.ok(!(await quiz.locator('[data-act=check]').isVisible()));
+  await context.close();
+});
+
 test('an unknown exercise link shows the exercises with a notice', async () => {
   const { page, context } = await open('#quiz=no-such-exercise');
   await page.locator('section.quiz').first().waitFor();
