@@ -2,8 +2,9 @@
 //! HTML at build time with the engine's Markdown renderer (feature `book`,
 //! the one `klpscope book` uses), so the browser gets HTML and the wasm
 //! carries no Markdown parser. The output is `$OUT_DIR/chapters.rs`,
-//! included by `src/chapters.rs`: per chapter its title and its headings
-//! (with where each section starts in the HTML: the search index). The
+//! included by `src/chapters.rs`: per chapter its title, its headings
+//! (with where each section starts in the HTML: the search index) and the
+//! ids of its exercises (for `#quiz=ID` links). The
 //! chapters' HTML itself is not compiled in: `klpscope book` writes it to
 //! `book/segments/`, rendered by the same function, and the docs pane
 //! loads a chapter when it is opened.
@@ -48,6 +49,15 @@ fn chapters(book: &Book) -> String {
         let _ = writeln!(out, "    Chapter {{");
         let _ = writeln!(out, "        slug: {:?},", chapter.slug);
         let _ = writeln!(out, "        title: {:?},", r.title);
+        let quizzes: Vec<&str> = r
+            .segments
+            .iter()
+            .filter_map(|s| match s {
+                markdown::Segment::Quiz { form, .. } => Some(form.exercise.id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let _ = writeln!(out, "        quizzes: {:?},", quizzes.join(" "));
         let _ = writeln!(out, "        headings: &[");
         for h in &r.headings {
             let _ = writeln!(

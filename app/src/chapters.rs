@@ -19,6 +19,8 @@ pub struct Chapter {
     pub title: &'static str,
     /// Every heading, in order.
     pub headings: &'static [Heading],
+    /// The ids of its exercises, space-separated.
+    pub quizzes: &'static str,
 }
 
 /// A heading of a chapter.
@@ -41,6 +43,9 @@ pub enum Segment {
     Html(String),
     /// The scenario text of a ```` ```klpscope ```` block.
     Live(String),
+    /// An exercise: its HTML (trusted, as `Html`), U+001F, and its form as
+    /// the engine's `quiz::Form::encode` writes it.
+    Quiz(String),
 }
 
 /// Ends each segment of a chapter file (the engine's
@@ -48,7 +53,7 @@ pub enum Segment {
 const SEGMENT_END: char = '\u{1e}';
 
 /// Reads a chapter file (`book::markdown::segments_file`): each segment is
-/// `H` or `L`, its text, then [`SEGMENT_END`]. Anything else is an error.
+/// `H`, `L` or `Q`, its text, then [`SEGMENT_END`]. Anything else is an error.
 pub fn parse_segments(file: &str) -> Result<Vec<Segment>, String> {
     let mut segments = Vec::new();
     let mut rest = file;
@@ -60,6 +65,7 @@ pub fn parse_segments(file: &str) -> Result<Vec<Segment>, String> {
         segments.push(match piece.chars().next() {
             Some('H') => Segment::Html(piece[1..].to_string()),
             Some('L') => Segment::Live(piece[1..].to_string()),
+            Some('Q') => Segment::Quiz(piece[1..].to_string()),
             _ => return Err("the chapter file is not one of the site's".into()),
         });
         rest = after;
@@ -158,6 +164,13 @@ pub fn find(slug: &str) -> Option<usize> {
     CHAPTERS.iter().position(|c| c.slug == slug)
 }
 
+/// The chapter that holds the exercise `id`.
+pub fn find_quiz(id: &str) -> Option<usize> {
+    CHAPTERS
+        .iter()
+        .position(|c| c.quizzes.split_whitespace().any(|q| q == id))
+}
+
 /// The DOM id of a heading, as the renderer writes it (the engine's
 /// `book::markdown::heading_id`; the app does not link the renderer).
 pub fn heading_id(slug: &str) -> String {
@@ -165,8 +178,8 @@ pub fn heading_id(slug: &str) -> String {
 }
 
 /// The plain text of section `h` of `chapter`, its heading left out: the
-/// embedded HTML from the heading to the next one, without tags. Scenario
-/// blocks are not part of it.
+/// embedded HTML from the heading to the next one, without tags, with the
+/// text of its exercises. Scenario blocks are not part of it.
 pub fn section_text(chapter: &Chapter, segments: &[Segment], h: usize) -> String {
     let Some(heading) = chapter.headings.get(h) else {
         return String::new();
@@ -178,8 +191,12 @@ pub fn section_text(chapter: &Chapter, segments: &[Segment], h: usize) -> String
         .map_or((segments.len(), 0), |next| next.at);
     let mut text = String::new();
     for (i, segment) in segments.iter().enumerate().take(seg1 + 1).skip(seg0) {
-        let Segment::Html(html) = segment else {
-            continue;
+        let html = match segment {
+            Segment::Html(html) => html.as_str(),
+            // An exercise's text (title, session, question, hint), without
+            // its answer form, which starts with the list of rows.
+            Segment::Quiz(quiz) => quiz.split("<ol").next().unwrap_or_default(),
+            Segment::Live(_) => continue,
         };
         let from = if i == seg0 { off0 } else { 0 };
         let to = if i == seg1 { off1 } else { html.len() };
@@ -354,7 +371,7 @@ mod tests {
                 level: 2,
                 slug: "b",
                 text: "B",
-                at: (2, 0),
+                at: (3, 0),
             },
         ];
         let segments = [
@@ -362,19 +379,21 @@ mod tests {
                 "<h1 id=\"doc-t\">T<a class=\"anchor\">#</a></h1>\n<p>x</p>\n<h2 id=\"doc-a\">A</h2>\n<p>One <code>a&amp;b</code> &lt;c&gt;</p><p>two&#39;s</p>\n".into(),
             ),
             Segment::Live("% rmmod m\n".into()),
+            Segment::Quiz("<h3 id=\"quiz-q\">Q &amp; A</h3><ol class=\"answer\"></ol><template><li><select><option>vmlinux</option></select></li></template>\u{1f}q\n".into()),
             Segment::Html("<h2 id=\"doc-b\">B</h2><table><tr><td>l</td><td>r</td></tr></table>".into()),
         ];
         let c = Chapter {
             slug: "c",
             title: "T",
             headings: HEADINGS,
+            quizzes: "",
         };
         let Segment::Html(first) = &segments[0] else {
             unreachable!()
         };
         assert!(first[54..].starts_with("<h2"));
         assert_eq!(section_text(&c, &segments, 0), "x");
-        assert_eq!(section_text(&c, &segments, 1), "One a&b <c> two's");
+        assert_eq!(section_text(&c, &segments, 1), "One a&b <c> two's Q & A");
         assert_eq!(section_text(&c, &segments, 2), "l r");
         assert_eq!(section_text(&c, &segments, 3), "");
     }
@@ -391,6 +410,48 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_exercise_can_be_answered_right_with_its_form() {
+        use klpscope_engine::quiz::{self, Form};
+        let mut n = 0;
+        for (c, segments) in loaded() {
+            for seg in &segments {
+                let Segment::Quiz(text) = seg else { continue };
+                let (html, form) = text.split_once('\u{1f}').expect("HTML, then the form");
+                let form = Form::decode(form);
+                assert!(html.contains(&format!("id=\"quiz-{}\"", form.exercise.id)));
+                let ex = &form.exercise;
+                assert_eq!(find_quiz(&ex.id), find(c.slug), "{}", ex.id);
+                let solution = quiz::expected(ex).unwrap_or_else(|e| panic!("{}: {e}", ex.id));
+                // The selects offer every object and patch of the right answer.
+                for call in &solution.answer.calls {
+                    assert!(form.objects.contains(&call.object), "{}: {call}", ex.id);
+                    if form.patches.len() > 1 {
+                        assert!(
+                            form.patches.contains(call.patch.as_ref().unwrap()),
+                            "{}",
+                            ex.id
+                        );
+                    }
+                }
+                assert!(
+                    quiz::grade(ex, &solution.answer).unwrap().passed,
+                    "{}",
+                    ex.id
+                );
+                n += 1;
+            }
+        }
+        let listed: usize = CHAPTERS
+            .iter()
+            .map(|c| c.quizzes.split_whitespace().count())
+            .sum();
+        assert_eq!(n, listed);
+        assert!(n >= 25, "{n} exercises");
+        assert_eq!(find_quiz(""), None);
+        assert_eq!(find_quiz("no-such-exercise"), None);
     }
 
     #[test]

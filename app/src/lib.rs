@@ -50,15 +50,11 @@ pub fn App() -> impl IntoView {
     state.selected.set(initial.event);
     link_notices(state, &location_hash(), &initial);
     let doc = DocState {
-        chapter: RwSignal::new(
-            initial
-                .chapter
-                .as_deref()
-                .and_then(chapters::find)
-                .unwrap_or(0),
-        ),
-        heading: RwSignal::new(initial.heading.clone()),
+        chapter: RwSignal::new(0),
+        heading: RwSignal::new(None),
+        quiz: RwSignal::new(None),
     };
+    open_doc(doc, &initial);
     provide_context(doc);
     let announcement = RwSignal::new(String::new());
     provide_context(Announcer(announcement));
@@ -112,6 +108,7 @@ fn sync_url(state: ExplorerState, doc: DocState) {
         let route = Route {
             chapter: Some(chapters::CHAPTERS[doc.chapter.get()].slug.to_string()),
             heading: doc.heading.get(),
+            quiz: doc.quiz.get(),
             at: (cursor < len).then_some(cursor),
             event: state.selected.get(),
             scenario: Some(scenario.clone()),
@@ -151,9 +148,8 @@ fn sync_url(state: ExplorerState, doc: DocState) {
     let apply = move || {
         let hash = location_hash();
         let route = Route::parse(&hash);
-        if let Some(i) = route.chapter.as_deref().and_then(chapters::find) {
-            doc.chapter.set(i);
-            doc.heading.set(route.heading.clone());
+        if route.quiz.is_some() || route.chapter.as_deref().and_then(chapters::find).is_some() {
+            open_doc(doc, &route);
         }
         if let Some(text) = route.scenario.clone() {
             if text != state.scenario.get_untracked() {
@@ -172,6 +168,28 @@ fn sync_url(state: ExplorerState, doc: DocState) {
     };
     let _ = window_event_listener(ev::hashchange, move |_| apply());
     let _ = window_event_listener(ev::popstate, move |_| apply());
+}
+
+/// Opens the chapter, section or exercise a route names: an exercise in
+/// its chapter (an unknown one: the first chapter of exercises), a chapter
+/// that does not exist as the first chapter.
+fn open_doc(doc: DocState, route: &Route) {
+    let quiz = route.quiz.as_deref();
+    let chapter = match quiz {
+        Some(id) => chapters::find_quiz(id).or_else(|| {
+            chapters::CHAPTERS
+                .iter()
+                .position(|c| !c.quizzes.is_empty())
+        }),
+        None => route.chapter.as_deref().and_then(chapters::find),
+    };
+    doc.chapter.set(chapter.unwrap_or(0));
+    doc.heading
+        .set(route.heading.clone().filter(|_| quiz.is_none()));
+    doc.quiz.set(
+        quiz.filter(|q| chapters::find_quiz(q).is_some())
+            .map(str::to_string),
+    );
 }
 
 /// Shows what a link asks for that cannot be shown, and what is shown

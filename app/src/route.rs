@@ -1,9 +1,9 @@
 //! The URL fragment: everything that matters lives there, so a reload or a
 //! pasted link restores the same view.
 //!
-//! Format: `#doc=CHAPTER[/HEADING]&at=N&ev=STEP.EVENT&s1=SCENARIO[&embed]`,
-//! every part optional (`ev` is the selected event, `embed` shows only the
-//! scenario, for an iframe).
+//! Format: `#doc=CHAPTER[/HEADING]&quiz=ID&at=N&ev=STEP.EVENT&s1=SCENARIO[&embed]`,
+//! every part optional (`quiz` is an exercise, shown in its chapter; `ev`
+//! is the selected event, `embed` shows only the scenario, for an iframe).
 //! `s1` (or the first form, `s`) is the scenario in the engine's share
 //! encoding (profile, commands and declarations), `at` the number of
 //! applied steps when it is not "all of them".
@@ -17,6 +17,9 @@ pub struct Route {
     pub chapter: Option<String>,
     /// Heading slug inside the chapter.
     pub heading: Option<String>,
+    /// The id of an exercise (its chapter is the one that holds it; an id
+    /// that is no slug reads as "").
+    pub quiz: Option<String>,
     /// Scenario text.
     pub scenario: Option<String>,
     /// Applied steps.
@@ -56,6 +59,8 @@ impl Route {
                         route.heading = heading.filter(|h| is_slug(h)).map(str::to_string);
                     }
                 }
+                // An id that cannot be one is kept as "": no exercise has it.
+                "quiz" => route.quiz = Some(if is_slug(value) { value } else { "" }.to_string()),
                 "at" => route.at = value.parse().ok(),
                 "ev" => {
                     route.event = value
@@ -80,6 +85,9 @@ impl Route {
                 Some(h) => parts.push(format!("doc={chapter}/{h}")),
                 None => parts.push(format!("doc={chapter}")),
             }
+        }
+        if let Some(q) = &self.quiz {
+            parts.push(format!("quiz={q}"));
         }
         if let Some(at) = self.at {
             parts.push(format!("at={at}"));
@@ -118,6 +126,7 @@ mod tests {
         let route = Route {
             chapter: Some("callbacks".into()),
             heading: Some("when-pre_patch-fails".into()),
+            quiz: Some("enable-no-target".into()),
             scenario: Some(
                 "% insmod test_modules/test_klp_callbacks_mod.ko\n% rmmod test_klp_callbacks_mod\n"
                     .into(),
@@ -130,6 +139,7 @@ mod tests {
         let back = Route::parse(&route.format());
         assert_eq!(back.chapter, route.chapter);
         assert_eq!(back.heading, route.heading);
+        assert_eq!(back.quiz, route.quiz);
         assert_eq!(back.at, route.at);
         assert_eq!(back.event, route.event);
         assert!(back.embed);
@@ -153,5 +163,14 @@ mod tests {
         let r = Route::parse("#doc=<script>&at=x&zz=1&nokey");
         assert_eq!(r, Route::default());
         assert_eq!(Route::default().format(), "#");
+    }
+
+    #[test]
+    fn an_exercise_link_names_the_exercise_alone() {
+        let r = Route::parse("#quiz=enable-no-target");
+        assert_eq!(r.quiz.as_deref(), Some("enable-no-target"));
+        assert_eq!(r.chapter, None);
+        assert_eq!(r.format(), "#quiz=enable-no-target");
+        assert_eq!(Route::parse("#quiz=<b>").quiz.as_deref(), Some(""));
     }
 }

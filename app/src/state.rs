@@ -260,4 +260,7 @@ pub struct DocState {
     pub chapter: RwSignal<usize>,
     /// Heading slug to scroll to, if any.
     pub heading: RwSignal<Option<String>>,
+    /// The exercise a `#quiz=ID` link opened, to scroll to (it stays in
+    /// the address until another chapter or section is opened).
+    pub quiz: RwSignal<Option<String>>,
 }

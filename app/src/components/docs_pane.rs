@@ -1,6 +1,7 @@
 //! The documentation pane: search, chapter list, the chapter,
 //! previous/next.
 
+use super::quiz::Quiz;
 use super::search::Search;
 use super::timeline::Timeline;
 use crate::chapters::{CHAPTERS, Docs, Segment, heading_id};
@@ -15,23 +16,37 @@ pub fn DocsPane() -> impl IntoView {
     let doc = expect_context::<DocState>();
     let docs = Docs::get();
     Effect::new(move |_| docs.request(doc.chapter.get()));
-    // Scroll to the heading the route names (or to the top of a new
-    // chapter), once the chapter is there.
+    // Scroll to the heading or exercise the route names (or to the top of
+    // a new chapter), once the chapter is there; an exercise's title takes
+    // the focus from the page, so Tab goes on into its form.
     Effect::new(move |_| {
         let chapter = doc.chapter.get();
         let heading = doc.heading.get();
+        let quiz = doc.quiz.get();
         if !matches!(docs.chapter(chapter), Some(Ok(_))) {
             return;
         }
         request_animation_frame(move || {
-            let target = heading
-                .map(|h| heading_id(&h))
-                .and_then(|id| document().get_element_by_id(&id));
+            let target = match &quiz {
+                Some(q) => Some(format!("quiz-{q}")),
+                None => heading.map(|h| heading_id(&h)),
+            }
+            .and_then(|id| document().get_element_by_id(&id));
             match target {
                 Some(el) => {
                     let opts = web_sys::ScrollIntoViewOptions::new();
                     opts.set_block(web_sys::ScrollLogicalPosition::Start);
                     el.scroll_into_view_with_scroll_into_view_options(&opts);
+                    // (Unless something else has the focus: this runs again
+                    // whenever a chapter loads, e.g. for a search.)
+                    if quiz.is_some()
+                        && document()
+                            .active_element()
+                            .is_none_or(|a| a.tag_name() == "BODY")
+                        && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+                    {
+                        let _ = el.focus();
+                    }
                 }
                 None => {
                     if let Some(pane) = document().get_element_by_id("docs") {
@@ -116,6 +131,7 @@ pub fn DocsPane() -> impl IntoView {
                                 // Trusted: rendered from content/*.md by the site's own build.
                                 Segment::Html(html) => view! { <div inner_html=html.clone()></div> }.into_any(),
                                 Segment::Live(text) => view! { <LiveBlock text=text.clone() /> }.into_any(),
+                                Segment::Quiz(text) => view! { <Quiz text=text.clone() /> }.into_any(),
                             })
                             .collect_view()
                             .into_any(),
@@ -151,6 +167,16 @@ fn focusable_scrollers() {
         } else {
             let _ = el.remove_attribute("tabindex");
         }
+    }
+}
+
+/// Scrolls the explorer into view (where the panes are stacked, it is
+/// below the docs).
+pub(crate) fn show_explorer() {
+    if let Some(el) = document().get_element_by_id("explorer") {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Start);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
     }
 }
 
@@ -192,12 +218,8 @@ fn LiveBlock(
     let error = replay.run.as_ref().err().cloned();
     let replay = Signal::stored(replay);
     let open = move |_| {
-        if state.load(&text, None)
-            && let Some(el) = document().get_element_by_id("explorer")
-        {
-            let opts = web_sys::ScrollIntoViewOptions::new();
-            opts.set_block(web_sys::ScrollLogicalPosition::Start);
-            el.scroll_into_view_with_scroll_into_view_options(&opts);
+        if state.load(&text, None) {
+            show_explorer();
         }
     };
     let commands = replay

@@ -11,6 +11,7 @@ pub mod marks;
 pub mod notice;
 pub mod paste;
 pub mod profiles;
+pub mod quiz;
 pub mod search;
 pub mod state_panel;
 pub mod timeline;

@@ -41,6 +41,18 @@ pub fn problems(fragment: &str, route: &Route) -> Vec<String> {
                     }
                 }
             }
+            "quiz"
+                if route
+                    .quiz
+                    .as_deref()
+                    .and_then(chapters::find_quiz)
+                    .is_none() =>
+            {
+                out.push(format!(
+                    "This link names an exercise '{}' that does not exist; showing the exercises.",
+                    quote(value)
+                ))
+            }
             "s" | "s1" => {
                 if let Some(e) = &route.link_error {
                     // The error's first line; its hint is for link writers.
@@ -105,6 +117,12 @@ mod tests {
         let p = problems("#s=%zz");
         assert!(p[0].contains("could not be decoded"), "{p:?}");
         assert!(p[0].contains("explorer starts empty"), "{p:?}");
+        let p = problems("#quiz=no-such-exercise");
+        assert!(
+            p[0].contains("exercise 'no-such-exercise'") && p[0].contains("showing the exercises"),
+            "{p:?}"
+        );
+        assert!(problems("#quiz=enable-no-target").is_empty());
         let p = problems(&format!("#doc={}", "x".repeat(300)));
         assert!(p[0].len() < 200, "{p:?}");
     }

@@ -5,10 +5,12 @@
 //! (`#doc=SLUG[/HEADING]`) are written for where the HTML will live
 //! ([`Target`]), and fenced blocks tagged `klpscope` are cut out as
 //! [`Segment::Live`] so the caller can put a timeline or a transcript
-//! there. Markdown events go in, segments come out; nothing else touches
+//! there; blocks tagged `klpscope-quiz` (exercises) as [`Segment::Quiz`].
+//! Markdown events go in, segments come out; nothing else touches
 //! Markdown. The site's build step (`app/build.rs`) and `klpscope book`
 //! both render with this module.
 
+use crate::quiz::{Form, QUIZ_TAG, parse_quiz_blocks};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// The info string that marks a live scenario block.
@@ -39,20 +41,40 @@ pub enum Segment {
     Html(String),
     /// The text of a ```` ```klpscope ```` block: a scenario.
     Live(String),
+    /// A ```` ```klpscope-quiz ```` block: the exercise as HTML ([`quiz_html`])
+    /// and as the form the site answers it with. (A block that does not
+    /// read stays a code block; `klpscope quiz --check` reports it.)
+    Quiz {
+        /// Title, skill, the session so far, the command, question and hint.
+        html: String,
+        /// The exercise and the choices of its answer.
+        form: Box<Form>,
+    },
 }
+
+/// Ends the HTML of a `Q` segment in [`segments_file`]; the form follows.
+pub const QUIZ_FORM: char = '\u{1f}';
 
 /// Ends each segment in [`segments_file`].
 pub const SEGMENT_END: char = '\u{1e}';
 
 /// A chapter's segments as the site's docs pane fetches them (it loads a
 /// chapter when it is opened, not with the app): each segment is `H`
-/// (HTML) or `L` (a scenario) followed by its text and [`SEGMENT_END`].
+/// (HTML), `L` (a scenario) or `Q` (an exercise: its HTML,
+/// [`QUIZ_FORM`], the form as [`Form::encode`] writes it) followed by its
+/// text and [`SEGMENT_END`].
 pub fn segments_file(segments: &[Segment]) -> String {
     let mut out = String::new();
     for s in segments {
+        let quiz;
         let (kind, text) = match s {
             Segment::Html(h) => ('H', h),
             Segment::Live(l) => ('L', l),
+            Segment::Quiz { html, form } => {
+                let html: String = html.chars().filter(|&c| c != QUIZ_FORM).collect();
+                quiz = format!("{html}{QUIZ_FORM}{}", form.encode());
+                ('Q', &quiz)
+            }
         };
         out.push(kind);
         out.extend(text.chars().filter(|&c| c != SEGMENT_END));
@@ -221,6 +243,42 @@ pub fn render_for(target: Target<'_>, chapter: &str, text: &str) -> Rendered {
                 flush(&mut pending, &mut segments);
                 segments.push(Segment::Live(body));
             }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.split_whitespace().next() == Some(QUIZ_TAG) =>
+            {
+                let mut body = String::new();
+                let mut inner = Vec::new();
+                for e in events.by_ref() {
+                    if let Event::Text(t) = &e {
+                        body.push_str(t);
+                    }
+                    if matches!(e, Event::End(TagEnd::CodeBlock)) {
+                        break;
+                    }
+                    inner.push(e);
+                }
+                let block = format!("```{QUIZ_TAG}\n{body}\n```\n");
+                match parse_quiz_blocks(&block).map(|mut v| v.pop()) {
+                    Ok(Some(mut ex)) => {
+                        // The docs link, written for where the HTML lives.
+                        if let Some(url) = ex.docs.as_deref().and_then(|d| rewrite(target, d)) {
+                            ex.docs = Some(url);
+                        }
+                        flush(&mut pending, &mut segments);
+                        let form = Form::new(ex);
+                        let first = !segments.iter().any(|s| matches!(s, Segment::Quiz { .. }));
+                        segments.push(Segment::Quiz {
+                            html: quiz_html(target, &form, first),
+                            form: Box::new(form),
+                        });
+                    }
+                    _ => {
+                        pending.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))));
+                        pending.extend(inner);
+                        pending.push(Event::End(TagEnd::CodeBlock));
+                    }
+                }
+            }
             other => pending.push(link(target, other)),
         }
     }
@@ -231,6 +289,130 @@ pub fn render_for(target: Target<'_>, chapter: &str, text: &str) -> Rendered {
         headings,
         segments,
     }
+}
+
+/// An exercise as HTML: its title (`id="quiz-ID"`, with a link to the
+/// exercise), the skill, the session so far with the command to predict
+/// marked, the question, and the hint with the section that explains it
+/// folded away. In the site ([`Target::App`]) the answer form follows:
+/// an empty list of rows, a `<template>` row (a `<select>` each for the
+/// patch when the scenario loads more than one, the callback, the object
+/// and the state, and a remove button, every choice from the [`Form`]),
+/// then the buttons (`data-act`: add, check, setup) and the console
+/// select. Native controls: the keyboard answers as the mouse does. The
+/// `first` exercise of a chapter in the site starts with a line about the
+/// scores and a "reset progress" button (`data-act="reset"`).
+pub fn quiz_html(target: Target<'_>, form: &Form, first: bool) -> String {
+    let ex = &form.exercise;
+    let id = escape(&ex.id);
+    let href = match target {
+        Target::App => format!("#quiz={id}"),
+        Target::Page { .. } | Target::Print { .. } => format!("#quiz-{id}"),
+    };
+    let mut html = String::new();
+    if first && target == Target::App {
+        html.push_str(
+            "<p class=\"quiz-progress\">Your scores stay in this browser only. \
+             <button type=\"button\" data-act=\"reset\">reset progress</button></p>\n",
+        );
+    }
+    html += &format!(
+        "<h3 id=\"quiz-{id}\" class=\"quiz-title\" tabindex=\"-1\">{}\
+         <a class=\"anchor\" href=\"{href}\" aria-label=\"Link to this exercise\">#</a></h3>\n\
+         <p class=\"quiz-skill\">Trains: {}</p>\n\
+         <pre class=\"quiz-session\" tabindex=\"0\"><code>{}<mark>% {}</mark></code></pre>\n<p>{}",
+        escape(&ex.title),
+        escape(&ex.skill),
+        escape(if ex.prefix.is_empty() {
+            "# nothing loaded yet\n"
+        } else {
+            &ex.prefix
+        }),
+        escape(&ex.command),
+        escape(ex.ask.as_deref().unwrap_or(crate::quiz::QUESTION)),
+    );
+    if target == Target::App {
+        html.push_str(
+            " Answer with one row per callback, in the order they run (no row if none \
+             runs), and the console outcome; then check.",
+        );
+    }
+    html.push_str("</p>\n");
+    if ex.hint.is_some() || ex.docs.is_some() {
+        html.push_str("<details class=\"hint\"><summary>hint</summary><p>");
+        if let Some(h) = &ex.hint {
+            html.push_str(&escape(h));
+            html.push(' ');
+        }
+        if let Some(d) = &ex.docs {
+            html.push_str(&format!(
+                "<a href=\"{}\">The section that explains it.</a>",
+                escape(d)
+            ));
+        }
+        html.push_str("</p></details>\n");
+    }
+    if target != Target::App {
+        return html;
+    }
+    use crate::event::{CallbackKind, ModuleState};
+    html.push_str(
+        "<ol class=\"answer\" aria-label=\"Your answer: the callbacks, in the order they run\"></ol>\n\
+         <template><li>",
+    );
+    if form.patches.len() > 1 {
+        let patches = strs(&form.patches);
+        select(
+            &mut html,
+            "patch",
+            "whose callback (patch)",
+            Some("any patch"),
+            &patches,
+        );
+    }
+    select(
+        &mut html,
+        "callback",
+        "callback",
+        None,
+        &CallbackKind::ALL.map(CallbackKind::name),
+    );
+    select(&mut html, "object", "object", None, &strs(&form.objects));
+    let states = [ModuleState::Coming, ModuleState::Live, ModuleState::Going];
+    select(
+        &mut html,
+        "state",
+        "module state it sees",
+        Some("no state"),
+        &states.map(crate::quiz::short_state),
+    );
+    html.push_str(
+        "<button type=\"button\" data-act=\"remove\" aria-label=\"remove this callback\">remove</button>\
+         </li></template>\n<div class=\"quiz-actions\"><button type=\"button\" data-act=\"add\">add a callback</button>\
+         <select name=\"console\" aria-label=\"console outcome\"><option value=\"ok\">console: ok</option>\
+         <option value=\"error\">console: an error line</option></select>\
+         <button type=\"button\" class=\"check\" data-act=\"check\">check</button>\
+         <button type=\"button\" data-act=\"setup\">set up in the explorer</button></div>\n",
+    );
+    html
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// A `<select name=NAME>` of `values` (each its own value), after an
+/// option of value "" reading `none` if given.
+fn select(html: &mut String, name: &str, label: &str, none: Option<&str>, values: &[&str]) {
+    html.push_str(&format!("<select name=\"{name}\" aria-label=\"{label}\">"));
+    if let Some(none) = none {
+        html.push_str(&format!("<option value=\"\">{none}</option>"));
+    }
+    for v in values {
+        let v = escape(v);
+        html.push_str(&format!("<option value=\"{v}\">{v}</option>"));
+    }
+    html.push_str("</select>");
 }
 
 /// Sets [`Heading::at`]: heading ids are unique within the chapter, so

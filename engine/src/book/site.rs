@@ -179,6 +179,7 @@ impl Layout<'_> {
                 // Rendered from content/ by the one renderer.
                 Segment::Html(h) => html.push_str(h),
                 Segment::Live(text) => html.push_str(&self.live(slug, text, warnings)),
+                Segment::Quiz { html: h, form } => html.push_str(&self.quiz(h, &form.exercise.id)),
             }
         }
         html.push_str("</article>\n");
@@ -216,6 +217,17 @@ impl Layout<'_> {
                 )
             }
         }
+    }
+
+    /// An exercise, readable without JavaScript ([`markdown::quiz_html`]),
+    /// with a link to the site, which grades an answer.
+    fn quiz(&self, html: &str, id: &str) -> String {
+        format!(
+            "<figure class=\"quiz book-quiz\">\n{html}<figcaption>\
+             <a class=\"open\" href=\"{}#quiz={}\">answer it in the site →</a></figcaption>\n</figure>\n",
+            escape(self.app),
+            escape(id)
+        )
     }
 
     /// The chapter list; `current` is marked and shows its sections.

@@ -138,88 +138,68 @@ pub fn grade_against(solution: &Solution, answer: &Answer) -> Verdict {
             out_of_order[i] = true;
         }
     }
-    let why_of = |i: usize| solution.why.get(i).cloned().unwrap_or_default();
     let mut findings = Vec::new();
     for (i, e) in exp.iter().enumerate() {
-        let chain = why_of(i);
-        let via = chain.join(" → ");
-        let seen = match e.state {
-            Some(s) => format!(", seeing {}", s.name()),
-            None => String::new(),
-        };
-        let whose = e.patch.as_deref().unwrap_or("the patch");
-        let f = match pair_of_exp[i] {
-            None => Finding {
-                kind: FindingKind::Missing,
-                expected: Some(e.clone()),
-                given: None,
-                expected_index: Some(i),
-                given_index: None,
-                console: None,
-                message: format!(
-                    "{whose}'s {} of {} runs here{seen} (position {} of {}), called by {via}",
-                    e.callback,
-                    e.object,
-                    i + 1,
-                    exp.len()
+        let why = solution.why.get(i).cloned().unwrap_or_default();
+        let via = why.join(" → ");
+        let what = format!("{} of {}", e.callback, e.object);
+        let pos = format!("{} of {}", i + 1, exp.len());
+        let seen = e
+            .state
+            .map(|s| format!(", seeing {}", s.name()))
+            .unwrap_or_default();
+        let paired = pair_of_exp[i].map(|j| (j, &given[j]));
+        let (kind, message) = match paired {
+            None => (
+                FindingKind::Missing,
+                format!(
+                    "{}'s {what} runs here{seen} (position {pos}), called by {via}",
+                    e.patch.as_deref().unwrap_or("the patch")
                 ),
-                why: chain,
-            },
-            Some(j) => {
-                let g = &given[j];
-                let (kind, message) = if out_of_order[i] {
-                    (
-                        FindingKind::WrongOrder,
-                        format!(
-                            "{} of {} runs as callback {} of {}, not where the answer has it (line {} of its callbacks); it is called by {via}",
-                            e.callback,
-                            e.object,
-                            i + 1,
-                            exp.len(),
-                            j + 1
-                        ),
-                    )
-                } else if g.state != e.state {
-                    let said = match g.state {
-                        Some(s) => format!("not {}", s.name()),
-                        None => "a state the answer did not give".into(),
-                    };
-                    let saw = match e.state {
-                        Some(s) => format!("sees {}, {said}", s.name()),
-                        None => format!("is vmlinux's: it has no module state, {said}"),
-                    };
-                    (
-                        FindingKind::WrongState,
-                        format!("{} of {} {saw}; it runs from {via}", e.callback, e.object),
-                    )
-                } else {
-                    (
-                        FindingKind::Right,
-                        format!("{} of {}{seen}, from {via}", e.callback, e.object),
-                    )
+            ),
+            Some((j, _)) if out_of_order[i] => (
+                FindingKind::WrongOrder,
+                format!(
+                    "{what} runs as callback {pos}, not where the answer has it (line {} of its \
+                     callbacks); it is called by {via}",
+                    j + 1
+                ),
+            ),
+            Some((_, g)) if g.state != e.state => {
+                let said = g.state.map_or_else(
+                    || "a state the answer did not give".to_string(),
+                    |s| format!("not {}", s.name()),
+                );
+                let saw = match e.state {
+                    Some(s) => format!("sees {}, {said}", s.name()),
+                    None => format!("is vmlinux's: it has no module state, {said}"),
                 };
-                Finding {
-                    kind,
-                    expected: Some(e.clone()),
-                    given: Some(g.clone()),
-                    expected_index: Some(i),
-                    given_index: Some(j),
-                    console: None,
-                    message,
-                    why: chain,
-                }
+                (
+                    FindingKind::WrongState,
+                    format!("{what} {saw}; it runs from {via}"),
+                )
             }
+            Some(_) => (FindingKind::Right, format!("{what}{seen}, from {via}")),
         };
-        findings.push(f);
+        findings.push(Finding {
+            kind,
+            expected: Some(e.clone()),
+            given: paired.map(|(_, g)| g.clone()),
+            expected_index: Some(i),
+            given_index: pair_of_exp[i],
+            console: None,
+            why,
+            message,
+        });
     }
     for (j, g) in given.iter().enumerate() {
         if used[j] {
             continue;
         }
-        let others: Vec<String> = exp
+        let others: Vec<&str> = exp
             .iter()
             .filter(|e| e.object == g.object)
-            .map(|e| e.callback.to_string())
+            .map(|e| e.callback.name())
             .collect();
         let note = if others.is_empty() {
             format!("no callback of {} runs in this step", g.object)
@@ -311,23 +291,25 @@ fn console_finding(solution: &Solution, given: Option<&Console>) -> Finding {
 fn lcs(exp: &[Call], given: &[Call]) -> Vec<(usize, usize)> {
     // Answers are typed by hand; cap the table so hostile input stays cheap.
     let (n, m) = (exp.len().min(500), given.len().min(500));
-    let mut t = vec![vec![0u32; m + 1]; n + 1];
+    // One flat table: t(i, j) is the LCS length of exp[i..] and given[j..].
+    let w = m + 1;
+    let mut t = vec![0u32; (n + 1) * w];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            t[i][j] = if same_run(&exp[i], &given[j]) {
-                t[i + 1][j + 1] + 1
+            t[i * w + j] = if same_run(&exp[i], &given[j]) {
+                t[(i + 1) * w + j + 1] + 1
             } else {
-                t[i + 1][j].max(t[i][j + 1])
+                t[(i + 1) * w + j].max(t[i * w + j + 1])
             };
         }
     }
     let (mut i, mut j, mut out) = (0, 0, Vec::new());
     while i < n && j < m {
-        if same_run(&exp[i], &given[j]) && t[i][j] == t[i + 1][j + 1] + 1 {
+        if same_run(&exp[i], &given[j]) && t[i * w + j] == t[(i + 1) * w + j + 1] + 1 {
             out.push((i, j));
             i += 1;
             j += 1;
-        } else if t[i + 1][j] >= t[i][j + 1] {
+        } else if t[(i + 1) * w + j] >= t[i * w + j + 1] {
             i += 1;
         } else {
             j += 1;

@@ -35,11 +35,13 @@
 //! ```
 
 mod answer;
+mod form;
 mod grade;
 mod parse;
 pub mod term;
 
 pub use answer::{ANSWER_FORMAT, AnswerError, parse_answer};
+pub use form::Form;
 pub use grade::{Finding, FindingKind, Score, Verdict, grade, grade_against};
 pub use parse::{QUIZ_TAG, parse_quiz_blocks};
 
@@ -47,6 +49,10 @@ use crate::event::{CallbackKind, EventKind, ModuleState};
 use crate::{StepResult, scenario};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// The question of an exercise that words none (`ask:`).
+pub const QUESTION: &str = "Which callbacks run, in which order, on which objects, seeing which \
+                            module state, and what does the console show?";
 
 /// One exercise: a scenario so far, the next command, what it trains.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,6 +281,14 @@ pub fn expected(ex: &Exercise) -> Result<Solution, QuizError> {
     let Some(step) = run.steps.last() else {
         return Err(QuizError::new(ex.command_line, 1, "nothing to run"));
     };
+    Ok(solution_of(step))
+}
+
+/// The answer a step gives, as [`expected`] reads it off an exercise's
+/// last step: its callback events in order and its first user-space error
+/// line (or `ok`), each with the kernel call chain that explains it. (The
+/// site grades against the step its explorer already ran.)
+pub fn solution_of(step: &StepResult) -> Solution {
     let mut answer = Answer {
         calls: Vec::new(),
         console: Some(Console::Ok),
@@ -299,12 +313,12 @@ pub fn expected(ex: &Exercise) -> Result<Solution, QuizError> {
             _ => {}
         }
     }
-    Ok(Solution {
+    Solution {
         answer,
         why,
         console_why,
         step: step.clone(),
-    })
+    }
 }
 
 /// A title's slug: lower-case ASCII letters, digits and `-`.

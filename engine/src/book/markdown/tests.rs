@@ -130,3 +130,71 @@ fn escape_covers_markup_and_quotes() {
         "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
     );
 }
+
+#[test]
+fn exercise_blocks_become_forms_and_a_broken_one_stays_text() {
+    let md = "# T\n\n```klpscope-quiz\ntitle: Enable\nskill: s\n\
+              next: % insmod test_modules/test_klp_callbacks_demo.ko\n\
+              docs: #doc=callbacks/enabling-a-patch\n```\n\n\
+              ```klpscope-quiz\ntitle: no next line\n```\n";
+    let r = render("ch", md);
+    assert_eq!(r.segments.len(), 3, "{:?}", r.segments);
+    let Segment::Quiz { html, form } = &r.segments[1] else {
+        panic!("a quiz segment: {:?}", r.segments[1])
+    };
+    assert_eq!(form.exercise.id, "enable");
+    assert!(html.contains("<h3 id=\"quiz-enable\""), "{html}");
+    // The site's form: selects of the engine's choices, the buttons, and
+    // (first exercise of the chapter) the reset button.
+    for part in [
+        "<template><li><select name=\"callback\"",
+        "<option value=\"vmlinux\">vmlinux</option>",
+        "<option value=\"\">no state</option><option value=\"COMING\">",
+        "data-act=\"check\"",
+        "data-act=\"reset\"",
+    ] {
+        assert!(html.contains(part), "{part} in {html}");
+    }
+    assert!(
+        !html.contains("name=\"patch\""),
+        "one patch: no patch select"
+    );
+    assert!(html.contains("href=\"#quiz=enable\""), "{html}");
+    assert!(
+        html.contains("<mark>% insmod test_modules/test_klp_callbacks_demo.ko</mark>"),
+        "{html}"
+    );
+    assert_eq!(form.objects[0], "vmlinux");
+    let Segment::Html(last) = &r.segments[2] else {
+        panic!("html last")
+    };
+    assert!(last.contains("title: no next line"), "{last}");
+    let file = segments_file(&r.segments);
+    assert!(
+        file.contains(&format!("{SEGMENT_END}Q<p class=\"quiz-progress\">")),
+        "{file}"
+    );
+    assert!(
+        file.contains(&format!("{QUIZ_FORM}enable\nEnable\n")),
+        "{file}"
+    );
+    // In a book page the docs link points at the book's page.
+    let page = render_for(
+        Target::Page {
+            app: "../index.html",
+        },
+        "ch",
+        md,
+    );
+    let Segment::Quiz { form, html } = &page.segments[1] else {
+        panic!("a quiz segment")
+    };
+    assert!(
+        !html.contains("<select") && !html.contains("data-act"),
+        "{html}"
+    );
+    assert_eq!(
+        form.exercise.docs.as_deref(),
+        Some("callbacks.html#doc-enabling-a-patch")
+    );
+}
