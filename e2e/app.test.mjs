@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, DIST } from './server.mjs';
-import { startSite, stopSite } from './site.mjs';
+import { openPage, startSite, stopSite } from './site.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -25,24 +25,8 @@ let server;
 before(async () => ({ server, browser } = await startSite()));
 after(() => stopSite({ server, browser }));
 
-/** A fresh page on `url`, recording page errors and console errors. */
-async function open(url, { permissions } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-  await page.goto(url);
-  // The wasm has mounted once the explorer is there.
-  await page.locator('[data-testid=explorer]').waitFor({ timeout: 15_000 });
-  return { page, errors, context };
-}
+/** A fresh page on `url`, recording page, console, request and HTTP errors. */
+const open = (url, { permissions } = {}) => openPage(browser, url, { permissions, http: true });
 
 /** Picks a module in the explorer and clicks the command button showing `cmd`. */
 async function issue(page, module, cmd) {

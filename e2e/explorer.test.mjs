@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, DIST } from './server.mjs';
-import { startSite, stopSite } from './site.mjs';
+import { openPage, startSite, stopSite } from './site.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -52,18 +52,8 @@ before(async () => ({ server, browser } = await startSite()));
 after(() => stopSite({ server, browser }));
 
 /** A fresh page on `hash` at `width` px, recording page and console errors. */
-async function open(hash = '', { width = 1366, height = 900, permissions } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, permissions });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  await page.goto(server.url + hash);
-  await page.locator('[data-testid=explorer]').waitFor({ timeout: 15_000 });
-  return { page, errors, context };
-}
+const open = (hash = '', { width = 1366, height = 900, permissions } = {}) =>
+  openPage(browser, server.url + hash, { width, height, permissions });
 
 async function position(page) {
   return (await page.getByTestId('position').textContent()).trim();

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, DIST } from './server.mjs';
-import { startSite, stopSite } from './site.mjs';
+import { openPage, startSite, stopSite } from './site.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -52,21 +52,7 @@ let server;
 before(async () => ({ server, browser } = await startSite()));
 after(() => stopSite({ server, browser }));
 
-async function open(url) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-  await page.goto(url);
-  await page.locator('[data-testid=explorer]').waitFor({ timeout: 15_000 });
-  return { page, errors, context };
-}
+const open = (url) => openPage(browser, url, { acceptDownloads: true, http: true });
 
 const panel = (page) => page.getByTestId('kmod');
 const file = (page, name) => panel(page).locator(`details.kmod-file[data-file="${name}"]`);

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, DIST } from './server.mjs';
-import { startSite, stopSite } from './site.mjs';
+import { openPage, startSite, stopSite } from './site.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -22,18 +22,8 @@ before(async () => ({ server, browser } = await startSite()));
 after(() => stopSite({ server, browser }));
 
 /** A fresh page on `url` (waiting for `ready`), recording errors. */
-async function open(url, { permissions, ready = '[data-testid=explorer]', viewport } = {}) {
-  const context = await browser.newContext({ viewport: viewport ?? { width: 1400, height: 900 }, permissions });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  await page.goto(url);
-  await page.locator(ready).first().waitFor({ timeout: 15_000 });
-  return { page, errors, context };
-}
+const open = (url, { permissions, ready, viewport } = {}) =>
+  openPage(browser, url, { permissions, ready, ...viewport });
 
 const position = (page) => page.getByTestId('position').innerText();
 

@@ -39,3 +39,28 @@ export async function stopSite({ server, browser }) {
   await browser?.close();
   await server?.close();
 }
+
+/**
+ * A fresh browser context and page on `url`, resolved once `ready` shows
+ * (the wasm has mounted). `errors` collects page errors and console errors,
+ * and with `http: true` failed requests and HTTP errors too. Other options
+ * go to the context (`permissions`, `acceptDownloads`, `colorScheme`, ...).
+ */
+export async function openPage(browser, url, { width = 1400, height = 900, ready = '[data-testid=explorer]', http = false, ...options } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, ...options });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  if (http) {
+    page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+    page.on('response', (r) => {
+      if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
+    });
+  }
+  await page.goto(url);
+  await page.locator(ready).first().waitFor({ timeout: 15_000 });
+  return { page, errors, context };
+}

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { startSite, stopSite } from './site.mjs';
+import { openPage, startSite, stopSite } from './site.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -22,18 +22,7 @@ before(async () => ({ server, browser } = await startSite()));
 after(() => stopSite({ server, browser }));
 
 /** A fresh context and page on `hash`, recording page and console errors. */
-async function open(hash, { width = 1366, height = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  await page.goto(server.url + hash);
-  await page.locator('[data-testid=explorer]').waitFor({ timeout: 15_000 });
-  return { page, errors, context };
-}
+const open = (hash, { width = 1366, height = 900 } = {}) => openPage(browser, server.url + hash, { width, height });
 
 /** What has the focus: tag, data-act, select name and value. */
 const focused = (page) =>

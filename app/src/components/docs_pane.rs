@@ -152,13 +152,7 @@ fn focusable_scrollers() {
     else {
         return;
     };
-    for i in 0..list.length() {
-        let Some(el) = list
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-        else {
-            continue;
-        };
+    for el in super::elements(list) {
         if el.closest("figure.live").ok().flatten().is_some() {
             continue;
         }

@@ -43,13 +43,7 @@ fn mark_steps(root: &web_sys::Element, steps: RangeInclusive<usize>, cursor: usi
         let Ok(list) = root.query_selector_all(selector) else {
             return;
         };
-        for i in 0..list.length() {
-            let Some(el) = list
-                .item(i)
-                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-            else {
-                continue;
-            };
+        for el in super::elements(list) {
             let step = el
                 .get_attribute("data-s")
                 .and_then(|s| s.parse().ok())
@@ -109,13 +103,7 @@ fn mark_selected(root: &web_sys::Element, (step, event): Selection, on: bool) {
     let Ok(list) = root.query_selector_all(&format!("[data-ev=\"{step}.{event}\"]")) else {
         return;
     };
-    for i in 0..list.length() {
-        let Some(el) = list
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-        else {
-            continue;
-        };
+    for el in super::elements(list) {
         let _ = el.class_list().toggle_with_force("selected", on);
         if el.tag_name() == "BUTTON" {
             let _ = el.set_attribute("aria-pressed", if on { "true" } else { "false" });

@@ -16,3 +16,9 @@ pub mod search;
 pub mod state_panel;
 pub mod timeline;
 pub mod transcript;
+
+/// The elements of a `querySelectorAll` result.
+pub fn elements(list: web_sys::NodeList) -> impl Iterator<Item = web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    (0..list.length()).filter_map(move |i| list.item(i)?.dyn_into().ok())
+}
