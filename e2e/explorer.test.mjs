@@ -5,15 +5,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, DIST } from './server.mjs';
-import { openPage, startSite, stopSite } from './site.mjs';
+import { axeViolations, openPage, startSite, stopSite } from './site.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 const MOD = 'test_klp_callbacks_mod';
@@ -383,11 +380,7 @@ test('axe: no violations at 390 and 1366 px, light and dark, with the editor sho
     await page.locator('[data-testid=timeline] .marker').first().click();
     await edit(page, '% insmodd x.ko\n');
     await page.getByTestId('editor-error').waitFor();
-    await page.addScriptTag({ path: AXE });
-    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    const bad = result.violations.map(
-      (v) => `${width} ${theme}: ${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
-    );
+    const bad = (await axeViolations(page)).map((v) => `${width} ${theme}: ${v}`);
     assert.deepEqual(bad, []);
     await context.close();
   }

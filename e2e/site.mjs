@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, DIST } from './server.mjs';
@@ -63,4 +64,18 @@ export async function openPage(browser, url, { width = 1400, height = 900, ready
   await page.goto(url);
   await page.locator(ready).first().waitFor({ timeout: 15_000 });
   return { page, errors, context };
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's violations on `page` (within `selector`), one line each. */
+export async function axeViolations(page, selector = null) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(
+    (sel) => window.axe.run(sel ?? document, { resultTypes: ['violations'] }),
+    selector,
+  );
+  return result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
+  );
 }

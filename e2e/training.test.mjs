@@ -6,11 +6,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { openPage, startSite, stopSite } from './site.mjs';
-
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
+import { axeViolations, openPage, startSite, stopSite } from './site.mjs';
 
 /** The first exercise of content/12-exercises.md. */
 const FIRST = 'enable-no-target';
@@ -200,11 +196,7 @@ test('axe: no violations with a verdict shown, at 390 and 1366 px, light and dar
     await quiz.locator('[data-act=add]').click();
     await quiz.locator('[data-act=check]').click();
     await quiz.getByTestId('verdict').locator('li.wrong').first().waitFor();
-    await page.addScriptTag({ path: AXE });
-    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    const bad = result.violations.map(
-      (v) => `${width} ${theme}: ${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
-    );
+    const bad = (await axeViolations(page)).map((v) => `${width} ${theme}: ${v}`);
     assert.deepEqual(bad, []);
     await context.close();
   }
