@@ -201,3 +201,36 @@ test('axe: no violations with a verdict shown, at 390 and 1366 px, light and dar
     await context.close();
   }
 });
+
+test('exercises 2 to 5 pass with what the first chapter says, answered through their forms', async () => {
+  // A reader of the first chapter knows: objects in the patch's order,
+  // callbacks only for loaded objects, pre before the transition and post
+  // after it, and the module state each sees (COMING, LIVE, GOING).
+  const M = 'test_klp_callbacks_mod';
+  const predictions = {
+    'enable-target-loaded': [['pre_patch', 'vmlinux', ''], ['pre_patch', M, 'LIVE'], ['post_patch', 'vmlinux', ''], ['post_patch', M, 'LIVE']],
+    'disable-target-loaded': [['pre_unpatch', 'vmlinux', ''], ['pre_unpatch', M, 'LIVE'], ['post_unpatch', 'vmlinux', ''], ['post_unpatch', M, 'LIVE']],
+    'target-loaded-after-the-patch': [['pre_patch', M, 'COMING'], ['post_patch', M, 'COMING']],
+    'module-removed-while-enabled': [['pre_unpatch', M, 'GOING'], ['post_unpatch', M, 'GOING']],
+  };
+  for (const [id, rows] of Object.entries(predictions)) {
+    const { page, errors, context } = await open(`#quiz=${id}`);
+    const quiz = page.locator(`section.quiz:has(#quiz-${id})`);
+    await quiz.waitFor();
+    for (const [callback, object, state] of rows) {
+      await quiz.locator('[data-act=add]').click();
+      const row = quiz.locator('ol.answer > li').last();
+      await row.locator('select[name=callback]').selectOption(callback);
+      await row.locator('select[name=object]').selectOption(object);
+      const options = await row.locator('select[name=state] option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+      const [value] = options.find(([v, t]) => (state ? (v + t).includes(state) : /no state/.test(t)));
+      await row.locator('select[name=state]').selectOption(value);
+    }
+    await quiz.locator('[data-act=check]').click();
+    const verdict = quiz.getByTestId('verdict').locator('p').first();
+    await verdict.waitFor();
+    assert.match(await verdict.innerText(), /^passed: (\d+) of \1 right/, id);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
