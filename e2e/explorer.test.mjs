@@ -5,13 +5,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, DIST } from './server.mjs';
 import { axeViolations, openPage, startSite, stopSite } from './site.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 const MOD = 'test_klp_callbacks_mod';
 const DEMO = 'test_klp_callbacks_demo';

@@ -24,40 +24,16 @@ pub fn ModuleControls() -> impl IntoView {
     let state = use_explorer_state();
     let sink = state.sink();
     let picked = RwSignal::new(FIRST.to_string());
-    let body = NodeRef::<leptos::html::Div>::new();
-    // The groups are drawn anew when the list changes (a define block was
-    // edited), the previous drawing removed; a command leaves them (and the
-    // parameter values picked) alone. Built only, never patched in place:
-    // cheaper in wasm than a memo and a reactive list. The drawing's
-    // signals belong to a child of the panel's owner: the effect's own
-    // owner would dispose them on its next run.
-    let owner = Owner::current().unwrap_or_default();
-    let effect = RenderEffect::new(move |prev: Option<(Vec<ModuleInfo>, Option<(Owner, _)>)>| {
-        let modules = klpscope_engine::parse(&state.scenario.read())
-            .map_or_else(|_| commands::modules(), |s| s.catalog.infos());
-        match prev {
-            Some((old, Some(drawn))) if old == modules => (old, Some(drawn)),
-            _ => {
-                let drawn = body.get().map(|el| {
-                    el.replace_children_with_node_0();
-                    let owner = owner.child();
-                    let modules = modules.clone();
-                    let mut drawn = owner.with(|| modules_view(modules, sink, picked).build());
-                    drawn.mount(&el, None);
-                    (owner, drawn)
-                });
-                (modules, drawn)
-            }
-        }
+    // Drawn anew only when the list changes (a define block was edited): a
+    // command leaves the groups, and the parameter values picked, alone.
+    let modules = Memo::new(move |_| {
+        klpscope_engine::parse(&state.scenario.read())
+            .map_or_else(|_| commands::modules(), |s| s.catalog.infos())
     });
-    // Never dropped: the panel lives as long as the page, like the app that
-    // mount_to_body forgets (holding it in the owner costs the site ~70
-    // bytes more).
-    std::mem::forget(effect);
     view! {
         <section class="panel controls" aria-labelledby="controls-h" data-testid="controls">
             <h2 id="controls-h">"Modules"</h2>
-            <div node_ref=body></div>
+            {move || modules_view(modules.get(), sink, picked)}
         </section>
     }
 }
