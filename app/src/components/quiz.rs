@@ -7,7 +7,7 @@
 //! stay in the browser's localStorage ([`record`]).
 
 use crate::state::use_explorer_state;
-use klpscope_engine::event::{CallbackKind, ModuleState};
+use klpscope_engine::event::CallbackKind;
 use klpscope_engine::quiz::{self, Answer, Call, Console, FindingKind, Form, Verdict};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -17,9 +17,6 @@ use web_sys::Element;
 /// localStorage key of the scores: `ID=RIGHT/OUT_OF` per exercise,
 /// space-separated.
 const PROGRESS_KEY: &str = "klpscope-quiz";
-
-/// The module states a row's select offers (besides "no state").
-const STATES: [ModuleState; 3] = [ModuleState::Coming, ModuleState::Live, ModuleState::Going];
 
 /// The recorded score of exercise `id` in `progress`: (right, out of).
 pub fn score(progress: &str, id: &str) -> Option<(usize, usize)> {
@@ -163,10 +160,8 @@ pub fn Quiz(
                 {
                     store("");
                     if let Ok(all) = document().query_selector_all(".quiz-status") {
-                        for i in 0..all.length() {
-                            if let Some(el) = all.item(i) {
-                                el.set_text_content(None);
-                            }
+                        for el in super::elements(all) {
+                            el.set_text_content(None);
                         }
                     }
                 }
@@ -247,17 +242,13 @@ fn read_answer(quiz: &Element) -> Answer {
     };
     let mut calls = Vec::new();
     if let Ok(rows) = quiz.query_selector_all("ol > li") {
-        for i in 0..rows.length() {
-            let Some(li) = rows.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
-                continue;
-            };
-            let state = value(&li, "state");
+        for li in super::elements(rows) {
             calls.push(Call {
                 callback: CallbackKind::from_name(&value(&li, "callback"))
                     .unwrap_or(CallbackKind::PrePatch),
                 patch: Some(value(&li, "patch")).filter(|p| !p.is_empty()),
                 object: value(&li, "object"),
-                state: STATES.into_iter().find(|s| quiz::short_state(*s) == state),
+                state: quiz::read_state(&value(&li, "state")),
             });
         }
     }

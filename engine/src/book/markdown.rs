@@ -355,7 +355,7 @@ pub fn quiz_html(target: Target<'_>, form: &Form, first: bool) -> String {
     if target != Target::App {
         return html;
     }
-    use crate::event::{CallbackKind, ModuleState};
+    use crate::event::CallbackKind;
     html.push_str(
         "<ol class=\"answer\" aria-label=\"Your answer: the callbacks, in the order they run\"></ol>\n\
          <template><li>",
@@ -378,13 +378,12 @@ pub fn quiz_html(target: Target<'_>, form: &Form, first: bool) -> String {
         &CallbackKind::ALL.map(CallbackKind::name),
     );
     select(&mut html, "object", "object", None, &strs(&form.objects));
-    let states = [ModuleState::Coming, ModuleState::Live, ModuleState::Going];
     select(
         &mut html,
         "state",
         "module state it sees",
         Some("no state"),
-        &states.map(crate::quiz::short_state),
+        &crate::quiz::ANSWER_STATES.map(crate::quiz::short_state),
     );
     html.push_str(
         "<button type=\"button\" data-act=\"remove\" aria-label=\"remove this callback\">remove</button>\

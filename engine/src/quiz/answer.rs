@@ -180,8 +180,9 @@ fn parse_call(t: &str, n: usize, col: &dyn Fn(&str) -> usize) -> Result<Call, An
     })
 }
 
-/// `COMING`, `coming`, `MODULE_STATE_COMING`, ...
-fn read_state(s: &str) -> Option<ModuleState> {
+/// The module state an answer names: `COMING`, `coming`,
+/// `MODULE_STATE_COMING`, ... (also what the site's state select holds).
+pub fn read_state(s: &str) -> Option<ModuleState> {
     let up = s.to_ascii_uppercase();
     let name = up.strip_prefix("MODULE_STATE_").unwrap_or(&up);
     [

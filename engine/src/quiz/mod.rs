@@ -40,7 +40,7 @@ mod grade;
 mod parse;
 pub mod term;
 
-pub use answer::{ANSWER_FORMAT, AnswerError, parse_answer};
+pub use answer::{ANSWER_FORMAT, AnswerError, parse_answer, read_state};
 pub use form::Form;
 pub use grade::{Finding, FindingKind, Score, Verdict, grade, grade_against};
 pub use parse::{QUIZ_TAG, parse_quiz_blocks};
@@ -128,6 +128,12 @@ impl fmt::Display for Call {
         Ok(())
     }
 }
+
+/// The states a callback of a loaded module can see, as an answer form
+/// offers them (a module in MODULE_STATE_UNFORMED has no callbacks run:
+/// klp_module_coming() is called once it is COMING).
+pub const ANSWER_STATES: [ModuleState; 3] =
+    [ModuleState::Coming, ModuleState::Live, ModuleState::Going];
 
 /// `COMING` for `MODULE_STATE_COMING`.
 pub fn short_state(s: ModuleState) -> &'static str {
