@@ -3,7 +3,7 @@
 # skips whatever is already there. Safe to run again. Meant for Debian, as
 # root (CI) or as a user with the tools already installed.
 #
-#   scripts/setup.sh            wasm target, trunk, wasm-bindgen-cli, npm packages (wasm-opt), crates
+#   scripts/setup.sh            wasm target, trunk, wasm-bindgen-cli, npm packages (wasm-opt, terser), crates
 #   scripts/setup.sh --browser  the same, plus Debian's chromium for the browser tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,14 +57,15 @@ else
     apt_install nodejs npm
 fi
 
-step "npm packages in e2e/ (binaryen's wasm-opt, playwright-core, axe-core)"
-if [ -x e2e/node_modules/.bin/wasm-opt ] && [ -d e2e/node_modules/playwright-core ] \
-    && [ -d e2e/node_modules/axe-core ] && [ e2e/node_modules/.package-lock.json -nt e2e/package-lock.json ]; then
+step "npm packages in e2e/ (binaryen's wasm-opt, terser, playwright-core, axe-core)"
+if [ -x e2e/node_modules/.bin/wasm-opt ] && [ -x e2e/node_modules/.bin/terser ] \
+    && [ -d e2e/node_modules/playwright-core ] && [ -d e2e/node_modules/axe-core ] \
+    && [ e2e/node_modules/.package-lock.json -nt e2e/package-lock.json ]; then
     echo "installed"
 else
     (cd e2e && npm ci --no-audit --no-fund)
 fi
-echo "wasm-opt: $(e2e/node_modules/.bin/wasm-opt --version)"
+echo "wasm-opt: $(e2e/node_modules/.bin/wasm-opt --version), terser: $(e2e/node_modules/.bin/terser --version)"
 
 if [ "${1:-}" = "--browser" ]; then
     step "chromium (Debian)"
