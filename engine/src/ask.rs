@@ -9,9 +9,8 @@ use crate::command::Command;
 use crate::event::{CallbackKind, Event, EventKind, ModuleState, TransitionPhase};
 pub use crate::explore::Progress;
 use crate::explore::{Observer, Search};
-use crate::invariants::Pairing;
+use crate::invariants::{PairSet, Pairing};
 use serde::Serialize;
-use std::collections::BTreeSet;
 use std::fmt;
 
 /// The depth questions are explored to unless told otherwise.
@@ -383,7 +382,7 @@ struct Watch {
     question: Question,
     pairing: Pairing,
     /// (patch, object) pairs, per question: which had post_patch.
-    seen: BTreeSet<(String, String)>,
+    seen: PairSet,
 }
 
 impl std::hash::Hash for Question {
@@ -550,7 +549,7 @@ impl Asking {
         let watch = Watch {
             question,
             pairing: Pairing::default(),
-            seen: BTreeSet::new(),
+            seen: PairSet::default(),
         };
         Asking {
             search: Search::from_world(world, watch, depth),

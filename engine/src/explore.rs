@@ -10,7 +10,11 @@ use crate::event::Event;
 use crate::invariants::{Pairing, callbacks_only_for_loaded_objects, snapshot_consistent};
 use serde::Serialize;
 use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+/// A set of hashes, itself hashed with Fx: no random seed, and no SipHash
+/// code in the site.
+type HashesSet<T> = HashSet<T, BuildHasherDefault<crate::world::FxHasher>>;
 
 /// What an exploration found.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -149,8 +153,8 @@ pub struct Search<O: Observer> {
     /// Where in the frontier the slice stopped: node, then command.
     node: usize,
     cmd: usize,
-    seen: HashSet<(u64, u64)>,
-    states: HashSet<u64>,
+    seen: HashesSet<(u64, u64)>,
+    states: HashesSet<u64>,
     /// (parent id, command index) per node; the root is its own parent.
     parents: Vec<(usize, usize)>,
     steps: u64,
@@ -169,8 +173,8 @@ impl<O: Observer> Search<O> {
             vocab: vocabulary(),
             max_depth,
             depth: 0,
-            states: HashSet::from([key.0]),
-            seen: HashSet::from([key]),
+            states: HashesSet::from_iter([key.0]),
+            seen: HashesSet::from_iter([key]),
             frontier: vec![Node {
                 world,
                 observer,

@@ -3,13 +3,47 @@
 
 use crate::event::{CallbackKind, Event, EventKind, KlpState, ModuleState};
 use crate::snapshot::Snapshot;
-use std::collections::BTreeSet;
+
+/// A small set of (patch, object) pairs, kept sorted so that equal sets
+/// hash equally. A sorted `Vec` rather than a `BTreeSet`: it holds a few
+/// pairs, and the site carries one set implementation fewer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct PairSet(Vec<(String, String)>);
+
+impl PairSet {
+    /// Adds `key`; false if it was there.
+    pub(crate) fn insert(&mut self, key: (String, String)) -> bool {
+        match self.0.binary_search(&key) {
+            Ok(_) => false,
+            Err(i) => {
+                self.0.insert(i, key);
+                true
+            }
+        }
+    }
+
+    /// Removes `key`; false if it was not there.
+    pub(crate) fn remove(&mut self, key: &(String, String)) -> bool {
+        match self.0.binary_search(key) {
+            Ok(i) => {
+                self.0.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Keeps the pairs `keep` approves of.
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&(String, String)) -> bool) {
+        self.0.retain(keep);
+    }
+}
 
 /// Tracks which objects had a successful `pre_patch` not yet paired with a
 /// `post_unpatch`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Pairing {
-    armed: BTreeSet<(String, String)>,
+    armed: PairSet,
 }
 
 impl Pairing {
