@@ -4,6 +4,7 @@
 //! (run.sh comes from the command line: it would not fit the site's size
 //! budget.)
 
+use super::add;
 use crate::state::use_explorer_state;
 use klpscope_engine::kmod;
 use leptos::prelude::*;
@@ -71,19 +72,6 @@ pub fn KmodSource() -> impl IntoView {
 /// Replaces what `el` holds with the files (or why there are none).
 fn draw(el: &web_sys::Element, f: Option<&Files>) -> Result<(), wasm_bindgen::JsValue> {
     el.replace_children_with_node_0();
-    let doc = document();
-    // A child element of `parent`, with a class and a text (as a text node).
-    let add = |parent: &web_sys::Element, tag: &str, class: &str, text: &str| {
-        let e = doc.create_element(tag)?;
-        if !class.is_empty() {
-            e.set_class_name(class);
-        }
-        if !text.is_empty() {
-            e.insert_adjacent_text("beforeend", text)?;
-        }
-        parent.insert_adjacent_element("beforeend", &e)?;
-        Ok::<_, wasm_bindgen::JsValue>(e)
-    };
     let link = |parent: &web_sys::Element, class: &str, name: &str, text: &str, what: &str| {
         let a = add(parent, "a", class, what)?;
         a.set_attribute("href", &data_url(text))?;

@@ -1,11 +1,15 @@
 //! "Check a kernel log": paste what a console, a CI log or a mail shows,
 //! and see line by line where the kernel and the model agree. The engine
 //! (`check::check_log`) reads and aligns the log; this view lists its rows.
-//! Pasted text is hostile: it is only ever shown as text.
+//! Pasted text is hostile: it is only ever shown as text (text nodes,
+//! drawn with plain DOM calls: a view per row would cost the site more).
 
+use super::add;
 use crate::state::use_explorer_state;
 use klpscope_engine::check::{self, LogCheck, LogLine, Verdict};
 use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+use web_sys::Element;
 
 /// The modal dialog with the paste box and the aligned result.
 #[component]
@@ -17,6 +21,14 @@ pub fn PasteDialog(
     let dialog: NodeRef<leptos::html::Dialog> = NodeRef::new();
     let text = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<LogCheck, String>>);
+    let out = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        result.with(|r| {
+            if let Some(el) = out.get() {
+                let _ = draw(&el, r.as_ref());
+            }
+        })
+    });
     Effect::new(move |_| {
         let Some(d) = dialog.get() else { return };
         if open.get() {
@@ -74,21 +86,24 @@ pub fn PasteDialog(
                     <button>"close"</button>
                 </form>
             </div>
-            <div class="paste-result" aria-live="polite" data-testid="paste-result">
-                {move || result.get().map(|r| match r {
-                    Err(e) => view! {
-                        <pre class="error" role="alert" data-testid="paste-error">{e}</pre>
-                    }
-                    .into_any(),
-                    Ok(c) => report(c).into_any(),
-                })}
-            </div>
+            <div class="paste-result" aria-live="polite" data-testid="paste-result" node_ref=out></div>
         </dialog>
     }
 }
 
-/// The summary and one row per line.
-fn report(c: LogCheck) -> impl IntoView {
+/// Replaces what `out` holds with the check's result: the engine's error,
+/// or the summary and one row per line.
+fn draw(out: &Element, r: Option<&Result<LogCheck, String>>) -> Result<(), JsValue> {
+    out.replace_children_with_node_0();
+    let c = match r {
+        None => return Ok(()),
+        Some(Err(e)) => {
+            let pre = add(out, "pre", "error", e)?;
+            pre.set_attribute("role", "alert")?;
+            return pre.set_attribute("data-testid", "paste-error");
+        }
+        Some(Ok(c)) => c,
+    };
     let (agree, differ, ignored) = c.counts();
     let summary = if c.passed {
         format!("The kernel and the model agree: {agree} lines agree, {ignored} ignored.")
@@ -100,19 +115,29 @@ fn report(c: LogCheck) -> impl IntoView {
         };
         format!("{differ} {lines}; {agree} agree, {ignored} ignored.")
     };
-    let debug = (!c.dynamic_debug).then_some(
-        "No pr_debug lines in the log: compared with a console that does not print them.",
-    );
-    view! {
-        <p class="paste-summary" class:passed=c.passed data-testid="paste-summary">{summary}</p>
-        {debug.map(|d| view! { <p class="muted">{d}</p> })}
-        <ol class="paste-lines" data-testid="paste-lines">
-            {c.lines.into_iter().map(row).collect_view()}
-        </ol>
+    let class = if c.passed {
+        "paste-summary passed"
+    } else {
+        "paste-summary"
+    };
+    add(out, "p", class, &summary)?.set_attribute("data-testid", "paste-summary")?;
+    if !c.dynamic_debug {
+        add(
+            out,
+            "p",
+            "muted",
+            "No pr_debug lines in the log: compared with a console that does not print them.",
+        )?;
     }
+    let ol = add(out, "ol", "paste-lines", "")?;
+    ol.set_attribute("data-testid", "paste-lines")?;
+    for l in &c.lines {
+        row(&ol, l)?;
+    }
+    Ok(())
 }
 
-fn row(l: LogLine) -> impl IntoView {
+fn row(ol: &Element, l: &LogLine) -> Result<(), JsValue> {
     let (class, mark, label) = match l.verdict {
         Verdict::Command => ("command", "%", "command"),
         Verdict::Scenario => ("scenario", "#", "scenario"),
@@ -122,25 +147,24 @@ fn row(l: LogLine) -> impl IntoView {
         Verdict::OnlyInModel => ("only-model", "−", "missing from the log"),
         Verdict::Ignored => ("ignored", "·", "ignored"),
     };
+    let li = add(ol, "li", &format!("pl {class}"), "")?;
+    li.set_attribute("data-verdict", class)?;
+    match &l.note {
+        Some(n) => li.set_attribute("title", &format!("{label}: {n}"))?,
+        None => li.set_attribute("title", label)?,
+    }
     let num = l.line.map(|n| n.to_string()).unwrap_or_default();
+    add(&li, "span", "pl-num", &num)?;
+    add(&li, "span", "pl-mark", mark)?.set_attribute("aria-label", label)?;
     let shown = l
         .text
-        .clone()
-        .or_else(|| l.model.clone())
-        .unwrap_or_default();
-    let model = matches!(l.verdict, Verdict::Differs).then(|| l.model.clone().unwrap_or_default());
-    let title = match &l.note {
-        Some(n) => format!("{label}: {n}"),
-        None => label.to_string(),
-    };
-    view! {
-        <li class=format!("pl {class}") data-verdict=class title=title>
-            <span class="pl-num">{num}</span>
-            <span class="pl-mark" aria-label=label>{mark}</span>
-            <span class="pl-text">
-                {shown}
-                {model.map(|m| view! { <span class="pl-model">"model: " {m}</span> })}
-            </span>
-        </li>
+        .as_ref()
+        .or(l.model.as_ref())
+        .map_or("", String::as_str);
+    let text = add(&li, "span", "pl-text", shown)?;
+    if matches!(l.verdict, Verdict::Differs) {
+        let model = l.model.as_deref().unwrap_or_default();
+        add(&text, "span", "pl-model", &format!("model: {model}"))?;
     }
+    Ok(())
 }

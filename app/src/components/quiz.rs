@@ -190,12 +190,7 @@ fn show_verdict(quiz: &Element, verdict: Result<&Verdict, &str>) {
         return;
     };
     out.set_text_content(None);
-    let add = |parent: &Element, tag: &str, text: &str| {
-        let el = document().create_element(tag).ok()?;
-        el.set_text_content(Some(text));
-        parent.append_child(&el).ok()?;
-        Some(el)
-    };
+    let add = |parent: &Element, tag: &str, text: &str| super::add(parent, tag, "", text).ok();
     let v = match verdict {
         Ok(v) => v,
         Err(e) => {

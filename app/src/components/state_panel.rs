@@ -1,13 +1,22 @@
 //! What the system looks like after the current step: the engine's snapshot,
 //! laid out as `/sys/kernel/livepatch`, `/sys/module` and
 //! `/proc/<pid>/patch_state` would show it.
+//!
+//! The snapshot is drawn anew at each step with plain DOM calls, text as
+//! text nodes ([`add`]): Leptos views for its lists and tables would cost
+//! the site several kilobytes.
 
+use super::add;
 use crate::state::use_explorer_state;
 use klpscope_engine::event::KlpState;
 use klpscope_engine::snapshot::{
     ModuleSnapshot, PatchSnapshot, Snapshot, TaskSnapshot, TransitionSnapshot,
 };
 use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+use web_sys::Element;
+
+type Drawn = Result<(), JsValue>;
 
 /// The state panel for the explorer's cursor.
 #[component]
@@ -22,6 +31,16 @@ pub fn StatePanel() -> impl IntoView {
             Err(_) => None,
         }
     };
+    let body = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let s = snapshot();
+        if let Some(el) = body.get() {
+            el.replace_children_with_node_0();
+            if let Some(s) = s {
+                let _ = draw(&el, &s);
+            }
+        }
+    });
     view! {
         <section class="panel state-panel" aria-labelledby="state-h" data-testid="state-panel">
             <h2 id="state-h">
@@ -33,233 +52,195 @@ pub fn StatePanel() -> impl IntoView {
                     }}
                 </span>
             </h2>
-            {move || snapshot().map(snapshot_view)}
+            <div node_ref=body></div>
         </section>
     }
 }
 
-fn snapshot_view(s: Snapshot) -> impl IntoView {
-    view! {
-        <div class="state-grid">
-            {patches_view(&s.patches)}
-            {transition_view(s.transition.as_ref())}
-            {modules_view(&s.modules)}
-            {tasks_view(&s.tasks)}
-        </div>
-        <p class="ftrace">
-            "kernel.ftrace_enabled = " <code>{if s.ftrace_enabled { "1" } else { "0" }}</code>
-        </p>
-    }
+fn draw(root: &Element, s: &Snapshot) -> Drawn {
+    let grid = add(root, "div", "state-grid", "")?;
+    patches(&grid, &s.patches)?;
+    transition(&grid, s.transition.as_ref())?;
+    modules(&grid, &s.modules)?;
+    tasks(&grid, &s.tasks)?;
+    let p = add(root, "p", "ftrace", "kernel.ftrace_enabled = ")?;
+    add(&p, "code", "", yes(s.ftrace_enabled))?;
+    Ok(())
 }
 
 fn yes(b: bool) -> &'static str {
     if b { "1" } else { "0" }
 }
 
-fn patches_view(patches: &[PatchSnapshot]) -> impl IntoView + use<> {
-    let body = if patches.is_empty() {
-        view! { <p class="muted">"No patch: klp_patches is empty."</p> }.into_any()
-    } else {
-        view! {
-            <ol class="patches">
-                {patches
-                    .iter()
-                    .map(|p| {
-                        let flags = [
-                            ("replace", p.replace),
-                            ("forced", p.forced),
-                        ]
-                        .into_iter()
-                        .filter(|(_, on)| *on)
-                        .map(|(f, _)| view! { <span class="flag">{f}</span> })
-                        .collect_view();
-                        let states = (!p.states.is_empty())
-                            .then(|| {
-                                let s = p
-                                    .states
-                                    .iter()
-                                    .map(|(id, v)| format!("id {id} v{v}"))
-                                    .collect::<Vec<_>>()
-                                    .join(", ");
-                                view! { <div class="muted">"klp_state: " {s}</div> }
-                            });
-                        view! {
-                            <li data-patch=p.name.clone()>
-                                <div>
-                                    <code class="pname">{p.name.clone()}</code>
-                                    " enabled=" <code>{yes(p.enabled)}</code>
-                                    " transition=" <code>{yes(p.transition)}</code>
-                                    " " {flags}
-                                </div>
-                                {states}
-                                <table class="objects" tabindex="0">
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">"object"</th>
-                                            <th scope="col">"loaded"</th>
-                                            <th scope="col">"patched"</th>
-                                            <th scope="col">"funcs"</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {p
-                                            .objects
-                                            .iter()
-                                            .map(|o| {
-                                                view! {
-                                                    <tr class:dynamic=o.dynamic>
-                                                        <td>
-                                                            <code>{o.name.clone()}</code>
-                                                            {o.dynamic.then_some(" (dynamic)")}
-                                                        </td>
-                                                        <td>{yes(o.loaded)}</td>
-                                                        <td>{yes(o.patched)}</td>
-                                                        <td class="funcs">{o.funcs.join(", ")}</td>
-                                                    </tr>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </tbody>
-                                </table>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ol>
-        }
-        .into_any()
-    };
-    view! {
-        <div class="state-block">
-            <h3>"Patches " <span class="muted">"(klp_patches, oldest first)"</span></h3>
-            {body}
-        </div>
+/// A `state-block` with its heading (and a muted note after it).
+fn block(parent: &Element, title: &str, note: &str) -> Result<Element, JsValue> {
+    let b = add(parent, "div", "state-block", "")?;
+    let h = add(&b, "h3", "", title)?;
+    if !note.is_empty() {
+        add(&h, "span", "muted", note)?;
     }
+    Ok(b)
 }
 
-fn transition_view(t: Option<&TransitionSnapshot>) -> impl IntoView + use<> {
-    let body = match t {
-        None => view! { <p class="muted" data-testid="transition-state">"No transition in progress."</p> }.into_any(),
-        Some(t) => {
-            let direction = match t.target {
-                KlpState::Patched => "patching",
-                KlpState::Unpatched => "unpatching",
-                KlpState::Idle => "idle",
-            };
-            let blocked = t
-                .blocked
-                .iter()
-                .map(|(task, func)| {
-                    view! {
-                        <li>
-                            <code>{task.clone()}</code> " sleeps in " <code>{func.clone()}</code>
-                        </li>
-                    }
-                })
-                .collect_view();
-            let status = if t.blocked.is_empty() { "in progress" } else { "stalled" };
-            view! {
-                <p data-testid="transition-state">
-                    <code>{t.patch.clone()}</code> " " <strong>{direction}</strong> " — " {status}
-                    {t.reversed.then_some(", reversed")} {t.forced.then_some(", forced")}
-                </p>
-                <p class="muted">
-                    "klp_target_state = " {t.target.value()} "; tasks not yet switched: " {t.pending}
-                </p>
-                {(!t.blocked.is_empty()).then(|| view! { <ul class="blocked">{blocked}</ul> })}
+/// A table with its column heads; returns its body.
+fn table(parent: &Element, class: &str, heads: &[&str]) -> Result<Element, JsValue> {
+    let t = add(parent, "table", class, "")?;
+    t.set_attribute("tabindex", "0")?;
+    let tr = add(&add(&t, "thead", "", "")?, "tr", "", "")?;
+    for h in heads {
+        add(&tr, "th", "", h)?.set_attribute("scope", "col")?;
+    }
+    add(&t, "tbody", "", "")
+}
+
+/// A `<code>` in `parent`, after `before` as text.
+fn code(parent: &Element, before: &str, text: &str) -> Drawn {
+    if !before.is_empty() {
+        parent.insert_adjacent_text("beforeend", before)?;
+    }
+    add(parent, "code", "", text).map(drop)
+}
+
+fn patches(parent: &Element, patches: &[PatchSnapshot]) -> Drawn {
+    let b = block(parent, "Patches ", "(klp_patches, oldest first)")?;
+    if patches.is_empty() {
+        return add(&b, "p", "muted", "No patch: klp_patches is empty.").map(drop);
+    }
+    let ol = add(&b, "ol", "patches", "")?;
+    for p in patches {
+        let li = add(&ol, "li", "", "")?;
+        li.set_attribute("data-patch", &p.name)?;
+        let head = add(&li, "div", "", "")?;
+        add(&head, "code", "pname", &p.name)?;
+        code(&head, " enabled=", yes(p.enabled))?;
+        code(&head, " transition=", yes(p.transition))?;
+        head.insert_adjacent_text("beforeend", " ")?;
+        for (flag, on) in [("replace", p.replace), ("forced", p.forced)] {
+            if on {
+                add(&head, "span", "flag", flag)?;
             }
-            .into_any()
         }
-    };
-    view! {
-        <div class="state-block">
-            <h3>"Transition"</h3>
-            {body}
-        </div>
+        if !p.states.is_empty() {
+            let s: Vec<String> = p
+                .states
+                .iter()
+                .map(|(id, v)| format!("id {id} v{v}"))
+                .collect();
+            add(&li, "div", "muted", &format!("klp_state: {}", s.join(", ")))?;
+        }
+        let body = table(&li, "objects", &["object", "loaded", "patched", "funcs"])?;
+        for o in &p.objects {
+            let tr = add(&body, "tr", if o.dynamic { "dynamic" } else { "" }, "")?;
+            let name = add(&tr, "td", "", "")?;
+            add(&name, "code", "", &o.name)?;
+            if o.dynamic {
+                name.insert_adjacent_text("beforeend", " (dynamic)")?;
+            }
+            add(&tr, "td", "", yes(o.loaded))?;
+            add(&tr, "td", "", yes(o.patched))?;
+            add(&tr, "td", "funcs", &o.funcs.join(", "))?;
+        }
     }
+    Ok(())
 }
 
-fn modules_view(modules: &[ModuleSnapshot]) -> impl IntoView + use<> {
-    let body = if modules.is_empty() {
-        view! { <p class="muted">"No module loaded."</p> }.into_any()
+fn transition(parent: &Element, t: Option<&TransitionSnapshot>) -> Drawn {
+    let b = block(parent, "Transition", "")?;
+    let Some(t) = t else {
+        let p = add(&b, "p", "muted", "No transition in progress.")?;
+        return p.set_attribute("data-testid", "transition-state");
+    };
+    let direction = match t.target {
+        KlpState::Patched => "patching",
+        KlpState::Unpatched => "unpatching",
+        KlpState::Idle => "idle",
+    };
+    let status = if t.blocked.is_empty() {
+        "in progress"
     } else {
-        view! {
-            <table class="modules" tabindex="0">
-                <thead>
-                    <tr>
-                        <th scope="col">"module"</th>
-                        <th scope="col">"state"</th>
-                        <th scope="col">"refcnt"</th>
-                        <th scope="col">"klp_alive"</th>
-                        <th scope="col">"parameters"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {modules
-                        .iter()
-                        .map(|m| {
-                            let params = m
-                                .params
-                                .iter()
-                                .map(|(k, v)| format!("{k}={v}"))
-                                .collect::<Vec<_>>()
-                                .join(" ");
-                            view! {
-                                <tr data-module=m.name.clone()>
-                                    <td>
-                                        <code>{m.name.clone()}</code>
-                                        {m.livepatch.then(|| view! { <span class="flag">"livepatch"</span> })}
-                                    </td>
-                                    <td><code>{m.state.name()}</code></td>
-                                    <td>{m.refcnt}</td>
-                                    <td>{yes(m.klp_alive)}</td>
-                                    <td class="params">{params}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        }
-        .into_any()
+        "stalled"
     };
-    view! {
-        <div class="state-block">
-            <h3>"Modules"</h3>
-            {body}
-        </div>
+    let p = add(&b, "p", "", "")?;
+    p.set_attribute("data-testid", "transition-state")?;
+    add(&p, "code", "", &t.patch)?;
+    p.insert_adjacent_text("beforeend", " ")?;
+    add(&p, "strong", "", direction)?;
+    let mut rest = format!(" — {status}");
+    if t.reversed {
+        rest.push_str(", reversed");
     }
+    if t.forced {
+        rest.push_str(", forced");
+    }
+    p.insert_adjacent_text("beforeend", &rest)?;
+    add(
+        &b,
+        "p",
+        "muted",
+        &format!(
+            "klp_target_state = {}; tasks not yet switched: {}",
+            t.target.value(),
+            t.pending
+        ),
+    )?;
+    if !t.blocked.is_empty() {
+        let ul = add(&b, "ul", "blocked", "")?;
+        for (task, func) in &t.blocked {
+            let li = add(&ul, "li", "", "")?;
+            add(&li, "code", "", task)?;
+            code(&li, " sleeps in ", func)?;
+        }
+    }
+    Ok(())
 }
 
-fn tasks_view(tasks: &[TaskSnapshot]) -> impl IntoView + use<> {
-    view! {
-        <div class="state-block">
-            <h3>"Tasks " <span class="muted">"(patch_state: -1 idle, 0 unpatched, 1 patched)"</span></h3>
-            <table class="tasks" tabindex="0">
-                <thead>
-                    <tr>
-                        <th scope="col">"task"</th>
-                        <th scope="col">"patch_state"</th>
-                        <th scope="col">"pending"</th>
-                        <th scope="col">"sleeping in"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {tasks
-                        .iter()
-                        .map(|t| {
-                            view! {
-                                <tr class:pending=t.pending>
-                                    <td><code>{t.name.clone()}</code></td>
-                                    <td>{t.patch_state.value()}</td>
-                                    <td>{yes(t.pending)}</td>
-                                    <td>{t.sleeping_in.clone().map(|f| view! { <code>{f}</code> })}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+fn modules(parent: &Element, modules: &[ModuleSnapshot]) -> Drawn {
+    let b = block(parent, "Modules", "")?;
+    if modules.is_empty() {
+        return add(&b, "p", "muted", "No module loaded.").map(drop);
     }
+    let body = table(
+        &b,
+        "modules",
+        &["module", "state", "refcnt", "klp_alive", "parameters"],
+    )?;
+    for m in modules {
+        let tr = add(&body, "tr", "", "")?;
+        tr.set_attribute("data-module", &m.name)?;
+        let name = add(&tr, "td", "", "")?;
+        add(&name, "code", "", &m.name)?;
+        if m.livepatch {
+            add(&name, "span", "flag", "livepatch")?;
+        }
+        code(&add(&tr, "td", "", "")?, "", m.state.name())?;
+        add(&tr, "td", "", &m.refcnt.to_string())?;
+        add(&tr, "td", "", yes(m.klp_alive))?;
+        let params: Vec<String> = m.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        add(&tr, "td", "params", &params.join(" "))?;
+    }
+    Ok(())
+}
+
+fn tasks(parent: &Element, tasks: &[TaskSnapshot]) -> Drawn {
+    let b = block(
+        parent,
+        "Tasks ",
+        "(patch_state: -1 idle, 0 unpatched, 1 patched)",
+    )?;
+    let body = table(
+        &b,
+        "tasks",
+        &["task", "patch_state", "pending", "sleeping in"],
+    )?;
+    for t in tasks {
+        let tr = add(&body, "tr", if t.pending { "pending" } else { "" }, "")?;
+        code(&add(&tr, "td", "", "")?, "", &t.name)?;
+        add(&tr, "td", "", &t.patch_state.value().to_string())?;
+        add(&tr, "td", "", yes(t.pending))?;
+        let sleeping = add(&tr, "td", "", "")?;
+        if let Some(f) = &t.sleeping_in {
+            add(&sleeping, "code", "", f)?;
+        }
+    }
+    Ok(())
 }

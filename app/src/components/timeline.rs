@@ -1,12 +1,14 @@
 //! The timeline: one lane per object, one column per step, a marker per
 //! callback, module lifetime bands and the transition row.
 
+use super::add;
 use super::marks;
 use crate::model::{self, Lane, LaneCell, Marker, Presence, Timeline as Grid, TransitionCell};
 use crate::state::{Replay, Selection};
 use klpscope_engine::event::{ModuleState, TransitionPhase};
 use leptos::prelude::*;
 use std::sync::Arc;
+use web_sys::Element;
 
 /// A timeline of a replay.
 ///
@@ -35,12 +37,25 @@ pub fn Timeline(
 ) -> impl IntoView {
     let compact = RwSignal::new(true);
     let scroller: NodeRef<leptos::html::Div> = NodeRef::new();
+    // The grid is drawn anew for each replay (plain DOM, see `draw`); then
+    // `drawn` names it, and the marks and the scroll follow.
+    let drawn = RwSignal::new(0usize);
+    let interactive = selected.is_some();
+    let buttons = on_step.is_some();
+    Effect::new(move |_| {
+        let replay = replay.get();
+        if let Some(el) = scroller.get() {
+            el.replace_children_with_node_0();
+            let _ = draw(&el, &replay.timeline, buttons, interactive);
+            drawn.update(|n| *n += 1);
+        }
+    });
     // Keep the current step's column in view (the explorer's timeline):
     // after a step, a new scenario, a toggle, and on the first render.
     if on_step.is_some() {
         Effect::new(move |_| {
             let n = cursor.get();
-            replay.track();
+            drawn.track();
             compact.track();
             request_animation_frame(move || {
                 let Some(el) = scroller.get_untracked() else {
@@ -55,7 +70,7 @@ pub fn Timeline(
     }
     // Past, current and future columns, and the selected marker, are
     // marked only where they change (see marks.rs).
-    let drawn = move || Arc::as_ptr(&replay.get()) as usize;
+    let drawn = move || drawn.get();
     marks::follow_cursor(scroller, cursor, drawn);
     if let Some(sel) = selected {
         marks::follow_selection(scroller, sel, drawn);
@@ -88,9 +103,13 @@ pub fn Timeline(
             class:mini=mini
             node_ref=scroller
             on:click=move |e| {
-                // A marker's click bubbles here: one handler for all.
+                // A marker's or a step button's click bubbles here: one
+                // handler for all.
                 if let (Some(sel), Some(key)) = (selected, marks::clicked_event(&e, "button[data-ev]")) {
                     sel.set(Some(key));
+                }
+                if let (Some(cb), Some(step)) = (on_step, clicked_step(&e)) {
+                    cb.run(step);
                 }
             }
             tabindex="0"
@@ -98,43 +117,6 @@ pub fn Timeline(
             aria-label="Timeline: one lane per object, one column per command"
             data-testid=if mini { "mini-timeline" } else { "timeline" }
         >
-            {move || {
-                let replay = replay.get();
-                let grid = &replay.timeline;
-                if grid.steps.is_empty() {
-                    return view! { <p class="empty">"No command yet."</p> }.into_any();
-                }
-                let multi_patch = several_patches(grid);
-                let columns = format!(
-                    "grid-template-columns: var(--lane-label) repeat({}, var(--slot, auto))",
-                    grid.slots.len()
-                );
-                let slot_steps: Vec<usize> = grid.slots.iter().map(|s| s.step).collect();
-                view! {
-                    <div class="timeline" style=columns>
-                        <div class="corner">"step"</div>
-                        {grid
-                            .steps
-                            .iter()
-                            .map(|s| step_header(s, on_step))
-                            .collect_view()}
-                        {grid
-                            .lanes
-                            .iter()
-                            .map(|lane| lane_row(lane, &slot_steps, selected.is_some(), multi_patch))
-                            .collect_view()}
-                        <div class="lane-label transition-label">"transition"</div>
-                        {grid
-                            .transition
-                            .iter()
-                            .zip(slot_steps.iter().copied())
-                            .enumerate()
-                            .map(|(i, (cell, step))| transition_cell(grid, i, cell, step))
-                            .collect_view()}
-                    </div>
-                }
-                .into_any()
-            }}
         </div>
         </div>
     }
@@ -180,65 +162,112 @@ fn several_patches(grid: &Grid) -> bool {
     false
 }
 
-fn step_header(s: &model::StepColumn, on_step: Option<Callback<usize>>) -> impl IntoView + use<> {
-    let step = s.step;
-    let style = format!("grid-column: span {}", s.slot_count);
-    let title = format!("% {}", s.command);
-    let short = s.short.clone();
-    let failed = s.failed;
+/// The step whose column button a click landed in.
+fn clicked_step(e: &web_sys::MouseEvent) -> Option<usize> {
+    use wasm_bindgen::JsCast;
+    e.target()?
+        .dyn_into::<Element>()
+        .ok()?
+        .closest("button.step-button")
+        .ok()??
+        .closest("[data-step-head]")
+        .ok()??
+        .get_attribute("data-step-head")?
+        .parse()
+        .ok()
+}
+
+/// Draws `grid` into `root`: the step headers (buttons for the explorer),
+/// a row per lane and the transition row, or a line when there is no
+/// step. Every element says which step it belongs to (`data-s`) for the
+/// marks; markers say their event (`data-ev`) when they are buttons.
+fn draw(root: &Element, grid: &Grid, buttons: bool, interactive: bool) -> Drawn {
+    if grid.steps.is_empty() {
+        return add(root, "p", "empty", "No command yet.").map(drop);
+    }
+    let t = add(root, "div", "timeline", "")?;
+    t.set_attribute(
+        "style",
+        &format!(
+            "grid-template-columns: var(--lane-label) repeat({}, var(--slot, auto))",
+            grid.slots.len()
+        ),
+    )?;
+    add(&t, "div", "corner", "step")?;
+    for s in &grid.steps {
+        step_header(&t, s, buttons)?;
+    }
+    let multi_patch = several_patches(grid);
+    let slot_steps: Vec<usize> = grid.slots.iter().map(|s| s.step).collect();
+    for lane in &grid.lanes {
+        lane_row(&t, lane, &slot_steps, interactive, multi_patch)?;
+    }
+    add(&t, "div", "lane-label transition-label", "transition")?;
+    for (i, (cell, step)) in grid.transition.iter().zip(slot_steps).enumerate() {
+        transition_cell(&t, grid, i, cell, step)?;
+    }
+    Ok(())
+}
+
+type Drawn = Result<(), wasm_bindgen::JsValue>;
+
+/// `el`'s `data-s`: the step it belongs to.
+fn of_step(el: &Element, step: usize) -> Drawn {
+    el.set_attribute("data-s", &step.to_string())
+}
+
+fn step_header(t: &Element, s: &model::StepColumn, button: bool) -> Drawn {
     let class = if s.marked {
         "step-head differs"
     } else {
         "step-head"
     };
-    match on_step {
-        Some(cb) => view! {
-            <div class=class style=style data-step-head=step data-s=step>
-                <button class="step-button" title=title.clone() on:click=move |_| cb.run(step)>
-                    <span class="visually-hidden">"Go to step "</span>
-                    <span class="step-no">{step}</span>
-                    <span class="step-cmd" class:failed=failed>{breakable(&short)}</span>
-                </button>
-            </div>
-        }
-        .into_any(),
-        None => view! {
-            <div class=class style=style data-step-head=step data-s=step title=title.clone()>
-                <span class="step-no">{step}</span>
-                <span class="step-cmd" class:failed=failed>{breakable(&short)}</span>
-            </div>
-        }
-        .into_any(),
-    }
+    let head = add(t, "div", class, "")?;
+    head.set_attribute("style", &format!("grid-column: span {}", s.slot_count))?;
+    head.set_attribute("data-step-head", &s.step.to_string())?;
+    of_step(&head, s.step)?;
+    let title = format!("% {}", s.command);
+    let inner = if button {
+        let b = add(&head, "button", "step-button", "")?;
+        b.set_attribute("title", &title)?;
+        add(&b, "span", "visually-hidden", "Go to step ")?;
+        b
+    } else {
+        head.set_attribute("title", &title)?;
+        head
+    };
+    add(&inner, "span", "step-no", &s.step.to_string())?;
+    let cmd = add(
+        &inner,
+        "span",
+        if s.failed {
+            "step-cmd failed"
+        } else {
+            "step-cmd"
+        },
+        "",
+    )?;
+    breakable(&cmd, &s.short)
 }
 
-/// Text with a line-break opportunity after each `_` and `/`, so long
-/// module names wrap at their parts.
-fn breakable(text: &str) -> impl IntoView + use<> {
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    for c in text.chars() {
-        cur.push(c);
-        if c == '_' || c == '/' {
-            parts.push(std::mem::take(&mut cur));
-        }
+/// Appends `text` to `el` with a line-break opportunity (`<wbr>`) after
+/// each `_` and `/`, so long module names wrap at their parts.
+fn breakable(el: &Element, text: &str) -> Drawn {
+    for part in text.split_inclusive(['_', '/']) {
+        el.insert_adjacent_text("beforeend", part)?;
+        add(el, "wbr", "", "")?;
     }
-    parts.push(cur);
-    parts
-        .into_iter()
-        .map(|p| view! { {p}<wbr /> })
-        .collect_view()
+    Ok(())
 }
 
 fn lane_row(
+    t: &Element,
     lane: &Lane,
     slot_steps: &[usize],
     interactive: bool,
     multi_patch: bool,
-) -> impl IntoView + use<> {
-    let object = lane.object.clone();
-    let lane_attr = object.clone();
-    let title = object.clone();
+) -> Drawn {
+    let object = &lane.object;
     let kind = if object == model::VMLINUX {
         "kernel"
     } else if lane.livepatch {
@@ -246,24 +275,19 @@ fn lane_row(
     } else {
         "module"
     };
+    let label = add(t, "div", "lane-label", "")?;
+    label.set_attribute("data-lane", object)?;
+    let name = add(&label, "span", "lane-name", "")?;
+    name.set_attribute("title", object)?;
+    breakable(&name, object)?;
+    add(&label, "span", "lane-kind", kind)?;
     let mut prev_step = 0;
-    let cells = lane
-        .cells
-        .iter()
-        .zip(slot_steps.iter().copied())
-        .map(|(cell, step)| {
-            let first_in_step = step != prev_step;
-            prev_step = step;
-            lane_cell(cell, step, first_in_step, interactive, multi_patch)
-        })
-        .collect_view();
-    view! {
-        <div class="lane-label" data-lane=lane_attr>
-            <span class="lane-name" title=title>{breakable(&object)}</span>
-            <span class="lane-kind">{kind}</span>
-        </div>
-        {cells}
+    for (cell, &step) in lane.cells.iter().zip(slot_steps) {
+        let first_in_step = step != prev_step;
+        prev_step = step;
+        lane_cell(t, cell, step, first_in_step, interactive, multi_patch)?;
     }
+    Ok(())
 }
 
 fn presence_class(p: Presence) -> &'static str {
@@ -277,127 +301,108 @@ fn presence_class(p: Presence) -> &'static str {
     }
 }
 
+/// A cell with its band: the state the module ends the slot in (UNFORMED
+/// and the other passing states are folded away; "freed" when it is gone),
+/// or the standing state at the start of a step so a scrolled timeline
+/// reads, and the callback's marker.
 fn lane_cell(
+    t: &Element,
     cell: &LaneCell,
     step: usize,
     first_in_step: bool,
     interactive: bool,
     multi_patch: bool,
-) -> impl IntoView + use<> {
+) -> Drawn {
     let presence = presence_class(cell.presence);
     let step_start = if first_in_step { " step-start" } else { "" };
-    let class = format!("cell {presence}{step_start}");
-    // Band label: the state the module ends the slot in (UNFORMED and the
-    // other passing states are folded away; "freed" when it is gone), or the
-    // standing state at the start of a step so a scrolled timeline reads.
-    let band: Vec<(String, bool)> = match cell.changes.last() {
-        Some(Some(state)) => vec![(model::state_short(*state).to_string(), true)],
-        Some(None) => vec![("freed".to_string(), true)],
+    let div = add(t, "div", &format!("cell {presence}{step_start}"), "")?;
+    of_step(&div, step)?;
+    add(&div, "span", "band", "")?.set_attribute("aria-hidden", "true")?;
+    let band = match cell.changes.last() {
+        Some(Some(state)) => Some((model::state_short(*state), "changed")),
+        Some(None) => Some(("freed", "changed")),
         None if first_in_step => match cell.presence {
-            Presence::Module(s) => vec![(model::state_short(s).to_string(), false)],
-            _ => vec![],
+            Presence::Module(s) => Some((model::state_short(s), "")),
+            _ => None,
         },
-        None => vec![],
+        None => None,
     };
-    let band = (!band.is_empty()).then(|| {
-        view! {
-            <span class="band-label">
-                {band
-                    .into_iter()
-                    .map(|(text, changed)| view! { <span class:changed=changed>{text}</span> })
-                    .collect_view()}
-            </span>
-        }
-    });
-    let marker = cell
-        .marker
-        .clone()
-        .map(|m| marker_view(m, interactive, multi_patch));
-    view! {
-        <div class=class data-s=step>
-            <span class="band" aria-hidden="true"></span>
-            {band}
-            {marker}
-        </div>
+    if let Some((text, changed)) = band {
+        add(&add(&div, "span", "band-label", "")?, "span", changed, text)?;
     }
+    if let Some(m) = &cell.marker {
+        marker(&div, m, interactive, multi_patch)?;
+    }
+    Ok(())
 }
 
-fn marker_view(m: Marker, interactive: bool, multi_patch: bool) -> impl IntoView {
+fn marker(cell: &Element, m: &Marker, interactive: bool, multi_patch: bool) -> Drawn {
     let failed = m.ret.is_some_and(|r| r != 0);
-    let kind = model::kind_class(m.callback);
-    let state = m
-        .state
-        .map(model::state_short)
-        .unwrap_or(model::VMLINUX)
-        .to_string();
-    let ret = m.ret.filter(|r| *r != 0).map(|r| {
-        view! { <span class="ret" aria-hidden="true">{format!("✗ {}", model::errno_label(r))}</span> }
-    });
-    let patch = multi_patch
-        .then(|| m.patch.clone())
-        .flatten()
-        .map(|p| view! { <span class="patch" aria-hidden="true">{breakable(&p)}</span> });
-    let title = format!(
-        "{} ({}){}",
-        m.callback.name(),
-        m.state.map_or("vmlinux", ModuleState::name),
-        m.patch
-            .as_ref()
-            .map(|p| format!(" of {p}"))
-            .unwrap_or_default()
+    let class = format!(
+        "marker {}{}",
+        model::kind_class(m.callback),
+        if failed { " failed" } else { "" }
     );
-    let name = model::marker_name(&m);
+    let el = add(
+        cell,
+        if interactive { "button" } else { "span" },
+        &class,
+        "",
+    )?;
+    if interactive {
+        el.set_attribute("aria-pressed", "false")?;
+    }
+    el.set_attribute(
+        "title",
+        &format!(
+            "{} ({}){}",
+            m.callback.name(),
+            m.state.map_or("vmlinux", ModuleState::name),
+            m.patch
+                .as_ref()
+                .map(|p| format!(" of {p}"))
+                .unwrap_or_default()
+        ),
+    )?;
+    el.set_attribute("data-callback", m.callback.name())?;
+    if let Some(s) = m.state {
+        el.set_attribute("data-state", s.name())?;
+    }
+    el.set_attribute("data-object", &m.object)?;
+    el.set_attribute("data-step", &m.step.to_string())?;
+    if interactive {
+        el.set_attribute("data-ev", &format!("{}.{}", m.step, m.event))?;
+    }
     // The visible labels are abbreviations (and hidden when compact): a
     // screen reader reads one sentence instead.
-    let body = view! {
-        <span class="glyph" aria-hidden="true">{model::glyph(m.callback)}</span>
-        <span class="name" aria-hidden="true">{m.callback.name()}</span>
-        <span class="state" aria-hidden="true">{state}</span>
-        {ret}
-        {patch}
-        <span class="visually-hidden">{name}</span>
+    let hidden = |class: &str, text: &str| {
+        add(&el, "span", class, text)?.set_attribute("aria-hidden", "true")?;
+        Ok::<_, wasm_bindgen::JsValue>(())
     };
-    let key: Selection = (m.step, m.event);
-    match interactive {
-        true => view! {
-            <button
-                class=format!("marker {kind}")
-                class:failed=failed
-                aria-pressed="false"
-                title=title
-                data-callback=m.callback.name()
-                data-state=m.state.map(ModuleState::name)
-                data-object=m.object.clone()
-                data-step=m.step
-                data-ev=format!("{}.{}", key.0, key.1)
-            >
-                {body}
-            </button>
-        }
-        .into_any(),
-        false => view! {
-            <span
-                class=format!("marker {kind}")
-                class:failed=failed
-                title=title
-                data-callback=m.callback.name()
-                data-state=m.state.map(ModuleState::name)
-                data-object=m.object.clone()
-                data-step=m.step
-            >
-                {body}
-            </span>
-        }
-        .into_any(),
+    hidden("glyph", model::glyph(m.callback))?;
+    hidden("name", m.callback.name())?;
+    hidden(
+        "state",
+        m.state.map(model::state_short).unwrap_or(model::VMLINUX),
+    )?;
+    if let Some(r) = m.ret.filter(|r| *r != 0) {
+        hidden("ret", &format!("✗ {}", model::errno_label(r)))?;
     }
+    if let Some(p) = m.patch.as_ref().filter(|_| multi_patch) {
+        let span = add(&el, "span", "patch", "")?;
+        span.set_attribute("aria-hidden", "true")?;
+        breakable(&span, p)?;
+    }
+    add(&el, "span", "visually-hidden", &model::marker_name(m)).map(drop)
 }
 
 fn transition_cell(
+    t: &Element,
     grid: &Grid,
     index: usize,
     cell: &TransitionCell,
     step: usize,
-) -> impl IntoView + use<> {
+) -> Drawn {
     let first_in_step = grid.step_slots(step).start == index;
     let active = cell.after.as_ref().or(cell.before.as_ref());
     let direction = active.map(|a| model::direction(a.target)).unwrap_or("");
@@ -412,61 +417,53 @@ fn transition_cell(
         "cell tcell {bar} t-{direction}{step_start}{}",
         if stalled { " stalled" } else { "" },
     );
-    let phases = cell
-        .phases
-        .iter()
-        .map(|(_, phase, target)| {
-            let label = model::phase_label(*phase, *target);
-            let kind = phase.name();
-            // The reversal gets a marker of its own: the ⇄ glyph, framed in
-            // the failure colour (style/main.css), in both views.
-            let class = if *phase == TransitionPhase::Reverse {
-                "chip reversal-marker"
-            } else {
-                "chip"
-            };
-            let title = label.clone();
-            view! {
-                <span class=class data-phase=kind title=title>
-                    <span class="long">{label}</span>
-                    <span class="short" aria-hidden="true">{model::phase_glyph(*phase)}</span>
-                </span>
-            }
-        })
-        .collect_view();
+    let div = add(t, "div", &class, "")?;
+    of_step(&div, step)?;
+    add(&div, "span", "band", "")?.set_attribute("aria-hidden", "true")?;
+    for (_, phase, target) in &cell.phases {
+        let label = model::phase_label(*phase, *target);
+        // The reversal gets a marker of its own: the ⇄ glyph, framed in
+        // the failure colour (style/main.css), in both views.
+        let class = if *phase == TransitionPhase::Reverse {
+            "chip reversal-marker"
+        } else {
+            "chip"
+        };
+        let chip = add(&div, "span", class, "")?;
+        chip.set_attribute("data-phase", phase.name())?;
+        chip.set_attribute("title", &label)?;
+        add(&chip, "span", "long", &label)?;
+        add(&chip, "span", "short", model::phase_glyph(*phase))?
+            .set_attribute("aria-hidden", "true")?;
+    }
     // Name the patch where a bar begins in a step, so a scrolled view reads.
-    let name = (cell.phases.is_empty() && first_in_step && !stalled)
-        .then(|| active.map(|a| format!("{direction} {}", a.patch)))
-        .flatten()
-        .map(|t| view! { <span class="tname">{t}</span> });
-    let blocked = cell.stall_start.then(|| {
-        let (task, func) = &cell.blocked[0];
+    if cell.phases.is_empty()
+        && first_in_step
+        && !stalled
+        && let Some(a) = active
+    {
+        add(&div, "span", "tname", &format!("{direction} {}", a.patch))?;
+    }
+    if cell.stall_start
+        && let Some((task, func)) = cell.blocked.first()
+    {
         let more = cell.blocked.len() - 1;
         let text = if more > 0 {
             format!("{func} (+{more})")
         } else {
             func.clone()
         };
-        let title = cell
+        let title: Vec<String> = cell
             .blocked
             .iter()
             .map(|(t, f)| format!("{t} sleeps in {f}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        view! {
-            <span class="stall" title=title data-testid="stalled">
-                <span class="stall-word">"stalled"</span>
-                <span class="stall-func">{breakable(&text)}</span>
-                <span class="visually-hidden">{format!(" ({task})")}</span>
-            </span>
-        }
-    });
-    view! {
-        <div class=class data-s=step>
-            <span class="band" aria-hidden="true"></span>
-            {phases}
-            {name}
-            {blocked}
-        </div>
+            .collect();
+        let stall = add(&div, "span", "stall", "")?;
+        stall.set_attribute("title", &title.join("; "))?;
+        stall.set_attribute("data-testid", "stalled")?;
+        add(&stall, "span", "stall-word", "stalled")?;
+        breakable(&add(&stall, "span", "stall-func", "")?, &text)?;
+        add(&stall, "span", "visually-hidden", &format!(" ({task})"))?;
     }
+    Ok(())
 }

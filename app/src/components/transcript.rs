@@ -1,11 +1,14 @@
 //! The kernel-format transcript, in step with the timeline: a log line and
 //! its marker select each other.
 
+use super::add;
 use super::marks;
 use crate::state::{Replay, Selection, use_explorer_state};
 use klpscope_engine::render::{self, Console};
 use leptos::prelude::*;
 use std::sync::Arc;
+use wasm_bindgen::JsValue;
+use web_sys::Element;
 
 /// One line of the transcript.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,13 +92,24 @@ pub fn Transcript() -> impl IntoView {
             });
         }
     });
-    // Past, current and future lines, and the selected one, are marked
-    // only where they change (see marks.rs).
+    // The lines are drawn anew when they change (plain DOM, see `draw`);
+    // then `drawn` counts it, and the marks follow: past, current and
+    // future lines, and the selected one, are marked only where they
+    // change (see marks.rs).
     let root: NodeRef<leptos::html::Div> = NodeRef::new();
-    let drawn = move || Arc::as_ptr(&all.get()) as usize;
+    let drawn = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        let lines = all.get();
+        if let Some(el) = root.get() {
+            el.replace_children_with_node_0();
+            let _ = draw(&el, &lines);
+            drawn.update(|n| *n += 1);
+        }
+    });
+    let drawn = move || drawn.get();
     marks::follow_cursor(root, state.cursor.into(), drawn);
     marks::follow_selection(root, state.selected, drawn);
-    let selected = state.selected;
+    let (cursor, selected) = (state.cursor, state.selected);
     view! {
         <section class="panel transcript-panel" aria-labelledby="transcript-h">
             <div class="transcript-head">
@@ -119,65 +133,64 @@ pub fn Transcript() -> impl IntoView {
                 tabindex="0"
                 aria-label="Transcript"
                 node_ref=root
-                on:click=move |e| select_clicked(&e, selected)
-            >
-                {move || {
-                    let lines = all.get();
-                    if lines.is_empty() {
-                        return view! { <p class="muted">"The log of each command appears here."</p> }
-                            .into_any();
-                    }
-                    lines
-                        .iter()
-                        .cloned()
-                        .map(|line| line_view(line, state.cursor))
-                        .collect_view()
-                        .into_any()
-                }}
-            </div>
+                on:click=move |e| select_clicked(&e, cursor, selected)
+            ></div>
         </section>
     }
 }
 
-fn line_view(line: Line, cursor: RwSignal<usize>) -> impl IntoView {
-    let step = line.step;
-    if line.command {
-        return view! {
-            <div class="line cmd" data-cmd-step=step data-s=step>
-                <button class="cmd-line" title="Go to this step" on:click=move |_| cursor.set(step)>
-                    {line.text}
-                </button>
-            </div>
+/// Draws the lines into `root` (a note when there are none): a command
+/// line is a button to its step; a line an event printed says which
+/// (`data-ev`), for the marks and a click.
+fn draw(root: &Element, lines: &[Line]) -> Result<(), JsValue> {
+    if lines.is_empty() {
+        return add(root, "p", "muted", "The log of each command appears here.").map(drop);
+    }
+    for line in lines {
+        let step = line.step.to_string();
+        if line.command {
+            let div = add(root, "div", "line cmd", "")?;
+            div.set_attribute("data-cmd-step", &step)?;
+            div.set_attribute("data-s", &step)?;
+            let b = add(&div, "button", "cmd-line", &line.text)?;
+            b.set_attribute("title", "Go to this step")?;
+            continue;
         }
-        .into_any();
+        let mut class = String::from("line");
+        if line.text.starts_with("# ") {
+            class.push_str(" note");
+        }
+        if line.event.is_some() {
+            class.push_str(" pickable");
+        }
+        let div = add(root, "div", &class, &line.text)?;
+        div.set_attribute("data-s", &step)?;
+        div.set_attribute("data-step", &step)?;
+        if let Some(e) = line.event {
+            div.set_attribute("data-event", &e.to_string())?;
+            div.set_attribute("data-ev", &format!("{step}.{e}"))?;
+        }
     }
-    let note = line.text.starts_with("# ");
-    view! {
-        <div
-            class="line"
-            class:note=note
-            class:pickable=line.event.is_some()
-            data-s=step
-            data-step=step
-            data-event=line.event
-            data-ev=line.event.map(|e| format!("{step}.{e}"))
-        >
-            {line.text}
-        </div>
-    }
-    .into_any()
+    Ok(())
 }
 
 /// Selects the event of the log line a click landed in; a click on a
 /// command line goes to its step (its button), with nothing selected.
-fn select_clicked(e: &web_sys::MouseEvent, selected: RwSignal<Option<Selection>>) {
+fn select_clicked(
+    e: &web_sys::MouseEvent,
+    cursor: RwSignal<usize>,
+    selected: RwSignal<Option<Selection>>,
+) {
     if let Some(key) = marks::clicked_event(e, ".line[data-ev]") {
         selected.set(Some(key));
-    } else if e
+    } else if let Some(step) = e
         .target()
-        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-        .is_some_and(|t| t.closest(".cmd-line").ok().flatten().is_some())
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<Element>(t).ok())
+        .and_then(|t| t.closest(".cmd-line").ok().flatten())
+        .and_then(|b| b.closest("[data-cmd-step]").ok().flatten())
+        .and_then(|line| line.get_attribute("data-cmd-step")?.parse().ok())
     {
+        cursor.set(step);
         selected.set(None);
     }
 }
