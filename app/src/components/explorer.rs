@@ -1,6 +1,7 @@
 //! The explorer pane: controls, stepping, timeline, the selected event's
 //! explanation, the state panel and the kernel log.
 
+use super::add;
 use super::controls::{CommandLine, Examples, ModuleControls};
 use super::editor::ScenarioEditor;
 use super::kmod::KmodSource;
@@ -191,81 +192,90 @@ fn WhyPanel() -> impl IntoView {
             .is_ok_and(|run| model::after_reversal(run, step, e));
         Some((step, ev, reversed))
     };
+    // Drawn with plain DOM calls, text as text nodes (see `add`).
+    let body = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let event = event();
+        if let Some(el) = body.get() {
+            el.replace_children_with_node_0();
+            let _ = match event {
+                None => add(
+                    &el,
+                    "p",
+                    "muted",
+                    "Select a callback marker or a log line to see the kernel path that led to it.",
+                )
+                .map(drop),
+                Some((step, ev, reversed)) => draw_why(&el, step, &ev, reversed),
+            };
+        }
+    });
     view! {
         <section class="why" aria-labelledby="why-h" aria-live="polite" data-testid="why">
             <h2 id="why-h" class="visually-hidden">"Why"</h2>
-            {move || match event() {
-                None => view! {
-                    <p class="muted">
-                        "Select a callback marker or a log line to see the kernel path that led to it."
-                    </p>
-                }
-                .into_any(),
-                Some((step, ev, reversed)) => why_view(step, ev, reversed).into_any(),
-            }}
+            <div node_ref=body></div>
         </section>
     }
 }
 
-fn why_view(step: usize, ev: Event, reversed: bool) -> impl IntoView {
-    let title = model::describe_callback(&ev).unwrap_or_else(|| match &ev.kind {
+/// The event's title, the line it printed, the module state it saw, its
+/// declared effects, the kernel path to it and the docs section.
+fn draw_why(
+    root: &web_sys::Element,
+    step: usize,
+    ev: &Event,
+    reversed: bool,
+) -> Result<(), wasm_bindgen::JsValue> {
+    let title = model::describe_callback(ev).unwrap_or_else(|| match &ev.kind {
         EventKind::Transition { phase, target } => model::phase_label(*phase, *target),
         _ => ev.text.clone().unwrap_or_default(),
     });
-    let state = ev.module_state.map(|s| s.describe());
-    let effects = match &ev.kind {
-        EventKind::Callback { effects, .. } if !effects.is_empty() => Some(
-            effects
-                .iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        _ => None,
-    };
-    let chain = ev.why.clone();
-    let chain_len = chain.len();
-    let doc = model::doc_section(&ev, reversed).and_then(|(chapter, heading)| {
+    let body = add(root, "div", "why-body", "")?;
+    let p = add(&body, "p", "why-title", "")?;
+    add(&p, "span", "muted", &format!("step {step} · "))?;
+    add(&p, "strong", "", &title)?;
+    if let Some(patch) = &ev.patch {
+        add(&add(&p, "span", "muted", " · patch ")?, "code", "", patch)?;
+    }
+    if let Some(t) = &ev.text {
+        add(&body, "pre", "why-line", t)?;
+    }
+    if let Some(s) = ev.module_state {
+        add(
+            &add(&body, "p", "", "Module state seen: ")?,
+            "code",
+            "",
+            s.describe(),
+        )?;
+    }
+    if let EventKind::Callback { effects, .. } = &ev.kind
+        && !effects.is_empty()
+    {
+        let e: Vec<String> = effects.iter().map(|e| e.to_string()).collect();
+        add(
+            &body,
+            "p",
+            "",
+            &format!("Declared effect: {}", e.join("; ")),
+        )?;
+    }
+    if !ev.why.is_empty() {
+        add(&body, "p", "chain-h", "Kernel path:")?;
+        let ol = add(&body, "ol", "chain", "")?;
+        ol.set_attribute("data-testid", "why-chain")?;
+        for (i, f) in ev.why.iter().enumerate() {
+            let last = if i + 1 == ev.why.len() { "last" } else { "" };
+            add(&add(&ol, "li", last, "")?, "code", "", f)?;
+        }
+    }
+    let doc = model::doc_section(ev, reversed).and_then(|(chapter, heading)| {
         let h = chapters::heading(chapter, heading)?;
         Some((format!("#doc={chapter}/{heading}"), h.text))
     });
-    view! {
-        <div class="why-body">
-            <p class="why-title">
-                <span class="muted">{format!("step {step} · ")}</span>
-                <strong>{title}</strong>
-                {ev.patch.clone().map(|p| view! { <span class="muted">" · patch "<code>{p}</code></span> })}
-            </p>
-            {ev.text.clone().map(|t| view! { <pre class="why-line">{t}</pre> })}
-            {state.map(|s| view! { <p>"Module state seen: " <code>{s}</code></p> })}
-            {effects.map(|e| view! { <p>"Declared effect: " {e}</p> })}
-            {(chain_len > 0)
-                .then(|| {
-                    view! {
-                        <p class="chain-h">"Kernel path:"</p>
-                        <ol class="chain" data-testid="why-chain">
-                            {chain
-                                .into_iter()
-                                .enumerate()
-                                .map(|(i, f)| {
-                                    view! {
-                                        <li class:last=i + 1 == chain_len>
-                                            <code>{f}</code>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ol>
-                    }
-                })}
-            {doc
-                .map(|(href, text)| {
-                    view! {
-                        <p class="doc-link">
-                            "The rule: " <a href=href data-testid="why-doc">{text}</a>
-                        </p>
-                    }
-                })}
-        </div>
+    if let Some((href, text)) = doc {
+        let a = add(&add(&body, "p", "doc-link", "The rule: ")?, "a", "", text)?;
+        a.set_attribute("href", &href)?;
+        a.set_attribute("data-testid", "why-doc")?;
     }
+    Ok(())
 }
