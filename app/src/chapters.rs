@@ -46,6 +46,8 @@ pub enum Segment {
     /// An exercise: its HTML (trusted, as `Html`), U+001F, and its form as
     /// the engine's `quiz::Form::encode` writes it.
     Quiz(String),
+    /// "Can this ever happen?": the questions as HTML (trusted, as `Html`).
+    Ask(String),
 }
 
 /// Ends each segment of a chapter file (the engine's
@@ -53,7 +55,7 @@ pub enum Segment {
 const SEGMENT_END: char = '\u{1e}';
 
 /// Reads a chapter file (`book::markdown::segments_file`): each segment is
-/// `H`, `L` or `Q`, its text, then [`SEGMENT_END`]. Anything else is an error.
+/// `H`, `L`, `Q` or `A`, its text, then [`SEGMENT_END`]. Anything else is an error.
 pub fn parse_segments(file: &str) -> Result<Vec<Segment>, String> {
     let mut segments = Vec::new();
     let mut rest = file;
@@ -66,6 +68,7 @@ pub fn parse_segments(file: &str) -> Result<Vec<Segment>, String> {
             Some('H') => Segment::Html(piece[1..].to_string()),
             Some('L') => Segment::Live(piece[1..].to_string()),
             Some('Q') => Segment::Quiz(piece[1..].to_string()),
+            Some('A') => Segment::Ask(piece[1..].to_string()),
             _ => return Err("the chapter file is not one of the site's".into()),
         });
         rest = after;
@@ -196,6 +199,11 @@ pub fn section_text(chapter: &Chapter, segments: &[Segment], h: usize) -> String
             // An exercise's text (title, session, question, hint), without
             // its answer form, which starts with the list of rows.
             Segment::Quiz(quiz) => quiz.split("<ol").next().unwrap_or_default(),
+            // The questions and their reasons, without the builder's choices.
+            Segment::Ask(ask) => ask
+                .split("<p class=\"ask-builder\"")
+                .next()
+                .unwrap_or_default(),
             Segment::Live(_) => continue,
         };
         let from = if i == seg0 { off0 } else { 0 };
@@ -322,10 +330,11 @@ mod tests {
         assert!(parse_segments("<html>404</html>").is_err());
         assert!(parse_segments("Hunterminated").is_err());
         assert_eq!(
-            parse_segments("Hx\u{1e}L% rmmod m\n\u{1e}"),
+            parse_segments("Hx\u{1e}L% rmmod m\n\u{1e}A<ol class=\"ask-list\"></ol>\u{1e}"),
             Ok(vec![
                 Segment::Html("x".into()),
-                Segment::Live("% rmmod m\n".into())
+                Segment::Live("% rmmod m\n".into()),
+                Segment::Ask("<ol class=\"ask-list\"></ol>".into())
             ])
         );
     }

@@ -205,6 +205,26 @@ impl Pattern {
     }
 }
 
+impl Pattern {
+    /// The builder's choices: a callback name, then an object, a module
+    /// state and a command word, each empty for any. `None` if one is not
+    /// a choice the builder offers.
+    pub fn from_choices(callback: &str, object: &str, state: &str, after: &str) -> Option<Pattern> {
+        Some(Pattern {
+            callback: CallbackKind::from_name(callback)?,
+            object: (!object.is_empty()).then(|| object.to_string()),
+            state: match state {
+                "" => None,
+                s => Some(crate::quiz::read_state(s)?),
+            },
+            after: match after {
+                "" => None,
+                w => Some(Verb::ALL.into_iter().find(|v| v.word() == w)?),
+            },
+        })
+    }
+}
+
 impl fmt::Display for Pattern {
     /// The builder's sentence, which [`Question::parse`] reads back.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -256,8 +276,8 @@ impl Question {
             .strip_prefix("can ")
             .or_else(|| text.strip_prefix("Can "))
             .unwrap_or(text);
-        if let Some(n) = QUESTIONS.iter().find(|n| n.id == text) {
-            return Ok(Question::Named(*n));
+        if let Some(q) = Question::named(text) {
+            return Ok(q);
         }
         let mut words = text.split_whitespace();
         let first = words.next().unwrap_or("");
@@ -308,6 +328,14 @@ impl Question {
             }
         }
         Ok(Question::Pattern(p))
+    }
+
+    /// One of [`QUESTIONS`], by its id.
+    pub fn named(id: &str) -> Option<Question> {
+        QUESTIONS
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| Question::Named(*n))
     }
 
     /// The question as a sentence.
@@ -599,6 +627,34 @@ mod tests {
 
     fn named(id: &str) -> Question {
         Question::parse(id).expect("a listed question")
+    }
+
+    #[test]
+    fn the_builders_choices_ask_what_the_same_sentence_asks() {
+        let p = Pattern::from_choices(
+            "pre_unpatch",
+            "test_klp_callbacks_mod",
+            "MODULE_STATE_GOING",
+            "rmmod",
+        )
+        .expect("the builder's choices");
+        let sentence =
+            "pre_unpatch on test_klp_callbacks_mod seeing MODULE_STATE_GOING after rmmod";
+        assert_eq!(Question::parse(sentence), Ok(Question::Pattern(p.clone())));
+        assert_eq!(p.to_string(), sentence);
+        let any = Pattern::from_choices("post_patch", "", "", "").unwrap();
+        assert_eq!((any.object, any.state, any.after), (None, None, None));
+        assert_eq!(Pattern::from_choices("post_pach", "", "", ""), None);
+        assert_eq!(
+            Pattern::from_choices("post_patch", "", "MODULE_STATE_X", ""),
+            None
+        );
+        assert_eq!(Pattern::from_choices("post_patch", "", "", "reboot"), None);
+        assert_eq!(
+            Question::named("post-patch-twice"),
+            Some(named("post-patch-twice"))
+        );
+        assert_eq!(Question::named("post_patch"), None);
     }
 
     fn witness(answer: Answer) -> Witness {

@@ -1,6 +1,7 @@
 //! The documentation pane: search, chapter list, the chapter,
 //! previous/next.
 
+use super::ask::AskPanel;
 use super::quiz::Quiz;
 use super::search::Search;
 use super::timeline::Timeline;
@@ -132,6 +133,7 @@ pub fn DocsPane() -> impl IntoView {
                                 Segment::Html(html) => view! { <div inner_html=html.clone()></div> }.into_any(),
                                 Segment::Live(text) => view! { <LiveBlock text=text.clone() /> }.into_any(),
                                 Segment::Quiz(text) => view! { <Quiz text=text.clone() /> }.into_any(),
+                                Segment::Ask(html) => view! { <AskPanel html=html.clone() /> }.into_any(),
                             })
                             .collect_view()
                             .into_any(),

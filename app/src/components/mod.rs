@@ -1,5 +1,6 @@
 //! The views: one module per pane.
 
+pub mod ask;
 pub mod controls;
 pub mod docs_pane;
 pub mod editor;

@@ -5,16 +5,22 @@
 //! (`#doc=SLUG[/HEADING]`) are written for where the HTML will live
 //! ([`Target`]), and fenced blocks tagged `klpscope` are cut out as
 //! [`Segment::Live`] so the caller can put a timeline or a transcript
-//! there; blocks tagged `klpscope-quiz` (exercises) as [`Segment::Quiz`].
+//! there; blocks tagged `klpscope-quiz` (exercises) as [`Segment::Quiz`],
+//! and `klpscope-ask` ("can this ever happen?") as [`Segment::Ask`].
 //! Markdown events go in, segments come out; nothing else touches
 //! Markdown. The site's build step (`app/build.rs`) and `klpscope book`
 //! both render with this module.
 
+use crate::ask::{DEFAULT_DEPTH, Named, QUESTIONS, Verb};
 use crate::quiz::{Form, QUIZ_TAG, parse_quiz_blocks};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// The info string that marks a live scenario block.
 pub const LIVE_TAG: &str = "klpscope";
+
+/// The info string of a block of "can this ever happen?" questions
+/// ([`ask_html`]): one question id per line, or none for all of them.
+pub const ASK_TAG: &str = "klpscope-ask";
 
 /// Where the rendered HTML is shown: decides heading ids and link targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +56,8 @@ pub enum Segment {
         /// The exercise and the choices of its answer.
         form: Box<Form>,
     },
+    /// A ```` ```klpscope-ask ```` block: its questions as HTML ([`ask_html`]).
+    Ask(String),
 }
 
 /// Ends the HTML of a `Q` segment in [`segments_file`]; the form follows.
@@ -60,9 +68,9 @@ pub const SEGMENT_END: char = '\u{1e}';
 
 /// A chapter's segments as the site's docs pane fetches them (it loads a
 /// chapter when it is opened, not with the app): each segment is `H`
-/// (HTML), `L` (a scenario) or `Q` (an exercise: its HTML,
-/// [`QUIZ_FORM`], the form as [`Form::encode`] writes it) followed by its
-/// text and [`SEGMENT_END`].
+/// (HTML), `L` (a scenario), `Q` (an exercise: its HTML, [`QUIZ_FORM`],
+/// the form as [`Form::encode`] writes it) or `A` (questions, as HTML)
+/// followed by its text and [`SEGMENT_END`].
 pub fn segments_file(segments: &[Segment]) -> String {
     let mut out = String::new();
     for s in segments {
@@ -75,6 +83,7 @@ pub fn segments_file(segments: &[Segment]) -> String {
                 quiz = format!("{html}{QUIZ_FORM}{}", form.encode());
                 ('Q', &quiz)
             }
+            Segment::Ask(h) => ('A', h),
         };
         out.push(kind);
         out.extend(text.chars().filter(|&c| c != SEGMENT_END));
@@ -279,6 +288,33 @@ pub fn render_for(target: Target<'_>, chapter: &str, text: &str) -> Rendered {
                     }
                 }
             }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.split_whitespace().next() == Some(ASK_TAG) =>
+            {
+                let mut body = String::new();
+                let mut inner = Vec::new();
+                for e in events.by_ref() {
+                    if let Event::Text(t) = &e {
+                        body.push_str(t);
+                    }
+                    if matches!(e, Event::End(TagEnd::CodeBlock)) {
+                        break;
+                    }
+                    inner.push(e);
+                }
+                match ask_questions(&body) {
+                    Some(questions) => {
+                        flush(&mut pending, &mut segments);
+                        segments.push(Segment::Ask(ask_html(target, &questions)));
+                    }
+                    // An unknown id: the block stays visible as it is.
+                    None => {
+                        pending.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))));
+                        pending.extend(inner);
+                        pending.push(Event::End(TagEnd::CodeBlock));
+                    }
+                }
+            }
             other => pending.push(link(target, other)),
         }
     }
@@ -392,6 +428,110 @@ pub fn quiz_html(target: Target<'_>, form: &Form, first: bool) -> String {
          <option value=\"error\">console: an error line</option></select>\
          <button type=\"button\" class=\"check\" data-act=\"check\">check</button>\
          <button type=\"button\" data-act=\"setup\">set up in the explorer</button></div>\n",
+    );
+    html
+}
+
+/// The questions an ask block names, one id per line (all of them when
+/// it names none); `None` if a line is not a question's id.
+pub fn ask_questions(body: &str) -> Option<Vec<&'static Named>> {
+    let ids: Vec<&str> = body.split_whitespace().collect();
+    if ids.is_empty() {
+        return Some(QUESTIONS.iter().collect());
+    }
+    ids.iter()
+        .map(|id| QUESTIONS.iter().find(|n| n.id == *id))
+        .collect()
+}
+
+/// "Can this ever happen?" as HTML: each question with its kernel reason.
+/// In the site ([`Target::App`]) a depth select comes first, each question
+/// has an ask button (`data-ask="ID"`), a builder follows ("can CALLBACK
+/// run on OBJECT seeing STATE after COMMAND?", its choices the engine's,
+/// `data-ask="build"`) and then the box the answer is written into,
+/// which the site moves under the question asked. Elsewhere each question
+/// shows the `klpscope explore --ask` command that answers it.
+pub fn ask_html(target: Target<'_>, questions: &[&Named]) -> String {
+    use crate::event::{CallbackKind, ModuleState};
+    let app = target == Target::App;
+    let mut html = String::new();
+    if app {
+        html.push_str(
+            "<p class=\"ask-depth\"><label>Explore every sequence of up to <select name=\"depth\">",
+        );
+        for d in [4, 6, 8, 10] {
+            let selected = if d == DEFAULT_DEPTH { " selected" } else { "" };
+            html.push_str(&format!("<option value=\"{d}\"{selected}>{d}</option>"));
+        }
+        html.push_str("</select> commands</label></p>\n");
+    }
+    html.push_str("<ol class=\"ask-list\">\n");
+    for n in questions {
+        let id = escape(n.id);
+        html.push_str(&format!(
+            "<li id=\"ask-{id}\"><p class=\"ask-q\">{}</p>\n<p class=\"ask-reason\">Kernel: {}</p>\n",
+            escape(n.text),
+            escape(n.reason)
+        ));
+        if app {
+            html.push_str(&format!(
+                "<p><button type=\"button\" data-ask=\"{id}\">ask</button></p></li>\n"
+            ));
+        } else {
+            html.push_str(&format!(
+                "<pre tabindex=\"0\"><code>klpscope explore --ask {id}</code></pre></li>\n"
+            ));
+        }
+    }
+    html.push_str("</ol>\n");
+    if !app {
+        html.push_str(
+            "<p>Or ask your own: <code>klpscope explore --ask 'CALLBACK [on OBJECT] \
+             [seeing STATE] [after insmod|rmmod|enable|disable|force|param]'</code>.</p>\n",
+        );
+        return html;
+    }
+    html.push_str("<p class=\"ask-builder\">Or build one: can ");
+    select(
+        &mut html,
+        "callback",
+        "callback",
+        None,
+        &CallbackKind::ALL.map(CallbackKind::name),
+    );
+    html.push_str(" run on ");
+    let objects = crate::ask::objects();
+    let objects: Vec<&str> = objects.iter().map(String::as_str).collect();
+    select(&mut html, "object", "object", Some("any object"), &objects);
+    html.push_str(" seeing ");
+    let states = [
+        ModuleState::Coming,
+        ModuleState::Live,
+        ModuleState::Going,
+        ModuleState::Unformed,
+    ];
+    select(
+        &mut html,
+        "state",
+        "module state it sees",
+        Some("any state"),
+        &states.map(ModuleState::name),
+    );
+    html.push_str(" after ");
+    select(
+        &mut html,
+        "after",
+        "command",
+        Some("any command"),
+        &Verb::ALL.map(Verb::word),
+    );
+    html.push_str("? <button type=\"button\" data-ask=\"build\">ask</button></p>\n");
+    html.push_str(
+        "<div class=\"ask-out\" data-testid=\"ask-out\" hidden>\
+         <p class=\"ask-progress\" role=\"status\" data-testid=\"ask-progress\" hidden>\
+         <progress max=\"1\" value=\"0\" aria-label=\"depth explored\"></progress> <span></span> \
+         <button type=\"button\" data-ask=\"cancel\">cancel</button></p>\
+         <div class=\"ask-answer\" aria-live=\"polite\" data-testid=\"ask-answer\"></div></div>\n",
     );
     html
 }

@@ -198,3 +198,55 @@ fn exercise_blocks_become_forms_and_a_broken_one_stays_text() {
         Some("callbacks.html#doc-enabling-a-patch")
     );
 }
+
+#[test]
+fn ask_blocks_list_their_questions_with_buttons_in_the_site_and_commands_in_the_book() {
+    let md = "# Ask\n\n```klpscope-ask\n```\n\n```klpscope-ask\npost-patch-twice\n```\n\n```klpscope-ask\nno-such-question\n```\n";
+    let site = render("ask", md);
+    let asks: Vec<&String> = site
+        .segments
+        .iter()
+        .filter_map(|s| match s {
+            Segment::Ask(h) => Some(h),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asks.len(), 2, "an unknown id leaves its block as code");
+    for n in crate::ask::QUESTIONS {
+        assert!(
+            asks[0].contains(&format!("<li id=\"ask-{}\">", n.id)),
+            "{}",
+            n.id
+        );
+        assert!(
+            asks[0].contains(&format!("data-ask=\"{}\"", n.id)),
+            "{}",
+            n.id
+        );
+        assert!(asks[0].contains(&escape(n.reason)), "{}", n.id);
+    }
+    assert_eq!(asks[1].matches("<li id=").count(), 1);
+    // The builder offers the engine's choices, and the answer box follows it.
+    assert!(asks[0].contains("<option value=\"MODULE_STATE_GOING\">"));
+    assert!(asks[0].contains("<option value=\"test_klp_callbacks_mod\">"));
+    assert!(asks[0].contains("data-ask=\"build\"") && asks[0].contains("data-testid=\"ask-out\""));
+    let Segment::Html(last) = site.segments.last().unwrap() else {
+        panic!("the unknown block stays HTML");
+    };
+    assert!(last.contains("no-such-question"));
+    assert!(segments_file(&site.segments).contains("\u{1e}A<p class=\"ask-depth\">"));
+
+    let book = render_for(
+        Target::Page {
+            app: "../index.html",
+        },
+        "ask",
+        md,
+    );
+    let Some(Segment::Ask(page)) = book.segments.iter().find(|s| matches!(s, Segment::Ask(_)))
+    else {
+        panic!("an ask segment in the book");
+    };
+    assert!(page.contains("klpscope explore --ask post-unpatch-without-pre-patch"));
+    assert!(!page.contains("<button") && !page.contains("<select"));
+}
