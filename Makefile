@@ -54,10 +54,12 @@ e2e:
 	@echo "==> browser tests (headless chromium)"
 	cd e2e && node --test
 
-## bench: the engine benchmarks and the site's step to paint (README, Performance)
+## bench: the engine benchmarks, the same exploration natively and in the site's
+## wasm in headless Chromium with their ratio, and the site's step to paint (README, Performance)
 bench: setup-browser build
 	cargo bench -p klpscope-engine
-	cd e2e && node bench-step.mjs
+	cargo build --release -p klpscope-engine
+	cd e2e && node bench-explore.mjs && node bench-step.mjs
 
 ## kernel-test: every scenario with define blocks as real modules on Debian's kernel under
 ## QEMU, its console log checked against the model (not part of `test`; needs root for apt)
