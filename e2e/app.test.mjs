@@ -137,8 +137,20 @@ test('stepping back restores the earlier timeline and state; a new command drops
   assert.match(await page.getByTestId('transition-state').innerText(), /No transition/);
   assert.match(await page.getByTestId('state-panel').locator('h2').textContent(), /after step 2/);
   assert.match(await page.getByTestId('state-panel').locator(`[data-patch="${DEMO}"]`).innerText(), /enabled=1/);
-  // Step 3 is still drawn, dimmed as not yet applied.
+  // Step 3 is still drawn, dimmed as not yet applied: in dimmed colours,
+  // not translucent (a translucent cell costs a stacking context each, and
+  // re-layering the timeline at every step).
   assert.ok(await page.locator('[data-testid=timeline] .step-head.future[data-step-head="3"]').count());
+  const looks = await page.evaluate(() => {
+    const css = (sel) => getComputedStyle(document.querySelector(`[data-testid=timeline] ${sel}`));
+    return {
+      opacity: [...document.querySelectorAll('[data-testid=timeline] .future')].map((el) => getComputedStyle(el).opacity),
+      future: css('.step-head.future .step-no').color,
+      past: css('.step-head.past .step-no').color,
+    };
+  });
+  assert.ok(looks.opacity.length > 0 && looks.opacity.every((o) => o === '1'), JSON.stringify(looks.opacity));
+  assert.notEqual(looks.future, looks.past);
   await page.waitForFunction(() => /at=2/.test(location.hash));
   await page.getByTestId('scrub').fill('1');
   assert.equal(await position(page), 'step 1 / 3');
