@@ -1,9 +1,13 @@
-// Step to paint at 100 commands, in Debian's headless Chromium: a scenario
-// of 100 commands opened at step 50, then the forward button clicked 40
-// times; each time is from the click to the end of the frame that shows
-// its result: a task queued from the next animation frame runs after that
+// Step, scrub and select to paint at 100 commands, in Debian's headless
+// Chromium at 1366 px: a scenario of 100 commands opened at step 50, then
+// - step: the forward button clicked 40 times;
+// - scrub: the range moved 40 times, to steps spread over the scenario;
+// - select: 40 clicks on callback markers in view, each a different one.
+// Each time is from the action to the end of the frame that shows its
+// result: a task queued from the next animation frame runs after that
 // frame's style, layout and paint (what a reader waits for). Prints the
-// median and the slowest. Run: `make bench` (after `trunk build --release`).
+// median and the slowest of each. Run: `make bench` (after `trunk build
+// --release`).
 
 import { startSite, stopSite } from './site.mjs';
 
@@ -13,24 +17,51 @@ const CYCLE = [
 ];
 const fragment = `#at=50&s1=${Array.from({ length: 10 }, () => CYCLE).flat().join(',')}`;
 
-const { server, browser } = await startSite();
-try {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-  await page.goto(server.url + fragment);
-  await page.getByTestId('position').filter({ hasText: 'step 50 / 100' }).waitFor();
+/** Runs `act(i)` in the page 40 times; the times to the end of each frame. */
+async function measure(page, act) {
   const times = [];
   for (let i = 0; i < 40; i++) {
-    times.push(await page.evaluate(() => new Promise((done) => {
-      const t0 = performance.now();
-      document.querySelector('[data-testid=forward]').click();
-      requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0), 0));
-    })));
+    times.push(
+      await page.evaluate(
+        ([source, i]) =>
+          new Promise((done) => {
+            const t0 = performance.now();
+            new Function('i', source)(i);
+            requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0), 0));
+          }),
+        [act, i],
+      ),
+    );
+    // Let the address catch up between actions, as a reader's pause would.
+    await page.waitForTimeout(150);
   }
-  const position = await page.getByTestId('position').innerText();
   times.sort((a, b) => a - b);
-  const median = times[times.length >> 1];
-  console.log(`step to paint at 100 commands (${position}), ${times.length} steps:`);
-  console.log(`median ${median.toFixed(1)} ms, slowest ${times.at(-1).toFixed(1)} ms`);
+  return { median: times[times.length >> 1], slowest: times.at(-1) };
+}
+
+const ACTIONS = {
+  step: "document.querySelector('[data-testid=forward]').click();",
+  scrub: `const r = document.querySelector('[data-testid=scrub]');
+    r.value = String((i * 37) % 101);
+    r.dispatchEvent(new Event('input', { bubbles: true }));`,
+  select: `const all = [...document.querySelectorAll('[data-testid=timeline] button.marker')];
+    const box = document.querySelector('[data-testid=timeline]').getBoundingClientRect();
+    const seen = all.filter((b) => { const r = b.getBoundingClientRect(); return r.left >= box.left && r.right <= box.right; });
+    seen[i % seen.length].click();`,
+};
+
+const { server, browser } = await startSite();
+try {
+  console.log('to the next paint at 100 commands, 40 actions each:');
+  for (const [name, act] of Object.entries(ACTIONS)) {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(server.url + fragment);
+    await page.getByTestId('position').filter({ hasText: 'step 50 / 100' }).waitFor();
+    const { median, slowest } = await measure(page, act);
+    const position = await page.getByTestId('position').innerText();
+    console.log(`${name.padEnd(7)} median ${median.toFixed(1)} ms, slowest ${slowest.toFixed(1)} ms (then at ${position})`);
+    await page.close();
+  }
 } finally {
   await stopSite({ server, browser });
 }

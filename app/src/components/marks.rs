@@ -10,7 +10,6 @@
 
 use crate::state::Selection;
 use leptos::prelude::*;
-use std::ops::RangeInclusive;
 use wasm_bindgen::JsCast;
 
 /// Keeps the time classes of the `[data-s]` elements under `root` in step
@@ -21,44 +20,61 @@ pub fn follow_cursor(
     cursor: Signal<usize>,
     drawn: impl Fn() -> usize + 'static,
 ) {
+    // The elements of each step, found once per drawing: a jump across
+    // the scenario then marks its steps without a query per step.
+    let by_step = StoredValue::new_local(Vec::<Vec<web_sys::Element>>::new());
     Effect::new(move |before: Option<(usize, usize)>| {
         let n = cursor.get();
         let now = drawn();
         let Some(root) = root.get() else {
             return (n, 0);
         };
-        let steps = match before {
-            Some((b, d)) if d == now => b.min(n)..=b.max(n),
-            _ => 0..=usize::MAX,
+        let (from, to) = match before {
+            Some((b, d)) if d == now => (b.min(n), b.max(n)),
+            _ => {
+                by_step.set_value(elements_by_step(&root));
+                (0, usize::MAX)
+            }
         };
-        mark_steps(&root, steps, n);
+        by_step.with_value(|all| {
+            for (step, els) in all.iter().enumerate().skip(from) {
+                if step > to {
+                    break;
+                }
+                for el in els {
+                    mark(el, time_class(step, n));
+                }
+            }
+        });
         (n, now)
     });
 }
 
-/// Sets `past`, `current` or `future` on the `[data-s]` elements of the
-/// steps in `steps` (all of them for an unbounded range).
-fn mark_steps(root: &web_sys::Element, steps: RangeInclusive<usize>, cursor: usize) {
-    let each = |selector: &str| {
-        let Ok(list) = root.query_selector_all(selector) else {
-            return;
-        };
+/// The `[data-s]` elements under `root`, by step (the index).
+fn elements_by_step(root: &web_sys::Element) -> Vec<Vec<web_sys::Element>> {
+    let mut all: Vec<Vec<web_sys::Element>> = Vec::new();
+    if let Ok(list) = root.query_selector_all("[data-s]") {
         for el in super::elements(list) {
-            let step = el
+            let step: usize = el
                 .get_attribute("data-s")
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(0);
-            let classes = el.class_list();
-            let _ = classes.remove_3("past", "current", "future");
-            let _ = classes.add_1(time_class(step, cursor));
+            if step >= all.len() {
+                all.resize_with(step + 1, Vec::new);
+            }
+            all[step].push(el);
         }
-    };
-    if *steps.end() == usize::MAX {
-        each("[data-s]");
-    } else {
-        for s in steps {
-            each(&format!("[data-s=\"{s}\"]"));
-        }
+    }
+    all
+}
+
+/// Gives `el` the time class `class` instead of the others; an element
+/// that has it already is not touched (no style to recompute).
+fn mark(el: &web_sys::Element, class: &str) {
+    let classes = el.class_list();
+    if !classes.contains(class) {
+        let _ = classes.remove_3("past", "current", "future");
+        let _ = classes.add_1(class);
     }
 }
 
