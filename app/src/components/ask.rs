@@ -51,11 +51,7 @@ pub fn AskPanel(
     let state = use_explorer_state();
     let runs = Rc::new(Runs::default());
     let act = move |ev: web_sys::MouseEvent| {
-        let Some(button) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|t| t.closest("button[data-ask]").ok().flatten())
-        else {
+        let Some(button) = super::clicked(&ev, "button[data-ask]") else {
             return;
         };
         let Some(out) = button

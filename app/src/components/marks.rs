@@ -10,7 +10,6 @@
 
 use crate::state::Selection;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// Keeps the time classes of the `[data-s]` elements under `root` in step
 /// with `cursor`. `drawn` names what is drawn (it changes when the
@@ -129,13 +128,7 @@ fn mark_selected(root: &web_sys::Element, (step, event): Selection, on: bool) {
 
 /// The event of the element matching `within` that a click landed in.
 pub fn clicked_event(e: &web_sys::MouseEvent, within: &str) -> Option<Selection> {
-    let ev = e
-        .target()?
-        .dyn_into::<web_sys::Element>()
-        .ok()?
-        .closest(within)
-        .ok()??
-        .get_attribute("data-ev")?;
+    let ev = super::clicked(e, within)?.get_attribute("data-ev")?;
     let (step, event) = ev.split_once('.')?;
     Some((step.parse().ok()?, event.parse().ok()?))
 }

@@ -18,6 +18,16 @@ pub mod state_panel;
 pub mod timeline;
 pub mod transcript;
 
+/// The element matching `selector` that a click landed in (or is inside).
+pub fn clicked(e: &web_sys::MouseEvent, selector: &str) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    e.target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest(selector)
+        .ok()?
+}
+
 /// The elements of a `querySelectorAll` result.
 pub fn elements(list: web_sys::NodeList) -> impl Iterator<Item = web_sys::Element> {
     use wasm_bindgen::JsCast;

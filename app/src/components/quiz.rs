@@ -97,11 +97,7 @@ pub fn Quiz(
         let ex = ex.clone();
         move |ev: web_sys::MouseEvent| {
             let find = |el: &Element, sel: &str| el.query_selector(sel).ok().flatten();
-            let Some(button) = ev
-                .target()
-                .and_then(|t| t.dyn_into::<Element>().ok())
-                .and_then(|t| t.closest("button[data-act]").ok().flatten())
-            else {
+            let Some(button) = super::clicked(&ev, "button[data-act]") else {
                 return;
             };
             let Some(quiz) = button.closest("section.quiz").ok().flatten() else {

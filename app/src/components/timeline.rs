@@ -164,12 +164,7 @@ fn several_patches(grid: &Grid) -> bool {
 
 /// The step whose column button a click landed in.
 fn clicked_step(e: &web_sys::MouseEvent) -> Option<usize> {
-    use wasm_bindgen::JsCast;
-    e.target()?
-        .dyn_into::<Element>()
-        .ok()?
-        .closest("button.step-button")
-        .ok()??
+    super::clicked(e, "button.step-button")?
         .closest("[data-step-head]")
         .ok()??
         .get_attribute("data-step-head")?

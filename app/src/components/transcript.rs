@@ -183,10 +183,7 @@ fn select_clicked(
 ) {
     if let Some(key) = marks::clicked_event(e, ".line[data-ev]") {
         selected.set(Some(key));
-    } else if let Some(step) = e
-        .target()
-        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<Element>(t).ok())
-        .and_then(|t| t.closest(".cmd-line").ok().flatten())
+    } else if let Some(step) = super::clicked(e, ".cmd-line")
         .and_then(|b| b.closest("[data-cmd-step]").ok().flatten())
         .and_then(|line| line.get_attribute("data-cmd-step")?.parse().ok())
     {

@@ -255,17 +255,7 @@ pub fn render_for(target: Target<'_>, chapter: &str, text: &str) -> Rendered {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
                 if info.split_whitespace().next() == Some(QUIZ_TAG) =>
             {
-                let mut body = String::new();
-                let mut inner = Vec::new();
-                for e in events.by_ref() {
-                    if let Event::Text(t) = &e {
-                        body.push_str(t);
-                    }
-                    if matches!(e, Event::End(TagEnd::CodeBlock)) {
-                        break;
-                    }
-                    inner.push(e);
-                }
+                let (body, inner) = take_block(&mut events);
                 let block = format!("```{QUIZ_TAG}\n{body}\n```\n");
                 match parse_quiz_blocks(&block).map(|mut v| v.pop()) {
                     Ok(Some(mut ex)) => {
@@ -282,26 +272,14 @@ pub fn render_for(target: Target<'_>, chapter: &str, text: &str) -> Rendered {
                         });
                     }
                     _ => {
-                        pending.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))));
-                        pending.extend(inner);
-                        pending.push(Event::End(TagEnd::CodeBlock));
+                        keep_block(&mut pending, info, inner);
                     }
                 }
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
                 if info.split_whitespace().next() == Some(ASK_TAG) =>
             {
-                let mut body = String::new();
-                let mut inner = Vec::new();
-                for e in events.by_ref() {
-                    if let Event::Text(t) = &e {
-                        body.push_str(t);
-                    }
-                    if matches!(e, Event::End(TagEnd::CodeBlock)) {
-                        break;
-                    }
-                    inner.push(e);
-                }
+                let (body, inner) = take_block(&mut events);
                 match ask_questions(&body) {
                     Some(questions) => {
                         flush(&mut pending, &mut segments);
@@ -309,9 +287,7 @@ pub fn render_for(target: Target<'_>, chapter: &str, text: &str) -> Rendered {
                     }
                     // An unknown id: the block stays visible as it is.
                     None => {
-                        pending.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))));
-                        pending.extend(inner);
-                        pending.push(Event::End(TagEnd::CodeBlock));
+                        keep_block(&mut pending, info, inner);
                     }
                 }
             }
@@ -391,7 +367,6 @@ pub fn quiz_html(target: Target<'_>, form: &Form, first: bool) -> String {
     if target != Target::App {
         return html;
     }
-    use crate::event::CallbackKind;
     html.push_str(
         "<ol class=\"answer\" aria-label=\"Your answer: the callbacks, in the order they run\"></ol>\n\
          <template><li>",
@@ -406,13 +381,7 @@ pub fn quiz_html(target: Target<'_>, form: &Form, first: bool) -> String {
             &patches,
         );
     }
-    select(
-        &mut html,
-        "callback",
-        "callback",
-        None,
-        &CallbackKind::ALL.map(CallbackKind::name),
-    );
+    callback_select(&mut html);
     select(&mut html, "object", "object", None, &strs(&form.objects));
     select(
         &mut html,
@@ -430,6 +399,30 @@ pub fn quiz_html(target: Target<'_>, form: &Form, first: bool) -> String {
          <button type=\"button\" data-act=\"setup\">set up in the explorer</button></div>\n",
     );
     html
+}
+
+/// The text of a fenced block and its events up to its end (which is
+/// consumed), for a block that may have to stay as it is ([`keep_block`]).
+fn take_block<'a>(events: &mut Parser<'a>) -> (String, Vec<Event<'a>>) {
+    let mut body = String::new();
+    let mut inner = Vec::new();
+    for e in events.by_ref() {
+        if let Event::Text(t) = &e {
+            body.push_str(t);
+        }
+        if matches!(e, Event::End(TagEnd::CodeBlock)) {
+            break;
+        }
+        inner.push(e);
+    }
+    (body, inner)
+}
+
+/// Puts a block [`take_block`] took back as a plain code block.
+fn keep_block<'a>(pending: &mut Vec<Event<'a>>, info: CowStr<'a>, inner: Vec<Event<'a>>) {
+    pending.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))));
+    pending.extend(inner);
+    pending.push(Event::End(TagEnd::CodeBlock));
 }
 
 /// The questions an ask block names, one id per line (all of them when
@@ -452,7 +445,7 @@ pub fn ask_questions(body: &str) -> Option<Vec<&'static Named>> {
 /// which the site moves under the question asked. Elsewhere each question
 /// shows the `klpscope explore --ask` command that answers it.
 pub fn ask_html(target: Target<'_>, questions: &[&Named]) -> String {
-    use crate::event::{CallbackKind, ModuleState};
+    use crate::event::ModuleState;
     let app = target == Target::App;
     let mut html = String::new();
     if app {
@@ -492,13 +485,7 @@ pub fn ask_html(target: Target<'_>, questions: &[&Named]) -> String {
         return html;
     }
     html.push_str("<p class=\"ask-builder\">Or build one: can ");
-    select(
-        &mut html,
-        "callback",
-        "callback",
-        None,
-        &CallbackKind::ALL.map(CallbackKind::name),
-    );
+    callback_select(&mut html);
     html.push_str(" run on ");
     let objects = crate::ask::objects();
     let objects: Vec<&str> = objects.iter().map(String::as_str).collect();
@@ -534,6 +521,18 @@ pub fn ask_html(target: Target<'_>, questions: &[&Named]) -> String {
          <div class=\"ask-answer\" aria-live=\"polite\" data-testid=\"ask-answer\"></div></div>\n",
     );
     html
+}
+
+/// A select of the four callbacks, named `callback`.
+fn callback_select(html: &mut String) {
+    use crate::event::CallbackKind;
+    select(
+        html,
+        "callback",
+        "callback",
+        None,
+        &CallbackKind::ALL.map(CallbackKind::name),
+    );
 }
 
 fn strs(v: &[String]) -> Vec<&str> {
