@@ -100,7 +100,7 @@ test('a built question with the keyboard, cancel, and no axe violations (light a
     await answer.locator('[data-answer=yes]').waitFor({ timeout: 30_000 });
     assert.match(
       await answer.innerText(),
-      /Can pre_unpatch on test_klp_callbacks_mod seeing MODULE_STATE_GOING after rmmod\? Yes: pre_unpatch of test_klp_callbacks_demo on test_klp_callbacks_mod seeing MODULE_STATE_GOING/,
+      /Can pre_unpatch run on test_klp_callbacks_mod seeing MODULE_STATE_GOING after rmmod\? Yes: pre_unpatch of test_klp_callbacks_demo on test_klp_callbacks_mod seeing MODULE_STATE_GOING/,
     );
     // Under the builder, not under a listed question.
     assert.equal(await page.locator('.ask-builder + [data-testid=ask-out]').count(), 1);

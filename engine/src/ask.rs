@@ -279,7 +279,7 @@ impl Question {
         if let Some(q) = Question::named(text) {
             return Ok(q);
         }
-        let mut words = text.split_whitespace();
+        let mut words = text.split_whitespace().peekable();
         let first = words.next().unwrap_or("");
         let Some(callback) = CallbackKind::ALL.into_iter().find(|c| c.name() == first) else {
             let ids: Vec<&str> = QUESTIONS.iter().map(|n| n.id).collect();
@@ -298,6 +298,8 @@ impl Question {
             state: None,
             after: None,
         };
+        // "CALLBACK run on ...", as [`Question::text`] writes it.
+        words.next_if_eq(&"run");
         while let Some(word) = words.next() {
             let Some(value) = words.next() else {
                 return Err(QuestionError {
@@ -342,7 +344,11 @@ impl Question {
     pub fn text(&self) -> String {
         match self {
             Question::Named(n) => n.text.to_string(),
-            Question::Pattern(p) => format!("Can {p}?"),
+            Question::Pattern(p) => {
+                let s = p.to_string();
+                let rest = s.strip_prefix(p.callback.name()).unwrap_or_default();
+                format!("Can {} run{rest}?", p.callback)
+            }
         }
     }
 }
@@ -655,6 +661,11 @@ mod tests {
             Some(named("post-patch-twice"))
         );
         assert_eq!(Question::named("post_patch"), None);
+        // The sentence a reader sees reads back as the same question.
+        let q =
+            Question::Pattern(Pattern::from_choices("post_patch", "vmlinux", "", "force").unwrap());
+        assert_eq!(q.text(), "Can post_patch run on vmlinux after force?");
+        assert_eq!(Question::parse(&q.text()), Ok(q));
     }
 
     fn witness(answer: Answer) -> Witness {
