@@ -124,6 +124,8 @@ test('a built question with the keyboard, cancel, and no axe violations (light a
     );
     assert.ok(progressShown, 'the progress shows while exploring');
     assert.equal(await page.getByTestId('ask-progress').isHidden(), true);
+    // The keyboard is back on the question's own button.
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset?.ask), 'two-transitions');
     await page.waitForTimeout(3000);
     assert.equal(await answer.locator('[data-answer]').count(), 0, await answer.innerText());
     assert.match(await answer.innerText(), /Cancelled/);

@@ -67,6 +67,9 @@ pub fn AskPanel(
                 runs.generation.set(runs.generation.get().wrapping_add(1));
                 show_progress(&out, None);
                 show_text(&out, "Cancelled: no answer.");
+                // The cancel button is gone: the keyboard goes back to
+                // the question's own button.
+                focus_question(&out);
             }
             Some("open") => {
                 if let Some(w) = runs.witness.borrow().as_ref() {
@@ -254,6 +257,21 @@ fn show_answer(job: &Job, answer: Answer, ms: f64) {
             }
             *job.runs.witness.borrow_mut() = Some(w);
         }
+    }
+}
+
+/// Focuses the ask button of the question the answer box is under (a
+/// listed question holds the box; the builder is just before it).
+fn focus_question(out: &Element) {
+    let host = out
+        .parent_element()
+        .filter(|p| p.tag_name() == "LI")
+        .or_else(|| out.previous_element_sibling());
+    if let Some(b) = host
+        .and_then(|h| find(&h, "button[data-ask]"))
+        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = b.focus();
     }
 }
 
