@@ -54,12 +54,10 @@ pub fn AskPanel(
         let Some(button) = super::clicked(&ev, "button[data-ask]") else {
             return;
         };
-        let Some(out) = button
-            .closest("section.ask-panel")
-            .ok()
-            .flatten()
-            .and_then(|panel| find(&panel, ".ask-out"))
-        else {
+        let Some(panel) = button.closest("section.ask-panel").ok().flatten() else {
+            return;
+        };
+        let Some(out) = find(&panel, ".ask-out") else {
             return;
         };
         match button.get_attribute("data-ask").as_deref() {
@@ -76,7 +74,7 @@ pub fn AskPanel(
                     open(state, w);
                 }
             }
-            Some(id) => start(&runs, &button, out, id),
+            Some(id) => start(&runs, &panel, &button, out, id),
             None => {}
         }
     };
@@ -90,10 +88,7 @@ pub fn AskPanel(
 
 /// Starts exploring the question `id` (`build`: the builder's), with the
 /// answer box moved under the button's question.
-fn start(runs: &Rc<Runs>, button: &Element, out: Element, id: &str) {
-    let Some(panel) = button.closest("section.ask-panel").ok().flatten() else {
-        return;
-    };
+fn start(runs: &Rc<Runs>, panel: &Element, button: &Element, out: Element, id: &str) {
     if let Some(host) = button.closest("li, .ask-builder").ok().flatten() {
         let _ = if host.tag_name() == "LI" {
             host.append_child(&out).map(|_| ())
@@ -105,7 +100,7 @@ fn start(runs: &Rc<Runs>, button: &Element, out: Element, id: &str) {
     let generation = runs.generation.get().wrapping_add(1);
     runs.generation.set(generation);
     let question = if id == "build" {
-        let v = |name| value(&panel, name);
+        let v = |name| value(panel, name);
         Pattern::from_choices(&v("callback"), &v("object"), &v("state"), &v("after"))
             .map(Question::Pattern)
     } else {
@@ -119,7 +114,7 @@ fn start(runs: &Rc<Runs>, button: &Element, out: Element, id: &str) {
         );
         return;
     };
-    let depth = value(&panel, "depth").parse().unwrap_or(ask::DEFAULT_DEPTH);
+    let depth = value(panel, "depth").parse().unwrap_or(ask::DEFAULT_DEPTH);
     let asking = Asking::new(question.clone(), depth);
     show_text(&out, "");
     show_progress(&out, Some(asking.progress()));

@@ -194,21 +194,15 @@ fn WhyPanel() -> impl IntoView {
     };
     // Drawn with plain DOM calls, text as text nodes (see `add`).
     let body = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        let event = event();
-        if let Some(el) = body.get() {
-            el.replace_children_with_node_0();
-            let _ = match event {
-                None => add(
-                    &el,
-                    "p",
-                    "muted",
-                    "Select a callback marker or a log line to see the kernel path that led to it.",
-                )
-                .map(drop),
-                Some((step, ev, reversed)) => draw_why(&el, step, &ev, reversed),
-            };
-        }
+    super::redraw(body, move |el| match event() {
+        None => add(
+            el,
+            "p",
+            "muted",
+            "Select a callback marker or a log line to see the kernel path that led to it.",
+        )
+        .map(drop),
+        Some((step, ev, reversed)) => draw_why(el, step, &ev, reversed),
     });
     view! {
         <section class="why" aria-labelledby="why-h" aria-live="polite" data-testid="why">

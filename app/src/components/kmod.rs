@@ -49,12 +49,7 @@ pub fn KmodSource() -> impl IntoView {
     let state = use_explorer_state();
     let files = Memo::new(move |_| state.replay.with(|r| files_for(&r.text)));
     let body = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        let f = files.get();
-        if let Some(el) = body.get() {
-            let _ = draw(&el, f.as_ref());
-        }
-    });
+    super::redraw(body, move |el| draw(el, files.get().as_ref()));
     view! {
         <section class="panel kmod-panel" aria-labelledby="kmod-h" data-testid="kmod">
             <h2 id="kmod-h">"As kernel modules"</h2>
@@ -71,7 +66,6 @@ pub fn KmodSource() -> impl IntoView {
 
 /// Replaces what `el` holds with the files (or why there are none).
 fn draw(el: &web_sys::Element, f: Option<&Files>) -> Result<(), wasm_bindgen::JsValue> {
-    el.replace_children_with_node_0();
     let link = |parent: &web_sys::Element, class: &str, name: &str, text: &str, what: &str| {
         let a = add(parent, "a", class, what)?;
         a.set_attribute("href", &data_url(text))?;

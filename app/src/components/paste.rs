@@ -22,13 +22,7 @@ pub fn PasteDialog(
     let text = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<LogCheck, String>>);
     let out = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        result.with(|r| {
-            if let Some(el) = out.get() {
-                let _ = draw(&el, r.as_ref());
-            }
-        })
-    });
+    super::redraw(out, move |el| result.with(|r| draw(el, r.as_ref())));
     Effect::new(move |_| {
         let Some(d) = dialog.get() else { return };
         if open.get() {
@@ -91,10 +85,9 @@ pub fn PasteDialog(
     }
 }
 
-/// Replaces what `out` holds with the check's result: the engine's error,
-/// or the summary and one row per line.
+/// Draws the check's result into `out`: the engine's error, or the
+/// summary and one row per line.
 fn draw(out: &Element, r: Option<&Result<LogCheck, String>>) -> Result<(), JsValue> {
-    out.replace_children_with_node_0();
     let c = match r {
         None => return Ok(()),
         Some(Err(e)) => {

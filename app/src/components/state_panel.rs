@@ -32,14 +32,9 @@ pub fn StatePanel() -> impl IntoView {
         }
     };
     let body = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        let s = snapshot();
-        if let Some(el) = body.get() {
-            el.replace_children_with_node_0();
-            if let Some(s) = s {
-                let _ = draw(&el, &s);
-            }
-        }
+    super::redraw(body, move |el| match snapshot() {
+        Some(s) => draw(el, &s),
+        None => Ok(()),
     });
     view! {
         <section class="panel state-panel" aria-labelledby="state-h" data-testid="state-panel">

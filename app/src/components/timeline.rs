@@ -42,13 +42,10 @@ pub fn Timeline(
     let drawn = RwSignal::new(0usize);
     let interactive = selected.is_some();
     let buttons = on_step.is_some();
-    Effect::new(move |_| {
-        let replay = replay.get();
-        if let Some(el) = scroller.get() {
-            el.replace_children_with_node_0();
-            let _ = draw(&el, &replay.timeline, buttons, interactive);
-            drawn.update(|n| *n += 1);
-        }
+    super::redraw(scroller, move |el| {
+        draw(el, &replay.get().timeline, buttons, interactive)?;
+        drawn.update(|n| *n += 1);
+        Ok(())
     });
     // Keep the current step's column in view (the explorer's timeline):
     // after a step, a new scenario, a toggle, and on the first render.

@@ -98,13 +98,10 @@ pub fn Transcript() -> impl IntoView {
     // change (see marks.rs).
     let root: NodeRef<leptos::html::Div> = NodeRef::new();
     let drawn = RwSignal::new(0usize);
-    Effect::new(move |_| {
-        let lines = all.get();
-        if let Some(el) = root.get() {
-            el.replace_children_with_node_0();
-            let _ = draw(&el, &lines);
-            drawn.update(|n| *n += 1);
-        }
+    super::redraw(root, move |el| {
+        draw(el, &all.get())?;
+        drawn.update(|n| *n += 1);
+        Ok(())
     });
     let drawn = move || drawn.get();
     marks::follow_cursor(root, state.cursor.into(), drawn);
