@@ -45,6 +45,7 @@ pub mod explore;
 pub mod invariants;
 pub mod kmod;
 mod livepatch;
+pub mod log;
 pub mod mail;
 mod module;
 pub mod quiz;

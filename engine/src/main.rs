@@ -236,33 +236,34 @@ fn cmd_run(
 }
 
 /// `klpscope check`: replay and compare; last line `N passed, M failed`.
+/// A scenario file is compared strictly; a pasted log (any dressing, a
+/// selftest diff, unknown commands) is read by `log` and reported with
+/// its counts, pass or fail.
 fn cmd_check(files: &[String], sem: Option<Semantics>) -> ExitCode {
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
     for file in files {
         let result = read_input(file).and_then(|t| {
             if check::is_pasted_log(&t) {
-                // A log as pasted (timestamps, quoting, other kernel lines).
                 return check::check_log_with(&t, sem)
-                    .map(|c| check::CheckResult {
-                        passed: c.passed,
-                        diff: if c.passed {
-                            String::new()
-                        } else {
-                            c.render(label(file))
-                        },
+                    .map(|c| {
+                        let report = c.render(label(file));
+                        (c.passed, report, c.nothing_compared.is_some())
                     })
                     .map_err(|e| e.in_file(label(file)));
             }
-            check::check_text_with(label(file), &t, sem).map_err(|e| e.in_file(label(file)))
+            check::check_text_with(label(file), &t, sem)
+                .map(|r| (r.passed, r.diff, false))
+                .map_err(|e| e.in_file(label(file)))
         });
         match result {
-            Ok(r) if r.passed => {
+            Ok((true, report, _)) => {
                 println!("ok   {file}");
+                print!("{report}");
                 passed += 1;
             }
-            Ok(r) => {
-                println!("FAIL {file}");
-                print!("{}", r.diff);
+            Ok((false, report, nothing)) => {
+                println!("{} {file}", if nothing { "NONE" } else { "FAIL" });
+                print!("{report}");
                 failed += 1;
             }
             Err(e) => {

@@ -22,8 +22,9 @@ pub enum ParseErrorKind {
     BadDeclaration(String),
     /// A `define` block without `end` (reported at its `define` line).
     UnterminatedDefine(String),
-    /// A livepatch `object` that names no declared or built-in module: its
-    /// callbacks would never run.
+    /// A livepatch `object` that names no declared or built-in module but
+    /// one close to it (a warning: the kernel accepts it, and its callbacks
+    /// run only if a module of that name is loaded).
     UnknownObject(String),
     /// An unterminated quoted string.
     UnterminatedQuote,
@@ -82,10 +83,9 @@ impl ParseError {
             ParseErrorKind::UnterminatedDefine(n) => {
                 format!("missing 'end': 'define {}' has no matching 'end'", clip(n))
             }
-            ParseErrorKind::UnknownObject(o) => format!(
-                "object '{}' is neither a declared nor a built-in module (its callbacks would never run)",
-                clip(o)
-            ),
+            ParseErrorKind::UnknownObject(o) => {
+                format!("object '{}' names no module this scenario knows", clip(o))
+            }
             ParseErrorKind::UnterminatedQuote => "unterminated quoted string".into(),
             ParseErrorKind::UnknownVmlinuxFunction(f) => {
                 format!("vmlinux has no function '{f}' (loading this livepatch will fail)")

@@ -145,10 +145,8 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
             None => preamble.push(line.to_string()),
         }
     }
-    if let Some(e) = unknown_objects(&catalog, &object_uses) {
-        return Err(e);
-    }
-    let warnings = unknown_vmlinux_functions(&catalog, &vmlinux_uses);
+    let mut warnings = unknown_objects(&catalog, &object_uses);
+    warnings.extend(unknown_vmlinux_functions(&catalog, &vmlinux_uses));
     Ok(Scenario {
         catalog,
         preamble,
@@ -183,22 +181,27 @@ fn semantics_header(line: &str) -> Option<&str> {
     Some(name)
 }
 
-/// The first `object MODULE` line of a livepatch that names a module neither
-/// the catalog nor the scenario declares (anywhere in the text). The kernel
-/// would accept such a patch (`klp_init_object` only looks the module up
-/// when it loads), but nothing can load it, so its callbacks never run: in
-/// a scenario that is a misspelt name far more often than intent.
-fn unknown_objects(catalog: &Catalog, uses: &[FuncUse]) -> Option<ParseError> {
-    let u = uses.iter().find(|u| !catalog.contains(&u.name))?;
-    let targets = catalog.names().into_iter().filter(|n| *n != u.name);
-    let hint = match did_you_mean(&u.name, targets) {
-        Some(s) => format!("did you mean '{s}'?"),
-        None => format!(
-            "declare it: 'define module {}', 'func ...', 'end' (or name a built-in module, e.g. test_klp_callbacks_mod)",
-            u.name
-        ),
-    };
-    Some(ParseError::new(u.line, u.col, K::UnknownObject(u.name.clone())).hint(hint))
+/// `object MODULE` lines of a livepatch that name a module neither the
+/// catalog nor the scenario declares (anywhere in the text), when the name
+/// is close to one it does: a warning, not an error. The kernel accepts
+/// such a patch (`klp_init_object()` looks the module up only when it is
+/// loaded, and cumulative patches routinely carry objects for modules a
+/// machine never loads), so the model does too; a near miss is worth a
+/// "did you mean" where the name is typed.
+fn unknown_objects(catalog: &Catalog, uses: &[FuncUse]) -> Vec<ParseError> {
+    uses.iter()
+        .filter(|u| !catalog.contains(&u.name))
+        .filter_map(|u| {
+            let targets = catalog.names().into_iter().filter(|n| *n != u.name);
+            let close = did_you_mean(&u.name, targets)?;
+            Some(
+                ParseError::new(u.line, u.col, K::UnknownObject(u.name.clone())).hint(format!(
+                    "did you mean '{close}'? Otherwise its callbacks run only if a module named '{}' is loaded",
+                    u.name
+                )),
+            )
+        })
+        .collect()
 }
 
 /// `func` lines under `object vmlinux` that name a function vmlinux does not
@@ -252,19 +255,8 @@ pub fn parse_command(
         "rmmod" => {
             let m = arg(&ws, 1, lineno, end_col, "module name")?;
             no_more(&ws, 2, lineno)?;
-            // Any name can be given to rmmod; the kernel says if it is loaded.
-            if !m
-                .text
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            {
-                return Err(
-                    ParseError::new(lineno, m.col, K::BadArgument(m.text.clone()))
-                        .hint("rmmod takes a module name, e.g. 'rmmod test_klp_callbacks_mod'"),
-                );
-            }
             Command::Rmmod {
-                module: m.text.replace('-', "_"),
+                module: rmmod_name(m, lineno)?,
             }
         }
         "echo" => parse_echo(&ws, lineno, end_col)?,
@@ -314,6 +306,28 @@ fn no_more(ws: &[Word], from: usize, lineno: usize) -> Result<(), ParseError> {
         )),
         None => Ok(()),
     }
+}
+
+/// The module `rmmod` removes: kmod's rmmod takes a name or the path of a
+/// module file (`kmod_module_new_from_path()`: the file name without `.ko`),
+/// and treats '-' and '_' alike. Any name is accepted; the kernel says
+/// whether it is loaded.
+fn rmmod_name(w: &Word, lineno: usize) -> Result<String, ParseError> {
+    let name = match w.text.rsplit_once('/') {
+        Some((_, file)) => file.strip_suffix(".ko").unwrap_or(file),
+        None => w.text.strip_suffix(".ko").unwrap_or(&w.text),
+    };
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(
+            ParseError::new(lineno, w.col, K::BadArgument(w.text.clone()))
+                .hint("rmmod takes a module name or file, e.g. 'rmmod test_klp_callbacks_mod'"),
+        );
+    }
+    Ok(name.replace('-', "_"))
 }
 
 fn module_name(w: &Word, lineno: usize, catalog: &Catalog) -> Result<String, ParseError> {

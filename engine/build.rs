@@ -1,0 +1,32 @@
+//! Compiles the upstream selftest transcripts (tests/transcripts/*.txt)
+//! into the engine, so that a pasted selftest report that names its test
+//! can be completed from the test's expected text (`log::selftests`).
+
+use std::fmt::Write;
+use std::path::Path;
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/transcripts");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "txt"));
+    files.sort();
+    let mut out = String::from(
+        "/// The transcripts: (file name, text).\npub(crate) static TRANSCRIPTS: &[(&str, &str)] = &[\n",
+    );
+    for p in files {
+        println!("cargo:rerun-if-changed={}", p.display());
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            p.display().to_string()
+        );
+    }
+    out.push_str("];\n");
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("selftests.rs");
+    std::fs::write(dest, out).expect("OUT_DIR is writable");
+}
