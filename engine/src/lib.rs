@@ -47,6 +47,7 @@ pub mod kmod;
 mod livepatch;
 pub mod mail;
 mod module;
+mod module_code;
 pub mod quiz;
 pub mod render;
 pub mod scenario;
