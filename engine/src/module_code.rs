@@ -218,6 +218,8 @@ impl ShadowVarsTest {
     }
 
     /// `test_klp_shadow_vars_init()`.
+    // The C source's loops over `i`, kept as they are so the two read alike.
+    #[allow(clippy::needless_range_loop)]
     fn init(&mut self, w: &mut World) -> Result<(), Errno> {
         let objs = |i: usize| OBJS + 32 * i as u64;
         let nfields1 = |i: usize| NFIELDS1 + i as u64;

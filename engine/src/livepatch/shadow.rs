@@ -95,6 +95,8 @@ impl World {
     }
 
     /// Kernel: `__klp_shadow_get_or_alloc()`.
+    // The kernel's seven parameters, and `self` for the globals.
+    #[allow(clippy::too_many_arguments)]
     fn __klp_shadow_get_or_alloc(
         &mut self,
         obj: Ptr,
