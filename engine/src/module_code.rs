@@ -303,3 +303,34 @@ impl ShadowVarsTest {
         result
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::event::EventKind;
+
+    #[test]
+    fn shadow_vars_init_leaves_no_shadow_variable_behind() {
+        let run = crate::run_text("% insmod test_modules/test_klp_shadow_vars.ko\n").unwrap();
+        let printed = run.steps[0]
+            .events
+            .iter()
+            .filter(|e| e.kind == EventKind::ModuleOutput)
+            .count();
+        assert_eq!(printed, 57);
+        let mut w = crate::World::new();
+        let cmd = crate::parse("% insmod test_modules/test_klp_shadow_vars.ko\n").unwrap();
+        w.apply(&cmd.steps[0].command);
+        assert!(w.klp_shadow_hash.is_empty());
+    }
+
+    #[test]
+    fn a_sleep_with_the_shadow_demo_loaded_says_what_is_not_modelled() {
+        let run = crate::run_text(
+            "% insmod samples/livepatch/livepatch-shadow-mod.ko\n% sleep 5\n% sleep 0\n",
+        )
+        .unwrap();
+        let kinds: Vec<_> = run.steps[1].events.iter().map(|e| &e.kind).collect();
+        assert_eq!(kinds, [&EventKind::Note]);
+        assert!(run.steps[2].events.is_empty());
+    }
+}
