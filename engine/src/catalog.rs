@@ -7,6 +7,9 @@
 use crate::event::{CallbackKind, Effect};
 use serde::Serialize;
 
+mod samples;
+mod shadow;
+
 /// A loadable module: a livepatch or an ordinary (target) module.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ModuleDef {
@@ -62,11 +65,32 @@ pub enum ModuleBody {
     /// test_klp_callbacks_busy, current form: a work item that loops in
     /// `busymod_work_func` while `block_transition` is set; init waits for it to start.
     Busy,
-    /// test_klp_callbacks_busy, v5.1 form: a delayed work item that sleeps
+    /// test_klp_callbacks_busy, v5.1 form (and the sample
+    /// livepatch-callbacks-busymod): a delayed work item that sleeps
     /// `sleep_secs` seconds in `busymod_work_func`.
-    BusyV51,
+    BusyV51 {
+        /// What init prints first (its `__func__`).
+        init: String,
+        /// What exit prints last (its `__func__`).
+        exit: String,
+    },
     /// A livepatch module: its init returns `klp_enable_patch(&patch)`.
     Livepatch(PatchDef),
+    /// A module whose init or exit runs code of its own, modelled in
+    /// `module_code.rs`.
+    Code(ModuleCode),
+}
+
+/// The built-in modules whose init/exit do more than print lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ModuleCode {
+    /// test_klp_shadow_vars.c: init calls the shadow variable API and
+    /// prints every call, with pointers as `PTR<n>` ids.
+    ShadowVarsTest,
+    /// samples/livepatch/livepatch-shadow-mod.c: init queues two delayed
+    /// works (allocate a dummy every second, free expired ones every 3 s);
+    /// exit cancels them and frees the dummies left.
+    ShadowDemo,
 }
 
 /// A task that a target module parks in one of its functions.
@@ -354,7 +378,10 @@ fn callbacks_busy_v51() -> ModuleDef {
             "target module (v5.1 form): a worker sleeps sleep_secs seconds in busymod_work_func"
                 .into(),
         params: vec![int_param("sleep_secs")],
-        body: ModuleBody::BusyV51,
+        body: ModuleBody::BusyV51 {
+            init: "test_klp_callbacks_busy_init".into(),
+            exit: "test_klp_callbacks_busy_exit".into(),
+        },
         ..callbacks_busy()
     }
 }
@@ -449,6 +476,14 @@ pub fn builtin_defs() -> Vec<ModuleDef> {
         klp_state("test_klp_state3", 2, Helper::LoglevelV2),
         klp_livepatch(),
         klp_atomic_replace(),
+        shadow::shadow_vars(),
+        samples::livepatch_sample(),
+        samples::callbacks_demo(),
+        samples::callbacks_mod(),
+        samples::callbacks_busymod(),
+        samples::shadow_mod(),
+        samples::shadow_fix1(),
+        samples::shadow_fix2(),
     ]
 }
 
@@ -609,7 +644,7 @@ mod tests {
         expected.extend(["tgt", "test_klp_livepatch", "fix"]);
         assert_eq!(names, expected);
         // One entry per name: the v5.1 busy build is not listed twice.
-        assert_eq!(builtin.len(), 9);
+        assert_eq!(builtin.len(), builtin_defs().len() - 1);
         assert!(builtin.iter().all(|m| !m.declared));
         assert_eq!(infos.iter().filter(|m| m.declared).count(), 3);
         let tgt = &infos[infos.len() - 3];

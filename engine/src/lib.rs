@@ -48,6 +48,8 @@ mod livepatch;
 pub mod log;
 pub mod mail;
 mod module;
+mod module_code;
+pub mod pointers;
 pub mod quiz;
 pub mod render;
 pub mod scenario;

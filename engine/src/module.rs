@@ -59,6 +59,7 @@ impl World {
     /// `sleep N`: each second, expired sleeps end, queued frees run and the
     /// transition work (`klp_transition_work_fn`) retries.
     fn sleep(&mut self, secs: u32) {
+        self.module_code_sleep(secs);
         for _ in 0..secs {
             self.clock += 1;
             self.wake_tasks();
@@ -306,16 +307,20 @@ impl World {
                 InitResult::Ok
             }
             ModuleBody::Busy => self.busy_init(name),
-            ModuleBody::BusyV51 => {
-                self.mod_print(name, "test_klp_callbacks_busy_init");
+            ModuleBody::BusyV51 { init, .. } => {
+                self.mod_print(name, init);
                 InitResult::Ok
             }
+            ModuleBody::Code(code) => match self.module_code_init(name, *code) {
+                Ok(()) => InitResult::Ok,
+                Err(e) => InitResult::Err(e),
+            },
         }
     }
 
     /// What runs right after init returned (queued work).
     fn after_init(&mut self, def: &ModuleDef) {
-        if let ModuleBody::BusyV51 = def.body {
+        if let ModuleBody::BusyV51 { .. } = def.body {
             // schedule_delayed_work(&work, 0): the work runs now.
             let secs = self
                 .module(&def.name)
@@ -566,11 +571,12 @@ impl World {
                 self.flush_tasks(name);
                 self.mod_print(name, "test_klp_callbacks_busy_exit");
             }
-            ModuleBody::BusyV51 => {
+            ModuleBody::BusyV51 { exit, .. } => {
                 // cancel_delayed_work_sync(): waits for a running work item.
                 self.flush_tasks(name);
-                self.mod_print(name, "test_klp_callbacks_busy_exit");
+                self.mod_print(name, exit);
             }
+            ModuleBody::Code(code) => self.module_code_exit(name, *code),
             ModuleBody::Livepatch(_) => {}
         }
         self.klp_module_going(name);

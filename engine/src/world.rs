@@ -226,6 +226,10 @@ pub struct World {
     pub(crate) clock: u64,
     /// Patches whose `free_work` is queued (`klp_free_patch_finish` pending).
     pub(crate) free_work: Vec<Patch>,
+    /// `klp_shadow_hash`: the attached shadow variables (shadow.c).
+    pub(crate) klp_shadow_hash: Vec<crate::livepatch::shadow::KlpShadow>,
+    /// The next address the model's `kzalloc()` hands out.
+    pub(crate) heap_next: crate::livepatch::shadow::Ptr,
     /// The transition in progress was reversed / forced (for the views).
     pub(crate) transition_reversed: bool,
     pub(crate) transition_forced: bool,
@@ -345,6 +349,8 @@ impl World {
             ftrace_enabled: true,
             clock: 0,
             free_work: Vec::new(),
+            klp_shadow_hash: Vec::new(),
+            heap_next: crate::livepatch::shadow::HEAP_START,
             transition_reversed: false,
             transition_forced: false,
             #[cfg(test)]
@@ -372,6 +378,8 @@ impl World {
         self.ftrace_enabled.hash(&mut h);
         self.clock.hash(&mut h);
         self.free_work.hash(&mut h);
+        self.klp_shadow_hash.hash(&mut h);
+        self.heap_next.hash(&mut h);
         self.transition_reversed.hash(&mut h);
         self.transition_forced.hash(&mut h);
         h.finish()

@@ -109,7 +109,7 @@ fn module(s: &mut String, d: &ModuleDef) {
                 }
             }
         }
-        ModuleBody::Busy | ModuleBody::BusyV51 => {}
+        ModuleBody::Busy | ModuleBody::BusyV51 { .. } | ModuleBody::Code(_) => {}
     }
     s.push_str("end\n");
 }

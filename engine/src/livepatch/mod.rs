@@ -4,6 +4,7 @@ pub(crate) mod callbacks;
 pub(crate) mod core;
 pub(crate) mod hooks_v1;
 pub(crate) mod patch;
+pub(crate) mod shadow;
 pub(crate) mod state;
 pub(crate) mod state_callbacks;
 pub(crate) mod transition;

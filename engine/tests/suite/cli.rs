@@ -203,7 +203,7 @@ fn run_link_replays_what_link_printed_byte_for_byte() {
         .map(|e| e.unwrap().path().to_string_lossy().into_owned())
         .collect();
     files.sort();
-    assert_eq!(files.len(), 18);
+    assert!(files.len() >= 18);
     for file in &files {
         let (code, link, _) = klpscope(&["link", file], "");
         assert_eq!(code, 0, "{file}");

@@ -178,7 +178,11 @@ fn every_selftest_pasted_from_a_mail_agrees_with_the_model() {
         assert!(check::is_pasted_log(&pasted), "{name}");
         let c = check::check_log(&pasted).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(c.passed, "{name}\n{}", c.render(&name));
-        assert!(c.dynamic_debug, "{name}");
+        // Every selftest that runs a transition prints its pr_debug lines
+        // (test-shadow-vars.sh loads no livepatch: it has none).
+        if text.contains("transition\n") {
+            assert!(c.dynamic_debug, "{name}");
+        }
         let n = c.counts();
         assert!(
             n.agree > 0 && n.differences() == 0 && n.ignored > 0 && n.not_modelled == 0,
