@@ -7,6 +7,8 @@
 use crate::event::{CallbackKind, Effect};
 use serde::Serialize;
 
+pub(crate) mod selftests;
+
 /// A loadable module: a livepatch or an ordinary (target) module.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ModuleDef {
@@ -45,6 +47,11 @@ pub enum ParamKind {
     Int,
     /// `bool` (`param_set_bool`, kstrtobool; sysfs shows Y/N).
     Bool,
+    /// `module_param_array(x, int, &num, ...)` (`param_array_set`: a
+    /// comma-separated list of ints; `num` counts them).
+    IntArray,
+    /// `module_param_string()` (`param_set_copystring`).
+    String,
 }
 
 /// What a module's init/exit do.
@@ -67,6 +74,9 @@ pub enum ModuleBody {
     BusyV51,
     /// A livepatch module: its init returns `klp_enable_patch(&patch)`.
     Livepatch(PatchDef),
+    /// test_klp_kprobe: init `register_kprobe()` on the `symbol` parameter,
+    /// with a post handler if `has_post_handler`; exit unregisters it.
+    Kprobe,
 }
 
 /// A task that a target module parks in one of its functions.
@@ -158,6 +168,10 @@ pub enum FuncBody {
     Sleeps,
     /// Prints these lines (none: `returns`) and returns at once.
     Returns(Vec<String>),
+    /// test_klp_syscall's `lp_sys_getpid()`: if the calling task's pid is
+    /// in this int array parameter, zero it there and count it off the
+    /// array's `num`; then return the pid.
+    ClearsCallerPid(String),
 }
 
 /// What one callback does.
@@ -449,6 +463,10 @@ pub fn builtin_defs() -> Vec<ModuleDef> {
         klp_state("test_klp_state3", 2, Helper::LoglevelV2),
         klp_livepatch(),
         klp_atomic_replace(),
+        selftests::syscall(),
+        selftests::mod_target(),
+        selftests::mod_patch(),
+        selftests::kprobe(),
     ]
 }
 
@@ -609,7 +627,7 @@ mod tests {
         expected.extend(["tgt", "test_klp_livepatch", "fix"]);
         assert_eq!(names, expected);
         // One entry per name: the v5.1 busy build is not listed twice.
-        assert_eq!(builtin.len(), 9);
+        assert_eq!(builtin.len(), 13);
         assert!(builtin.iter().all(|m| !m.declared));
         assert_eq!(infos.iter().filter(|m| m.declared).count(), 3);
         let tgt = &infos[infos.len() - 3];

