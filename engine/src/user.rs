@@ -9,37 +9,36 @@ use crate::event::EventKind;
 use crate::world::{Impl, Task, World};
 
 impl World {
-    /// `echo TEXT > /dev/kmsg` (functions.sh's `log`): the line goes into
-    /// the kernel log as written (`devkmsg_write()`, kernel/printk). A
-    /// `$(cat PATH)` in it is first replaced by the file's contents.
+    /// Kernel: `devkmsg_write()`, kernel/printk/printk.c: `echo TEXT >
+    /// /dev/kmsg` (functions.sh's `log`) puts the line into the kernel log as
+    /// written. Each `$(cat PATH)` in it is first replaced, as the shell does,
+    /// by the file's contents.
     pub(crate) fn devkmsg_write(&mut self, text: &str) {
-        let line = match cat_substitution(text) {
-            Some((before, path, after)) => {
-                let value = match self.read_file(path) {
-                    Some(v) => v,
-                    None => {
-                        self.emit(
-                            EventKind::UserError {
-                                errno: Errno::ENOENT.0,
-                            },
-                            Some(format!("cat: {path}: No such file or directory")),
-                            None,
-                            None,
-                        );
-                        String::new()
-                    }
-                };
-                format!("{before}{value}{after}")
+        let mut line = String::new();
+        let mut rest = text;
+        while let Some((before, path, after)) = cat_substitution(rest) {
+            line.push_str(before);
+            match self.read_file(path) {
+                Some(v) => line.push_str(&v),
+                None => self.emit(
+                    EventKind::UserError {
+                        errno: Errno::ENOENT.0,
+                    },
+                    Some(format!("cat: {path}: No such file or directory")),
+                    None,
+                    None,
+                ),
             }
-            None => text.to_string(),
-        };
+            rest = after;
+        }
+        line.push_str(rest);
         self.emit(EventKind::Harness, Some(line), None, None);
     }
 
     /// `grep PATTERN FILE > /dev/kmsg`: the lines of a /proc file that
     /// contain PATTERN, written into the kernel log.
     pub(crate) fn grep_to_kmsg(&mut self, pattern: &str, path: &str) {
-        let Some(lines) = self.proc_read(path) else {
+        let Some(lines) = self.seq_read(path) else {
             self.emit(
                 EventKind::UserError {
                     errno: Errno::ENOENT.0,
@@ -55,11 +54,12 @@ impl World {
         }
     }
 
-    /// Reading a /proc file: `seq_read()` calls its `show` function, so the
-    /// ftrace handler picks the code for the reading process (a fresh one,
-    /// forked from the shell). `None`: no such file; lines the model does
-    /// not know (the boot command line) are left out.
-    fn proc_read(&mut self, path: &str) -> Option<Vec<String>> {
+    /// Kernel: `seq_read()`, fs/seq_file.c, on a /proc file: it calls the
+    /// file's `show` function, so the ftrace handler picks the code for the
+    /// reading process (a fresh one, forked from the shell). `None`: no such
+    /// file; lines the model does not know (the boot command line) are left
+    /// out.
+    fn seq_read(&mut self, path: &str) -> Option<Vec<String>> {
         let file = PROC_FILES.iter().find(|f| f.path == path)?;
         if let Some(m) = file.obj
             && self.module(m).is_none()
