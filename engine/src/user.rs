@@ -221,3 +221,65 @@ pub(crate) fn cat_substitution(text: &str) -> Option<(&str, &str, &str)> {
     let end = rest.find(')')?;
     Some((&text[..start], rest[..end].trim(), &rest[end + 1..]))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::render::{comparable_log, log};
+
+    #[test]
+    fn a_harness_step_runs_without_a_command_line() {
+        let text = "% insmod test_modules/test_klp_livepatch.ko\n\
+                    # $ grep 'live patched' /proc/cmdline > /dev/kmsg\n";
+        let run = crate::run_text(text).expect("parses");
+        let cmp = comparable_log(&run);
+        assert!(!cmp.iter().any(|l| l.contains("grep")), "{cmp:?}");
+        assert_eq!(
+            cmp.last().map(String::as_str),
+            Some("test_klp_livepatch: this has been live patched")
+        );
+        // `run` keeps the step, in its own form, so its output parses again.
+        let out = log(&run);
+        assert!(out.contains("\n# $ grep 'live patched' /proc/cmdline > /dev/kmsg\n"));
+        let again = crate::parse(&out).expect("parses");
+        assert!(!again.steps[1].logged);
+    }
+
+    #[test]
+    fn malformed_harness_steps_are_errors_with_a_place_and_a_hint() {
+        for (text, col, hint) in [
+            (
+                "# $ grep x /proc/cmdlin > /dev/kmsg\n",
+                12,
+                "did you mean '/proc/cmdline'?",
+            ),
+            (
+                "# $ grep x /proc/cmdline\n",
+                25,
+                "grep 'PATTERN' FILE > /dev/kmsg",
+            ),
+            ("# $ ./test_klp-call_getpid\n", 27, "' &'"),
+            ("# $ ./getpid &\n", 5, "./test_klp-call_getpid"),
+            ("# $ kill me\n", 10, "process id"),
+        ] {
+            let e = crate::parse(text).expect_err(text);
+            assert_eq!((e.line, e.col), (1, col), "{text}: {e:?}");
+            assert!(
+                e.hint.as_deref().is_some_and(|h| h.contains(hint)),
+                "{text}: {e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_post_handler_kprobe_and_a_livepatch_of_its_function_exclude_each_other() {
+        let text = "% insmod test_modules/test_klp_livepatch.ko\n\
+                    % insmod test_modules/test_klp_kprobe.ko\n\
+                    % insmod test_modules/test_klp_kprobe.ko has_post_handler=N\n";
+        let out = log(&crate::run_text(text).expect("parses"));
+        assert!(
+            out.contains("insmod: ERROR: could not insert module test_modules/test_klp_kprobe.ko: Device or resource busy"),
+            "{out}"
+        );
+        assert!(out.trim_end().ends_with("has_post_handler=N"), "{out}");
+    }
+}
