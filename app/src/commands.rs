@@ -34,6 +34,9 @@ pub fn param_control(name: &str, kind: ParamKind) -> ParamControl {
         ParamKind::Int if name.ends_with("_ret") => ParamControl::Errno,
         ParamKind::Int if name == "replace" => ParamControl::Switch,
         ParamKind::Int => ParamControl::Int,
+        // klp_pids (test_klp_syscall), symbol (test_klp_kprobe): typed in the
+        // command box; the control takes any value as it is.
+        ParamKind::IntArray | ParamKind::String => ParamControl::Int,
     }
 }
 

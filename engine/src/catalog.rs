@@ -9,6 +9,7 @@ use serde::Serialize;
 
 mod samples;
 mod shadow;
+pub(crate) mod selftests;
 
 /// A loadable module: a livepatch or an ordinary (target) module.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -48,6 +49,11 @@ pub enum ParamKind {
     Int,
     /// `bool` (`param_set_bool`, kstrtobool; sysfs shows Y/N).
     Bool,
+    /// `module_param_array(x, int, &num, ...)` (`param_array_set`: a
+    /// comma-separated list of ints; `num` counts them).
+    IntArray,
+    /// `module_param_string()` (`param_set_copystring`).
+    String,
 }
 
 /// What a module's init/exit do.
@@ -76,6 +82,9 @@ pub enum ModuleBody {
     },
     /// A livepatch module: its init returns `klp_enable_patch(&patch)`.
     Livepatch(PatchDef),
+    /// test_klp_kprobe: init `register_kprobe()` on the `symbol` parameter,
+    /// with a post handler if `has_post_handler`; exit unregisters it.
+    Kprobe,
     /// A module whose init or exit runs code of its own, modelled in
     /// `module_code.rs`.
     Code(ModuleCode),
@@ -182,6 +191,10 @@ pub enum FuncBody {
     Sleeps,
     /// Prints these lines (none: `returns`) and returns at once.
     Returns(Vec<String>),
+    /// test_klp_syscall's `lp_sys_getpid()`: if the calling task's pid is
+    /// in this int array parameter, zero it there and count it off the
+    /// array's `num`; then return the pid.
+    ClearsCallerPid(String),
 }
 
 /// What one callback does.
@@ -484,6 +497,10 @@ pub fn builtin_defs() -> Vec<ModuleDef> {
         samples::shadow_mod(),
         samples::shadow_fix1(),
         samples::shadow_fix2(),
+        selftests::syscall(),
+        selftests::mod_target(),
+        selftests::mod_patch(),
+        selftests::kprobe(),
     ]
 }
 

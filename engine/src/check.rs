@@ -20,7 +20,9 @@ pub struct CheckResult {
 pub fn expected_log(s: &Scenario) -> Vec<String> {
     let mut out = s.preamble.clone();
     for step in &s.steps {
-        out.push(format!("% {}", step.command));
+        if step.logged {
+            out.push(format!("% {}", step.command));
+        }
         out.extend(step.expected.iter().cloned());
     }
     out

@@ -64,6 +64,31 @@ pub enum Command {
         /// The value.
         value: String,
     },
+    /// `echo TEXT > /dev/kmsg` (functions.sh's `log`); a `$(cat PATH)` in
+    /// TEXT is replaced by the file's contents.
+    Kmsg {
+        /// The line written.
+        text: String,
+    },
+    /// `grep PATTERN FILE > /dev/kmsg`: a /proc file's matching lines into
+    /// the kernel log.
+    Grep {
+        /// The fixed string searched for.
+        pattern: String,
+        /// The file read (`/proc/cmdline`, ...).
+        file: String,
+    },
+    /// `PROGRAM &`: a user-space test program started in the background
+    /// (`./test_klp-call_getpid &`).
+    Start {
+        /// The program as the script names it.
+        program: String,
+    },
+    /// `kill PID`
+    Kill {
+        /// The process.
+        pid: u32,
+    },
 }
 
 impl Command {
@@ -111,6 +136,10 @@ impl fmt::Display for Command {
                 self.sysfs_path().unwrap_or_default()
             ),
             Command::Sysctl { key, value } => write!(f, "sysctl -w {key}={value}"),
+            Command::Kmsg { text } => write!(f, "echo \"{text}\" > /dev/kmsg"),
+            Command::Grep { pattern, file } => write!(f, "grep '{pattern}' {file} > /dev/kmsg"),
+            Command::Start { program } => write!(f, "{program} &"),
+            Command::Kill { pid } => write!(f, "kill {pid}"),
             Command::Sleep { secs } => write!(f, "sleep {secs}"),
         }
     }

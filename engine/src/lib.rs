@@ -44,6 +44,7 @@ pub mod event;
 pub mod explore;
 pub mod invariants;
 pub mod kmod;
+mod kprobes;
 mod livepatch;
 pub mod log;
 pub mod mail;
@@ -57,6 +58,7 @@ pub mod semantics;
 pub mod share;
 pub mod snapshot;
 pub mod table;
+mod user;
 mod world;
 
 pub use command::{Command, Loader};
@@ -84,10 +86,17 @@ pub struct StepResult {
     pub line: usize,
     /// The command as typed, without the `% ` prompt.
     pub command: String,
+    /// The harness logs its `% ` line (false for a `# $ ` harness step).
+    #[serde(skip_serializing_if = "is_true")]
+    pub logged: bool,
     /// What it caused, in order.
     pub events: Vec<Event>,
     /// The system after it settled.
     pub snapshot: Snapshot,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// Runs every command of a scenario on a freshly booted system, under the
@@ -121,6 +130,7 @@ pub fn run_prefix_with(scenario: &Scenario, n: usize, semantics: Semantics) -> R
             StepResult {
                 line: step.line,
                 command: step.command.to_string(),
+                logged: step.logged,
                 events,
                 snapshot: world.snapshot(),
             }

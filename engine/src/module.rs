@@ -39,6 +39,10 @@ impl World {
             } => self.write_param(cmd, module, param, value),
             Command::Sysctl { key, value } => self.sysctl(key, value),
             Command::Sleep { secs } => self.sleep(*secs),
+            Command::Kmsg { text } => self.devkmsg_write(text),
+            Command::Grep { pattern, file } => self.grep_to_kmsg(pattern, file),
+            Command::Start { program } => self.start_program(program),
+            Command::Kill { pid } => self.kill(*pid),
         }
         self.settle();
         std::mem::take(&mut self.events)
@@ -54,6 +58,7 @@ impl World {
             self.call("klp_transition_work_fn", World::klp_try_complete_transition);
             self.call("klp_free_patch_work_fn", World::klp_free_patch_work_fn);
         }
+        self.run_user_processes();
     }
 
     /// `sleep N`: each second, expired sleeps end, queued frees run and the
@@ -67,6 +72,7 @@ impl World {
             if self.klp_transition_patch.is_some() {
                 self.call("klp_transition_work_fn", World::klp_try_complete_transition);
             }
+            self.run_user_processes();
         }
     }
 
@@ -165,6 +171,7 @@ impl World {
             refcnt: 1,
             init_stuck: false,
             started: Vec::new(),
+            array_counts: Vec::new(),
         });
         self.set_module_state(name, ModuleState::Unformed);
         // complete_formation(): fully formed, ready to run.
@@ -251,14 +258,11 @@ impl World {
             let set = match (v.as_deref(), kind) {
                 (Some(v), _) => param_set(kind, v),
                 (None, ParamKind::Bool) => param_set(kind, "1"),
-                (None, ParamKind::Int) => Err(Errno::EINVAL),
+                (None, _) => Err(Errno::EINVAL),
             };
             match set {
                 Ok(shown) => {
-                    if let Some(m) = self.module_mut(&def.name) {
-                        m.params.retain(|(n, _)| n != p);
-                        m.params.push((p.clone(), shown));
-                    }
+                    self.store_param(&def.name, p, kind, shown);
                     self.start_tasks(&def.name, p);
                 }
                 // parse_args() reports every bad parameter and fails with the last error.
@@ -307,6 +311,7 @@ impl World {
                 InitResult::Ok
             }
             ModuleBody::Busy => self.busy_init(name),
+            ModuleBody::Kprobe => self.kprobe_init(name),
             ModuleBody::BusyV51 { init, .. } => {
                 self.mod_print(name, init);
                 InitResult::Ok
@@ -315,6 +320,22 @@ impl World {
                 Ok(()) => InitResult::Ok,
                 Err(e) => InitResult::Err(e),
             },
+        }
+    }
+
+    /// test_klp_kprobe's `kprobe_init()`: `register_kprobe()` on `symbol`,
+    /// with the post handler if `has_post_handler`; its result is init's.
+    fn kprobe_init(&mut self, name: &str) -> InitResult {
+        let Some(m) = self.module(name) else {
+            return InitResult::Err(Errno::ENOENT);
+        };
+        let symbol = m.param("symbol").unwrap_or_default().to_string();
+        let post = m.param_bool("has_post_handler");
+        match self.call("register_kprobe", |w| {
+            w.register_kprobe(name, &symbol, post)
+        }) {
+            Ok(()) => InitResult::Ok,
+            Err(e) => InitResult::Err(e),
         }
     }
 
@@ -384,7 +405,7 @@ impl World {
     }
 
     /// What the replacement `func` of `patch` does (`None`: no such one).
-    fn replacement_body(&self, patch: &str, func: &str) -> Option<FuncBody> {
+    pub(crate) fn replacement_body(&self, patch: &str, func: &str) -> Option<FuncBody> {
         self.patch(patch)?
             .objs
             .iter()
@@ -423,6 +444,7 @@ impl World {
             frame: None,
             park: None,
             on_wake: Vec::new(),
+            calls: None,
         };
         self.next_pid += 1;
         self.tasks.push(task);
@@ -577,6 +599,7 @@ impl World {
                 self.mod_print(name, exit);
             }
             ModuleBody::Code(code) => self.module_code_exit(name, *code),
+            ModuleBody::Kprobe => self.call("unregister_kprobe", |w| w.unregister_kprobe(name)),
             ModuleBody::Livepatch(_) => {}
         }
         self.klp_module_going(name);
@@ -613,14 +636,26 @@ impl World {
         };
         match param_set(kind, value) {
             Ok(shown) => {
-                if let Some(m) = self.module_mut(module) {
-                    m.params.retain(|(n, _)| n != param);
-                    m.params.push((param.into(), shown));
-                }
+                self.store_param(module, param, kind, shown);
                 self.start_tasks(module, param);
             }
             Err(e) => self.write_error(cmd, e),
         }
+    }
+
+    /// Keeps a parameter's new value (and an array's count, `num`).
+    fn store_param(&mut self, module: &str, param: &str, kind: ParamKind, shown: String) {
+        let Some(m) = self.module_mut(module) else {
+            return;
+        };
+        if kind == ParamKind::IntArray {
+            let n = shown.split(',').filter(|v| !v.is_empty()).count();
+            m.array_counts.retain(|(p, _)| p != param);
+            m.array_counts
+                .push((param.into(), u32::try_from(n).unwrap_or(u32::MAX)));
+        }
+        m.params.retain(|(n, _)| n != param);
+        m.params.push((param.into(), shown));
     }
 
     /// The `set` op of a parameter that starts tasks (`started by param`):
@@ -689,10 +724,19 @@ impl World {
     }
 }
 
-/// `param_set_int()` / `param_set_bool()`: the value as sysfs shows it after.
+/// `param_set_int()` / `param_set_bool()` / `param_array_set()` /
+/// `param_set_copystring()`: the value as sysfs shows it after.
 fn param_set(kind: ParamKind, value: &str) -> Result<String, Errno> {
     match kind {
         ParamKind::Int => kstrtoint(value).map(|v| v.to_string()),
         ParamKind::Bool => kstrtobool(value).map(|b| if b { "Y" } else { "N" }.to_string()),
+        ParamKind::IntArray => value
+            .split(',')
+            .map(|v| kstrtoint(v).map(|n| n.to_string()))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|vs| vs.join(",")),
+        // KSYM_NAME_LEN (512) with its NUL: a longer string is -ENOSPC.
+        ParamKind::String if value.len() >= 512 => Err(Errno(28)),
+        ParamKind::String => Ok(value.to_string()),
     }
 }

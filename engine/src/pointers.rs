@@ -214,7 +214,7 @@ mod tests {
     fn the_shadow_vars_selftest_lines_are_already_canonical() {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/tests/transcripts/30-shadow-vars-basic-shadow-variable-api.txt"
+            "/tests/transcripts/60-shadow-vars-basic-shadow-variable-api.txt"
         ))
         .unwrap_or_default();
         let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();

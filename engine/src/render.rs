@@ -52,8 +52,7 @@ pub fn log(run: &Run) -> String {
 pub fn log_on(run: &Run, console: Console) -> String {
     let mut out = String::new();
     for step in &run.steps {
-        out.push_str("% ");
-        out.push_str(&step.command);
+        out.push_str(&crate::scenario::prompt_line(&step.command, step.logged));
         out.push('\n');
         for line in step_log_on(step, console) {
             out.push_str(&line);
@@ -66,8 +65,11 @@ pub fn log_on(run: &Run, console: Console) -> String {
 /// The transcript as `klpscope check` compares it: notes left out.
 pub fn comparable_log(run: &Run) -> Vec<String> {
     let mut out = Vec::new();
-    for step in &run.steps {
-        out.push(format!("% {}", step.command));
+    for step in run.steps.iter() {
+        // A harness step logs no command line, only what it writes.
+        if step.logged {
+            out.push(format!("% {}", step.command));
+        }
         out.extend(
             step.events
                 .iter()

@@ -15,6 +15,7 @@
 //! | `demo.pre_patch_ret=-19` | `echo -19 > /sys/module/test_klp_callbacks_demo/parameters/pre_patch_ret` |
 //! | `ftrace=0` | `sysctl -w kernel.ftrace_enabled=0` |
 //! | `sleep+5` | any other command, written out (`sleep 5`) |
+//! | `$grep+'live+patched'+/proc/cmdline+>+/dev/kmsg` | a harness step, `# $ grep 'live patched' /proc/cmdline > /dev/kmsg` |
 //! | `d.define+module+m!func+f!end` | `define` blocks, line by line (`!` ends a line) |
 //! | `z.…` | `define` blocks, deflated and base64url-encoded |
 //!
@@ -44,7 +45,9 @@ pub const MAX_INFLATED: usize = 64 * 1024;
 /// The catalog's names start with one of these; the alias is the rest.
 const ALIAS_PREFIXES: [&str; 2] = ["test_klp_callbacks_", "test_klp_"];
 /// Words that start a command written out in full.
-const VERBS: [&str; 6] = ["insmod", "modprobe", "rmmod", "echo", "sysctl", "sleep"];
+const VERBS: [&str; 8] = [
+    "insmod", "modprobe", "rmmod", "echo", "sysctl", "sleep", "grep", "kill",
+];
 const FTRACE: &str = "kernel.ftrace_enabled";
 
 fn keep(c: u8) -> bool {
@@ -157,7 +160,7 @@ fn shorten(name: &str, declared: &[String]) -> String {
 /// The command line (without `% `) a command token stands for.
 fn command_of(token: &str, declared: &[String]) -> Option<String> {
     let first = token.split(' ').next().unwrap_or("");
-    if VERBS.contains(&first) {
+    if VERBS.contains(&first) || first.starts_with("./") {
         return Some(token.to_string());
     }
     if let Some(rest) = token.strip_prefix("i.") {
@@ -314,7 +317,7 @@ pub fn encode(text: &str) -> String {
                 defines.push_str(&l);
                 defines.push('\n');
             }
-        } else if line.starts_with("% ") {
+        } else if line.starts_with("% ") || line.starts_with("# $ ") {
             groups.push(None);
         }
     }
@@ -330,6 +333,11 @@ pub fn encode(text: &str) -> String {
             None => {
                 let Some(step) = steps.next() else { break };
                 let line = step.command.to_string();
+                // A harness step that logs no command line: `$COMMAND`.
+                if !step.logged {
+                    tokens.push(escape(&format!("${line}")));
+                    continue;
+                }
                 let token = short_token(&step.command, &declared)
                     .filter(|t| !["d.", "z.", "@"].iter().any(|p| t.starts_with(p)))
                     .filter(|t| command_of(t, &declared).as_deref() == Some(line.as_str()))
@@ -450,6 +458,10 @@ fn decode_v1(body: &str) -> Result<String, ParseError> {
                 ));
             };
             out.push_str(&format!("# semantics: {}\n", s.name()));
+            continue;
+        }
+        if let Some(cmd) = token.strip_prefix('$') {
+            out.push_str(&format!("# $ {cmd}\n"));
             continue;
         }
         let Some(line) = command_of(&token, &declared).filter(|l| !l.contains('\n')) else {

@@ -149,12 +149,28 @@ pub(crate) struct Task {
     pub park: Option<Park>,
     /// Lines its owner module prints when it wakes and returns.
     pub on_wake: Vec<String>,
+    /// A user process that calls this vmlinux function (a syscall) in a
+    /// loop, entering and leaving the kernel (test_klp-call_getpid).
+    pub calls: Option<String>,
 }
 
 impl Task {
     pub fn label(&self) -> String {
         format!("{}:{}", self.comm, self.pid)
     }
+}
+
+/// A registered kprobe (`struct kprobe`) on a function's ftrace location
+/// (CONFIG_KPROBES_ON_FTRACE).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Kprobe {
+    /// The module that registered it.
+    pub owner: String,
+    /// `kp.symbol_name`.
+    pub symbol: String,
+    /// Armed through `kprobe_ipmodify_ops` (it has a post handler), which
+    /// carries FTRACE_OPS_FL_IPMODIFY; otherwise `kprobe_ftrace_ops`.
+    pub ipmodify: bool,
 }
 
 /// A loaded module (`struct module`).
@@ -171,6 +187,10 @@ pub(crate) struct Module {
     pub refcnt: u32,
     /// Current parameter values, as sysfs prints them.
     pub params: Vec<(String, String)>,
+    /// The `num` count of each array parameter given at load
+    /// (`module_param_array(name, type, &num, perm)`), as the module's code
+    /// may change it.
+    pub array_counts: Vec<(String, u32)>,
     /// Its init never returned (it waits for something that cannot happen).
     pub init_stuck: bool,
     /// The tasks a parameter write has started (`started by param`): each
@@ -192,6 +212,14 @@ impl Module {
 
     pub fn param_bool(&self, name: &str) -> bool {
         self.param(name) == Some("Y")
+    }
+
+    /// The `num` of an array parameter (0 if none was given).
+    pub fn array_count(&self, name: &str) -> u32 {
+        self.array_counts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(0, |(_, c)| *c)
     }
 
     pub fn param_int(&self, name: &str) -> i32 {
@@ -222,6 +250,8 @@ pub struct World {
     pub(crate) next_pid: u32,
     /// `kernel.ftrace_enabled`.
     pub(crate) ftrace_enabled: bool,
+    /// Registered kprobes (kernel/kprobes.c), in registration order.
+    pub(crate) kprobes: Vec<Kprobe>,
     /// Seconds since boot; only `sleep` advances it.
     pub(crate) clock: u64,
     /// Patches whose `free_work` is queued (`klp_free_patch_finish` pending).
@@ -330,6 +360,7 @@ impl World {
             frame: None,
             park: None,
             on_wake: Vec::new(),
+            calls: None,
         };
         World {
             catalog: Arc::new(catalog),
@@ -347,6 +378,7 @@ impl World {
             ],
             next_pid: 1001,
             ftrace_enabled: true,
+            kprobes: Vec::new(),
             clock: 0,
             free_work: Vec::new(),
             klp_shadow_hash: Vec::new(),
@@ -376,6 +408,7 @@ impl World {
         self.tasks.hash(&mut h);
         self.next_pid.hash(&mut h);
         self.ftrace_enabled.hash(&mut h);
+        self.kprobes.hash(&mut h);
         self.clock.hash(&mut h);
         self.free_work.hash(&mut h);
         self.klp_shadow_hash.hash(&mut h);

@@ -33,7 +33,7 @@ pub(super) fn module_source(def: &ModuleDef, declared: &[&ModuleDef]) -> String 
             init, exit, tasks, ..
         } => target(&mut s, def, init, exit, tasks),
         // Only the catalog has these; they are never declared.
-        ModuleBody::Busy | ModuleBody::BusyV51 { .. } | ModuleBody::Code(_) => {
+        ModuleBody::Busy | ModuleBody::BusyV51 { .. } | ModuleBody::Code(_) | ModuleBody::Kprobe => {
             let _ = writeln!(
                 s,
                 "#error \"{} is a catalog module: build the kernel's own selftest module\"",
@@ -50,6 +50,8 @@ fn params(s: &mut String, ps: &[ParamDef]) {
         let ty = match p.kind {
             ParamKind::Int => "int",
             ParamKind::Bool => "bool",
+            // Catalog modules only: never declared, never generated.
+            ParamKind::IntArray | ParamKind::String => continue,
         };
         let _ = writeln!(
             s,
@@ -71,6 +73,7 @@ fn initializer(p: &ParamDef) -> String {
         (_, "0" | "N") => String::new(),
         (ParamKind::Bool, _) => " = true".into(),
         (ParamKind::Int, v) => format!(" = {v}"),
+        (ParamKind::IntArray | ParamKind::String, _) => String::new(),
     }
 }
 
@@ -314,7 +317,7 @@ fn livepatch(s: &mut String, def: &ModuleDef, p: &PatchDef, declared: &[&ModuleD
                             "Does what {}() does: a task that calls it sleeps here alike.",
                             f.old_name
                         ),
-                        FuncBody::Returns(_) => {
+                        FuncBody::Returns(_) | FuncBody::ClearsCallerPid(_) => {
                             "Returns at once (after saying it is in place, as the original does)."
                                 .into()
                         }
@@ -334,7 +337,7 @@ fn livepatch(s: &mut String, def: &ModuleDef, p: &PatchDef, declared: &[&ModuleD
                     }
                     let body = match &f.body {
                         FuncBody::Sleeps => SLEEP_BODY.to_string(),
-                        FuncBody::Returns(_) => {
+                        FuncBody::Returns(_) | FuncBody::ClearsCallerPid(_) => {
                             format!(
                                 "{}\tif (in_place)\n\t\tcomplete(in_place);\n",
                                 prints(&f.body)
@@ -465,6 +468,7 @@ fn func_clauses(b: &FuncBody) -> String {
         FuncBody::Sleeps => String::new(),
         FuncBody::Returns(lines) if lines.is_empty() => " returns".into(),
         FuncBody::Returns(lines) => lines.iter().map(|l| format!(" prints \"{l}\"")).collect(),
+        FuncBody::ClearsCallerPid(_) => " returns".into(),
     }
 }
 
@@ -475,7 +479,7 @@ fn prints(b: &FuncBody) -> String {
             .iter()
             .map(|l| format!("\tpr_info(\"{}\\n\");\n", c_str(l)))
             .collect(),
-        FuncBody::Sleeps => String::new(),
+        FuncBody::Sleeps | FuncBody::ClearsCallerPid(_) => String::new(),
     }
 }
 

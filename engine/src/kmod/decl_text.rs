@@ -48,6 +48,15 @@ fn module(s: &mut String, d: &ModuleDef) {
         let ty = match p.kind {
             ParamKind::Int => "int",
             ParamKind::Bool => "bool",
+            // No declaration form: say what it is in a comment.
+            ParamKind::IntArray => {
+                let _ = writeln!(s, "  # param {}: an int array (catalog only)", p.name);
+                continue;
+            }
+            ParamKind::String => {
+                let _ = writeln!(s, "  # param {}: a string (catalog only)", p.name);
+                continue;
+            }
         };
         let _ = writeln!(s, "  param {} {ty} = {}", p.name, p.default);
     }
@@ -93,6 +102,7 @@ fn module(s: &mut String, d: &ModuleDef) {
                     match &f.body {
                         FuncBody::Sleeps => {}
                         FuncBody::Returns(lines) if lines.is_empty() => s.push_str(" returns"),
+                        FuncBody::ClearsCallerPid(_) => s.push_str(" returns"),
                         FuncBody::Returns(lines) => {
                             for l in lines {
                                 let _ = write!(s, " prints {}", q(l));
@@ -109,7 +119,7 @@ fn module(s: &mut String, d: &ModuleDef) {
                 }
             }
         }
-        ModuleBody::Busy | ModuleBody::BusyV51 { .. } | ModuleBody::Code(_) => {}
+        ModuleBody::Busy | ModuleBody::BusyV51 { .. } | ModuleBody::Code(_) | ModuleBody::Kprobe => {}
     }
     s.push_str("end\n");
 }

@@ -36,7 +36,7 @@ pub(super) fn run_sh(scenario: &Scenario, declared: &[&ModuleDef]) -> String {
     s.push_str(&decl_text::declarations(scenario));
     s.push_str("KLPSCOPE_DECLARATIONS\n\n");
     for step in &scenario.steps {
-        let shown = format!("% {}", step.command);
+        let shown = crate::scenario::prompt_line(&step.command.to_string(), step.logged);
         let _ = writeln!(s, "# line {}", step.line);
         let run = match &step.command {
             Command::Load {
@@ -74,6 +74,13 @@ pub(super) fn run_sh(scenario: &Scenario, declared: &[&ModuleDef]) -> String {
                 format!("harness_sysctl {} {}", sh_quote(key), sh_quote(value))
             }
             Command::Sleep { secs } => format!("run_cmd sleep {secs}"),
+            // User space the harness runs: the command line as it is.
+            Command::Kmsg { .. }
+            | Command::Grep { .. }
+            | Command::Start { .. }
+            | Command::Kill { .. } => {
+                format!("run_cmd bash -c {}", sh_quote(&step.command.to_string()))
+            }
         };
         let _ = writeln!(s, "step {} {}\n", sh_quote(&shown), run.trim_end());
     }

@@ -84,6 +84,20 @@ impl World {
                     );
                     return Err(err);
                 }
+                // ... and one whose function another ops already modifies.
+                if let Err(err) = self.call("register_ftrace_function", |w| {
+                    w.__ftrace_hash_update_ipmodify(&old_name, true)
+                }) {
+                    self.pr(
+                        Level::Err,
+                        format!(
+                            "failed to register ftrace handler for function '{old_name}' ({})",
+                            err.negative()
+                        ),
+                        Some(o.patch),
+                    );
+                    return Err(err);
+                }
                 self.klp_ops.push(Ops {
                     obj: obj_name,
                     old_name,

@@ -387,6 +387,8 @@ impl Builder {
                     ParamKind::Bool => {
                         crate::errno::kstrtobool(&v.text).map(|b| if b { "Y" } else { "N" }.into())
                     }
+                    // Not declarable (the type words are int and bool).
+                    ParamKind::IntArray | ParamKind::String => Ok(v.text.clone()),
                 };
                 ok.map_err(|_| bad(ln, v, "bad default value", hint))?
             }

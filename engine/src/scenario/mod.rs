@@ -49,6 +49,24 @@ pub struct Step {
     pub command: Command,
     /// The lines that follow it up to the next command (comments stripped).
     pub expected: Vec<String>,
+    /// Written `% COMMAND`: the harness logs the command line. A `# $ COMMAND`
+    /// step runs without it (a harness step such as a `/dev/kmsg` write).
+    #[serde(skip_serializing_if = "is_logged")]
+    pub logged: bool,
+}
+
+fn is_logged(b: &bool) -> bool {
+    *b
+}
+
+/// The line that introduces a command in a transcript: `% COMMAND`, or
+/// `# $ COMMAND` for a harness step that logs no command line.
+pub fn prompt_line(command: &str, logged: bool) -> String {
+    if logged {
+        format!("% {command}")
+    } else {
+        format!("# $ {command}")
+    }
 }
 
 impl Scenario {
@@ -56,7 +74,7 @@ impl Scenario {
     pub fn commands_text(&self) -> String {
         self.steps
             .iter()
-            .map(|s| format!("% {}\n", s.command))
+            .map(|s| format!("{}\n", prompt_line(&s.command.to_string(), s.logged)))
             .collect()
     }
 }

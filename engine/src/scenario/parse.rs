@@ -26,19 +26,20 @@ pub(crate) fn words(line: &str, lineno: usize) -> Result<Vec<Word>, ParseError> 
             continue;
         }
         let mut text = String::new();
-        if c == '"' {
+        // A word may be quoted with "..." or, as in a shell, '...'.
+        if c == '"' || c == '\'' {
             chars.next();
             let mut closed = false;
-            for (_, c) in chars.by_ref() {
-                if c == '"' {
+            for (_, q) in chars.by_ref() {
+                if q == c {
                     closed = true;
                     break;
                 }
-                text.push(c);
+                text.push(q);
             }
             if !closed {
                 return Err(ParseError::new(lineno, i + 1, K::UnterminatedQuote)
-                    .hint("close the string with '\"'"));
+                    .hint(format!("close the string with {c}")));
             }
         } else {
             while let Some(&(_, c)) = chars.peek() {
@@ -52,7 +53,7 @@ pub(crate) fn words(line: &str, lineno: usize) -> Result<Vec<Word>, ParseError> 
         out.push(Word {
             text,
             col: i + 1,
-            quoted: c == '"',
+            quoted: c == '"' || c == '\'',
         });
     }
     Ok(out)
@@ -106,6 +107,17 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
             semantics = Some(profile);
             continue;
         }
+        // `# $ COMMAND`: a harness step that runs but logs no command line.
+        if let Some(cmd) = line.strip_prefix("# $ ") {
+            let command = parse_command(cmd, lineno, 5, &catalog)?;
+            steps.push(Step {
+                line: lineno,
+                command,
+                expected: Vec::new(),
+                logged: false,
+            });
+            continue;
+        }
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
@@ -121,6 +133,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
                 line: lineno,
                 command,
                 expected: Vec::new(),
+                logged: true,
             });
             continue;
         }
@@ -227,7 +240,9 @@ fn unknown_vmlinux_functions(catalog: &Catalog, uses: &[FuncUse]) -> Vec<ParseEr
         .collect()
 }
 
-const COMMANDS: [&str; 6] = ["insmod", "modprobe", "rmmod", "echo", "sysctl", "sleep"];
+const COMMANDS: [&str; 8] = [
+    "insmod", "modprobe", "rmmod", "echo", "sysctl", "sleep", "grep", "kill",
+];
 
 /// The longest `sleep` a scenario may ask for.
 const MAX_SLEEP: u32 = 3600;
@@ -260,6 +275,21 @@ pub fn parse_command(
             }
         }
         "echo" => parse_echo(&ws, lineno, end_col)?,
+        "grep" => parse_grep(&ws, lineno, end_col)?,
+        "kill" => {
+            let p = arg(&ws, 1, lineno, end_col, "process id")?;
+            no_more(&ws, 2, lineno)?;
+            match p.text.parse::<u32>() {
+                Ok(pid) => Command::Kill { pid },
+                Err(_) => {
+                    return Err(
+                        ParseError::new(lineno, p.col, K::BadArgument(p.text.clone()))
+                            .hint("kill takes a process id, e.g. 'kill 1001'"),
+                    );
+                }
+            }
+        }
+        prog if prog.starts_with("./") => parse_start(&ws, lineno, end_col)?,
         "sysctl" => parse_sysctl(&ws, lineno, end_col)?,
         "sleep" => {
             let n = arg(&ws, 1, lineno, end_col, "number of seconds")?;
@@ -393,7 +423,33 @@ fn parse_load(
     })
 }
 
+/// `echo TEXT... > /dev/kmsg`, if that is what `ws` is.
+fn echo_kmsg(ws: &[Word]) -> Option<Command> {
+    let redirect = ws
+        .iter()
+        .position(|w| !w.quoted && w.text.starts_with('>'))?;
+    let path = match ws[redirect].text.as_str() {
+        ">" => ws.get(redirect + 1)?.text.as_str(),
+        p => &p[1..],
+    };
+    let last = if ws[redirect].text == ">" {
+        redirect + 1
+    } else {
+        redirect
+    };
+    (path == "/dev/kmsg" && last + 1 == ws.len() && redirect > 1).then(|| Command::Kmsg {
+        text: ws[1..redirect]
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    })
+}
+
 fn parse_echo(ws: &[Word], lineno: usize, end_col: usize) -> Result<Command, ParseError> {
+    if let Some(cmd) = echo_kmsg(ws) {
+        return Ok(cmd);
+    }
     let value = arg(ws, 1, lineno, end_col, "value to write")?;
     let (path_word, rest) = match ws.get(2) {
         Some(w) if w.text == ">" => (arg(ws, 3, lineno, end_col, "path after '>'")?, 4),
@@ -444,6 +500,85 @@ fn parse_echo(ws: &[Word], lineno: usize, end_col: usize) -> Result<Command, Par
         }
         _ => Err(bad()),
     }
+}
+
+/// `grep PATTERN FILE > /dev/kmsg` (the selftests quote the pattern).
+fn parse_grep(ws: &[Word], lineno: usize, end_col: usize) -> Result<Command, ParseError> {
+    let pattern = arg(ws, 1, lineno, end_col, "pattern")?;
+    let file = arg(ws, 2, lineno, end_col, "file")?;
+    let (target, rest) = match ws.get(3) {
+        Some(w) if w.text == ">" => (arg(ws, 4, lineno, end_col, "path after '>'")?, 5),
+        Some(w) if w.text.starts_with('>') => (w, 4),
+        Some(w) => {
+            return Err(
+                ParseError::new(lineno, w.col, K::TrailingInput(w.text.clone()))
+                    .hint("grep reads one file: grep 'PATTERN' /proc/cmdline > /dev/kmsg"),
+            );
+        }
+        None => {
+            return Err(
+                ParseError::new(lineno, end_col, K::MissingArgument("'> /dev/kmsg'"))
+                    .hint("klpscope models grep writing into the kernel log: grep 'PATTERN' FILE > /dev/kmsg"),
+            );
+        }
+    };
+    no_more(ws, rest, lineno)?;
+    if target.text.trim_start_matches('>') != "/dev/kmsg" {
+        return Err(
+            ParseError::new(lineno, target.col, K::BadPath(target.text.clone()))
+                .hint("grep's output goes to /dev/kmsg, the kernel log"),
+        );
+    }
+    let files = crate::catalog::selftests::PROC_FILES;
+    if !files.iter().any(|f| f.path == file.text) {
+        let names = files.iter().map(|f| f.path);
+        let e = ParseError::new(lineno, file.col, K::BadPath(file.text.clone()));
+        return Err(match did_you_mean(&file.text, names) {
+            Some(s) => e.hint(format!("did you mean '{s}'?")),
+            None => e.hint(format!(
+                "klpscope models {}",
+                files.map(|f| f.path).join(", ")
+            )),
+        });
+    }
+    Ok(Command::Grep {
+        pattern: pattern.text.clone(),
+        file: file.text.clone(),
+    })
+}
+
+/// `./PROGRAM &`: a known test program, in the background.
+fn parse_start(ws: &[Word], lineno: usize, end_col: usize) -> Result<Command, ParseError> {
+    let prog = &ws[0];
+    let programs = crate::catalog::selftests::PROGRAMS;
+    if !programs.iter().any(|p| p.path == prog.text) {
+        let e = ParseError::new(lineno, prog.col, K::UnknownCommand(prog.text.clone()));
+        return Err(
+            match did_you_mean(&prog.text, programs.iter().map(|p| p.path)) {
+                Some(s) => e.hint(format!("did you mean '{s}'?")),
+                None => e.hint(format!(
+                    "klpscope knows the program {}",
+                    programs.map(|p| p.path).join(", ")
+                )),
+            },
+        );
+    }
+    match ws.get(1) {
+        Some(w) if w.text == "&" => no_more(ws, 2, lineno)?,
+        Some(w) => {
+            return Err(
+                ParseError::new(lineno, w.col, K::TrailingInput(w.text.clone()))
+                    .hint("the program takes no arguments: './test_klp-call_getpid &'"),
+            );
+        }
+        None => {
+            return Err(ParseError::new(lineno, end_col, K::MissingArgument("'&'"))
+                .hint("it loops until killed: run it in the background with ' &'"));
+        }
+    }
+    Ok(Command::Start {
+        program: prog.text.clone(),
+    })
 }
 
 fn parse_sysctl(ws: &[Word], lineno: usize, end_col: usize) -> Result<Command, ParseError> {

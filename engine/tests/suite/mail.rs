@@ -173,7 +173,12 @@ fn klpscope(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn every_selftest_pasted_from_a_mail_agrees_with_the_model() {
-    for (name, text) in selftests() {
+    // A pasted log shows what a harness step (`# $ ` line) wrote, but not
+    // the step: those transcripts are not read back from a paste.
+    for (name, text) in selftests()
+        .into_iter()
+        .filter(|(_, t)| !t.contains("\n# $ "))
+    {
         let pasted = dress(&text);
         assert!(check::is_pasted_log(&pasted), "{name}");
         let c = check::check_log(&pasted).unwrap_or_else(|e| panic!("{name}: {e}"));
