@@ -491,10 +491,17 @@ pub fn check_log_with(
     });
     let nothing_compared = if !has_command {
         Some("no command found".to_string())
-    } else if sides.iter().all(|s| s.counts.compared() == 0) {
+    } else if sides
+        .iter()
+        .all(|s| s.counts.compared() == s.counts.only_in_model)
+    {
         Some(
             match reading.sides.iter().find_map(|s| s.not_compared.first()) {
                 Some((_, why)) => why.clone(),
+                None if sides.iter().any(|s| s.counts.only_in_model > 0) => {
+                    "the paste has commands but none of the lines the kernel printed after them"
+                        .to_string()
+                }
                 None => "no line of the log is one the model could print".to_string(),
             },
         )
@@ -630,7 +637,14 @@ fn check_side(
         if matches!(e.role, Role::Command(_)) {
             core_since = false;
         }
-        let kind = match &e.role {
+        // A line a selftest script writes into the log by a step it does
+        // not log (`grep 'live patched' /proc/cmdline > /dev/kmsg`).
+        let role = match &e.role {
+            Role::Kernel => crate::catalog::selftests::harness_step(&e.text, &catalog)
+                .map_or(Role::Kernel, Role::Record),
+            r => r.clone(),
+        };
+        let kind = match &role {
             // functions.sh ran this command and logged its line: the
             // line is the output of the `% ` command right before it.
             Role::Record(cmd)
@@ -645,7 +659,7 @@ fn check_side(
                         let s = commands.len() - 1;
                         step = Some(s);
                         after_unknown = false;
-                        if matches!(e.role, Role::Record(_)) {
+                        if matches!(role, Role::Record(_)) {
                             Kind::Record(s)
                         } else {
                             Kind::Command(s)
@@ -697,7 +711,10 @@ fn check_side(
         })
         .collect();
     let dynamic_debug = entries.iter().zip(&kinds).any(|(e, k)| match k {
-        Kind::Kernel(Some(s), _) => model[*s].iter().any(|(l, d)| *d && *l == e.text),
+        Kind::Kernel(Some(s), _) => model[*s].iter().any(|(l, d)| {
+            *d && (*l == e.text
+                || core_line_under_other_prefix(&e.text, &[(l.clone(), true)]).is_some())
+        }),
         _ => false,
     });
     let rows = align(
@@ -744,13 +761,31 @@ fn check_side(
             lines.insert(pos, row);
         }
     }
+    // A diff's side that ends with the paste (no selftest text after it):
+    // what the model prints after its last line lies outside the span.
+    let mut outside = side.outside.clone();
+    if side.name != "log" && entries.last().is_some_and(|e| e.at.is_some()) {
+        let mut cut = 0;
+        while lines
+            .last()
+            .is_some_and(|l| l.verdict == Verdict::OnlyInModel)
+        {
+            lines.pop();
+            cut += 1;
+        }
+        if cut > 0 {
+            outside = Some(format!(
+                "{cut} line(s) the model prints after the hunk's last line lie outside its span: not compared"
+            ));
+        }
+    }
     SideCheck {
         name: side.name.to_string(),
         counts: Counts::of(&lines),
         scenario,
         lines,
         dynamic_debug,
-        outside: side.outside.clone(),
+        outside,
     }
 }
 

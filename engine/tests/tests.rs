@@ -12,6 +12,9 @@ mod cli;
 /// Every `klpscope` block in content/ runs.
 #[path = "suite/content.rs"]
 mod content;
+/// Real kernel logs people posted, each with its verdict and cause.
+#[path = "suite/corpus.rs"]
+mod corpus;
 /// Hostile or malformed input: clear errors, never a panic.
 #[path = "suite/errors.rs"]
 mod errors;

@@ -209,3 +209,44 @@ pub(crate) const COUNT_ATTRS: [CountAttr; 1] = [CountAttr {
     path: "/sys/kernel/test_klp_syscall/npids",
     param: "klp_pids",
 }];
+
+/// The harness step behind a line the selftest scripts write into the
+/// log without a `% ` line before it, if `line` is one: test-livepatch.sh's
+/// `grep 'live patched' FILE > /dev/kmsg` (the line a patched `show`
+/// function of `catalog`'s livepatches prints), test-ftrace.sh's
+/// `echo "livepatch: ok"`, test-syscall.sh's count of the processes left.
+pub(crate) fn harness_step(line: &str, catalog: &super::Catalog) -> Option<String> {
+    if line == "livepatch: ok" {
+        return Some("echo \"livepatch: ok\" > /dev/kmsg".into());
+    }
+    for a in COUNT_ATTRS {
+        let prefix = format!("{}: Remaining not livepatched processes: ", a.module);
+        if line
+            .strip_prefix(&prefix)
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Some(format!("echo \"{prefix}$(cat {})\" > /dev/kmsg", a.path));
+        }
+    }
+    if !line.contains("live patched") {
+        return None;
+    }
+    PROC_FILES.iter().find_map(|f| {
+        let patched_here = catalog.names().into_iter().any(|m| {
+            let Some(def) = catalog.resolve(m, &[], true) else {
+                return false;
+            };
+            let super::ModuleBody::Livepatch(p) = &def.body else {
+                return false;
+            };
+            p.objs
+                .iter()
+                .filter(|o| o.name.as_deref() == f.obj)
+                .flat_map(|o| &o.funcs)
+                .any(|func| {
+                    func.old_name == f.show && seq_show(Some(m), &func.new_name) == Some(line)
+                })
+        });
+        patched_here.then(|| format!("grep 'live patched' {} > /dev/kmsg", f.path))
+    })
+}

@@ -20,31 +20,32 @@ pub struct RawLine {
 pub fn lines(text: &str) -> Vec<RawLine> {
     let qp = is_quoted_printable(text);
     let mut out: Vec<RawLine> = Vec::new();
-    let mut pending: Option<RawLine> = None;
+    // A soft break may split a UTF-8 sequence: the bytes are joined first.
+    let mut pending: Option<(usize, Vec<u8>)> = None;
     for (i, line) in text.split('\n').enumerate() {
         let line = strip_ansi(line.trim_end_matches('\r'));
         let (decoded, soft) = if qp {
             decode_qp_line(&line)
         } else {
-            (line, false)
+            (line.into_bytes(), false)
         };
-        let cur = match pending.take() {
-            Some(mut p) => {
-                p.pasted.push_str(&decoded);
-                p
-            }
-            None => RawLine {
-                line: i + 1,
-                pasted: decoded,
-            },
-        };
+        let (start, mut bytes) = pending.take().unwrap_or((i + 1, Vec::new()));
+        bytes.extend(decoded);
         if soft {
-            pending = Some(cur);
+            pending = Some((start, bytes));
         } else {
-            out.push(cur);
+            out.push(RawLine {
+                line: start,
+                pasted: String::from_utf8_lossy(&bytes).into_owned(),
+            });
         }
     }
-    out.extend(pending);
+    if let Some((line, bytes)) = pending {
+        out.push(RawLine {
+            line,
+            pasted: String::from_utf8_lossy(&bytes).into_owned(),
+        });
+    }
     if out.last().is_some_and(|l| l.pasted.is_empty()) {
         out.pop();
     }
@@ -63,8 +64,9 @@ fn is_quoted_printable(text: &str) -> bool {
     encoded && (soft || text.contains("=3D"))
 }
 
-/// One quoted-printable line: decoded, and whether it ends in a soft break.
-fn decode_qp_line(line: &str) -> (String, bool) {
+/// One quoted-printable line: its bytes decoded, and whether it ends in
+/// a soft break.
+fn decode_qp_line(line: &str) -> (Vec<u8>, bool) {
     let (body, soft) = match line.strip_suffix('=') {
         Some(b) => (b, true),
         None => (line, false),
@@ -86,7 +88,7 @@ fn decode_qp_line(line: &str) -> (String, bool) {
         out.push(bytes[i]);
         i += 1;
     }
-    (String::from_utf8_lossy(&out).into_owned(), soft)
+    (out, soft)
 }
 
 /// A line without terminal colour escapes (`ESC [ ... m` and the like).
@@ -259,6 +261,9 @@ mod tests {
         assert_eq!(ls[1].pasted, "livepatch: a=b ");
         let plain = "% insmod x.ko a=20\n";
         assert_eq!(lines(plain)[0].pasted, "% insmod x.ko a=20");
+        // A soft break inside a UTF-8 sequence.
+        let split = "> =E8=AE=BE=E5=\n=A4=87 =3D\n";
+        assert_eq!(lines(split)[0].pasted, "> 设备 =");
     }
 
     #[test]

@@ -130,9 +130,10 @@ fn is_tap(line: &str) -> bool {
 
 /// A TAP line without its `# ` (or a lone `#`).
 fn strip_tap(line: &str) -> &str {
-    match line.strip_prefix("# ") {
+    let t = line.trim_start_matches(' ');
+    match t.strip_prefix("# ") {
         Some(rest) => rest,
-        None if line == "#" => "",
+        None if t == "#" => "",
         None => line,
     }
 }
@@ -212,16 +213,22 @@ fn join_wrapped(mut lines: Vec<Line>) -> Vec<Line> {
 /// hunks, completed from the named selftest where a hunk starts mid-test.
 fn read_diff(mut lines: Vec<Line>, diff: &unified::Diff, test: Option<String>) -> Reading {
     let mut in_diff = vec![false; lines.len()];
+    let mut continued = vec![false; lines.len()];
     for h in &diff.hunks {
         for d in &h.lines {
             in_diff[d.at] = true;
-            let (text, _) = dress::undress(&d.text);
+            let (text, _) = dress::undress(d.text.trim_start());
             lines[d.at].text = text.to_string();
+            for &c in &d.more {
+                continued[c] = true;
+            }
         }
     }
     let mut aside: Vec<(usize, &'static str)> = Vec::new();
     for (i, _) in lines.iter().enumerate() {
-        if diff.headers.contains(&i) {
+        if continued[i] {
+            aside.push((i, "the rest of the line before, wrapped by a mail client"));
+        } else if diff.headers.contains(&i) {
             aside.push((i, "a header of the diff"));
         } else if !in_diff[i] {
             aside.push((i, "outside the diff"));
@@ -274,7 +281,7 @@ fn side(
             .collect();
         // The hunk's place in the expected text: its header's, or the
         // first line (a bare block that opens with a command starts the test).
-        let start = start.or_else(|| {
+        let start = start.or_else(|| locate(transcript?, h, lines)).or_else(|| {
             let first = h.lines.first()?;
             (lines[first.at].text.starts_with("% ") && next == 1).then_some(1)
         });
@@ -311,9 +318,9 @@ fn side(
         if !blind {
             entries.extend(own.iter().map(|&at| entry(at, lines)));
         }
-        let old_len = h
-            .range
-            .map_or_else(|| h.lines.iter().filter(|d| d.mark != '+').count(), |r| r.1);
+        // The lines the paste has: a hunk cut short where it was quoted
+        // goes on in the selftest's text from where the paste stops.
+        let old_len = h.lines.iter().filter(|d| d.mark != '+').count();
         next = start.unwrap_or(next) + old_len;
     }
     // The rest of the test after the last hunk, so that no line the model
@@ -333,7 +340,7 @@ fn side(
     }
     let outside = (filled > 0).then(|| {
         format!(
-            "{filled} lines outside the diff's hunks were taken from the selftest '{}' and not compared",
+            "{filled} line(s) outside the diff's hunks taken from the selftest '{}' and not compared",
             transcript.map_or("", |t| t.name)
         )
     });
@@ -343,4 +350,27 @@ fn side(
         not_compared,
         outside,
     }
+}
+
+/// Where a hunk without an `@@` header starts in the selftest's expected
+/// text: the first place its expected side (context and `-` lines) stands
+/// there line for line.
+fn locate(t: &selftests::Selftest, h: &unified::Hunk, lines: &[Line]) -> Option<usize> {
+    let old: Vec<&str> = h
+        .lines
+        .iter()
+        .filter(|d| d.mark != '+')
+        .map(|d| lines[d.at].text.as_str())
+        .collect();
+    if old.is_empty() || old.len() > t.lines.len() {
+        return None;
+    }
+    (0..=t.lines.len() - old.len())
+        .find(|&i| {
+            t.lines[i..i + old.len()]
+                .iter()
+                .zip(&old)
+                .all(|(a, b)| a == b)
+        })
+        .map(|i| i + 1)
 }

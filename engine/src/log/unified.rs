@@ -13,8 +13,11 @@ pub struct DiffLine {
     pub at: usize,
     /// `' '` (both sides), `'-'` (expected only) or `'+'` (result only).
     pub mark: char,
-    /// The text after the marker.
+    /// The text after the marker (with the lines a mail client wrapped
+    /// off it joined on).
     pub text: String,
+    /// Indices of the pasted lines that continue it (wrapped by a mail client).
+    pub more: Vec<usize>,
 }
 
 /// A hunk: where it starts in the expected and the result text (from its
@@ -90,9 +93,9 @@ fn indent(t: &str) -> usize {
 pub fn find(lines: &[String]) -> Option<Diff> {
     let mut diff = Diff::default();
     let mut i = 0;
-    let has_headers = lines
-        .iter()
-        .any(|l| is_file_header(l) || hunk_header(l).is_some());
+    // Without `@@` lines (none written, or a mail client ate them), the
+    // hunks are the blocks of marked lines, under file headers or not.
+    let has_headers = lines.iter().any(|l| hunk_header(l).is_some());
     while i < lines.len() {
         let l = &lines[i];
         if is_file_header(l) {
@@ -180,6 +183,7 @@ fn read_hunk(
                 at: i,
                 mark: ' ',
                 text: String::new(),
+                more: Vec::new(),
             });
             (old_left, new_left) = (old_left - 1, new_left - 1);
             i += 1;
@@ -191,7 +195,25 @@ fn read_hunk(
         let t = &l[ind..];
         let mut cs = t.chars();
         let mark = cs.next().unwrap_or(' ');
-        if !matches!(mark, ' ' | '-' | '+') || is_file_header(t) || hunk_header(t).is_some() {
+        if !matches!(mark, ' ' | '-' | '+') || indent(l) > ind + 1 && !loglike(l.trim_start()) {
+            // A line a mail client wrapped: the tail of a long line, with
+            // no marker of its own.
+            if let Some(prev) = hunk.lines.last_mut()
+                && prev.text.len() >= 50
+                && !loglike(l.trim_start())
+                && !l.trim_start().starts_with("```")
+            {
+                if !prev.text.ends_with(' ') {
+                    prev.text.push(' ');
+                }
+                prev.text.push_str(l.trim());
+                prev.more.push(i);
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        if is_file_header(t) || hunk_header(t).is_some() {
             break;
         }
         let text = cs.as_str().to_string();
@@ -206,7 +228,12 @@ fn read_hunk(
             }
             _ => break,
         }
-        hunk.lines.push(DiffLine { at: i, mark, text });
+        hunk.lines.push(DiffLine {
+            at: i,
+            mark,
+            text,
+            more: Vec::new(),
+        });
         i += 1;
     }
     (hunk, i)
