@@ -174,10 +174,12 @@ fn klpscope(args: &[&str]) -> (i32, String, String) {
 #[test]
 fn every_selftest_pasted_from_a_mail_agrees_with_the_model() {
     // A pasted log shows what a harness step (`# $ ` line) wrote, but not
-    // the step: those transcripts are not read back from a paste.
+    // the step: the reader finds the step from the line it wrote. Not for
+    // test-syscall.sh: it starts its processes without a line in the log,
+    // and their pids are the machine's, so a paste cannot replay them.
     for (name, text) in selftests()
         .into_iter()
-        .filter(|(_, t)| !t.contains("\n# $ "))
+        .filter(|(n, _)| !n.contains("syscall"))
     {
         let pasted = dress(&text);
         assert!(check::is_pasted_log(&pasted), "{name}");
