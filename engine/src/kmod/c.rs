@@ -335,7 +335,7 @@ fn livepatch(s: &mut String, def: &ModuleDef, p: &PatchDef, declared: &[&ModuleD
                     if !known {
                         let _ = writeln!(
                             s,
-                            "/* ({obj} is a catalog module: check that the signature matches) */"
+                            "/* ({obj} is not declared in this scenario: check that the signature matches the real one) */"
                         );
                     }
                     let body = match &f.body {

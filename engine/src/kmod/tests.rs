@@ -195,3 +195,17 @@ fn the_shell_archive_writes_every_file_back_unchanged() {
     let odd = vec![("a.txt".to_string(), "KLPSCOPE_EOF\n".to_string())];
     assert!(shell_archive("d", &odd).contains("<<'KLPSCOPE_EOF_'\n"));
 }
+
+#[test]
+fn a_livepatch_with_an_object_for_an_absent_module_is_written_too() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/object-for-absent-module.txt"
+    ))
+    .unwrap();
+    let fs = files(&text);
+    let c = file(&fs, "cumulative_fix.c");
+    assert!(c.contains(".name = \"never_loaded_mod\""), "{c}");
+    assert!(c.contains("never_loaded_mod_pre_patch"), "{c}");
+    assert!(c.contains("is not declared in this scenario"), "{c}");
+}
