@@ -206,7 +206,7 @@ test('a pasted kernel log shows where it agrees, line by line, as text', async (
   await dialog.getByTestId('paste-text').fill(DRESSED);
   await dialog.getByTestId('paste-check').click();
   await dialog.getByTestId('paste-summary').waitFor();
-  assert.match(await dialog.getByTestId('paste-summary').innerText(), /^The kernel and the model agree: 10 lines agree, 4 ignored\./);
+  assert.match(await dialog.getByTestId('paste-summary').innerText(), /^The kernel and the model agree: 10 agree, 0 differ, 0 only in log, 0 only in model, 4 ignored, 0 not modelled\./);
   const verdict = (n) => dialog.locator('[data-testid=paste-lines] li').nth(n).getAttribute('data-verdict');
   assert.equal(await verdict(0), 'ignored'); // the mail's own words
   assert.equal(await verdict(1), 'command');
@@ -224,7 +224,7 @@ test('a pasted kernel log shows where it agrees, line by line, as text', async (
   // One changed callback line: it differs, at its line.
   await dialog.getByTestId('paste-text').fill(DRESSED.replace('post_patch_callback: vmlinux', 'pre_unpatch_callback: vmlinux'));
   await dialog.getByTestId('paste-check').click();
-  await dialog.getByTestId('paste-summary').filter({ hasText: '1 line differs' }).waitFor();
+  await dialog.getByTestId('paste-summary').filter({ hasText: '1 differ,' }).waitFor();
   const bad = dialog.locator('[data-testid=paste-lines] li[data-verdict=differs]');
   assert.equal(await bad.count(), 1);
   assert.match(await bad.innerText(), /^14\s*≠\s*test_klp_callbacks_demo: pre_unpatch_callback: vmlinux\s*model: test_klp_callbacks_demo: post_patch_callback: vmlinux/);

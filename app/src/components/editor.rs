@@ -117,7 +117,12 @@ pub fn ScenarioEditor() -> impl IntoView {
 /// the error's line marked, the message (or `notice`), `aria-invalid`;
 /// returns the error.
 fn show_check(root: &web_sys::Element, text: &str, notice: Option<&str>) -> Option<ParseError> {
-    let error = klpscope_engine::parse(text).err();
+    let parsed = klpscope_engine::parse(text);
+    let warning = parsed
+        .as_ref()
+        .ok()
+        .and_then(|s| s.warnings.first().cloned());
+    let error = parsed.err();
     let find = |sel: &str| root.query_selector(sel).ok().flatten();
     let lines = text.lines().count().max(1) + 1;
     let bad = error.as_ref().map_or(0, |e| e.line);
@@ -145,7 +150,11 @@ fn show_check(root: &web_sys::Element, text: &str, notice: Option<&str>) -> Opti
         let (text, testid, class) = match (&error, notice) {
             (_, Some(n)) => (n.to_string(), "editor-notice", "notice"),
             (Some(e), None) => (e.to_string(), "editor-error", "error"),
-            (None, None) => (String::new(), "", "error"),
+            // Parses, but will not do what it seems to: said where it is typed.
+            (None, None) => match &warning {
+                Some(w) => (w.to_string(), "editor-warning", "notice"),
+                None => (String::new(), "", "error"),
+            },
         };
         msg.set_text_content(Some(&text));
         let _ = msg.set_attribute("data-testid", testid);

@@ -97,16 +97,11 @@ fn draw(out: &Element, r: Option<&Result<LogCheck, String>>) -> Result<(), JsVal
         }
         Some(Ok(c)) => c,
     };
-    let (agree, differ, ignored) = c.counts();
-    let summary = if c.passed {
-        format!("The kernel and the model agree: {agree} lines agree, {ignored} ignored.")
-    } else {
-        let lines = if differ == 1 {
-            "line differs"
-        } else {
-            "lines differ"
-        };
-        format!("{differ} {lines}; {agree} agree, {ignored} ignored.")
+    let counts = c.counts();
+    let summary = match (&c.nothing_compared, c.passed) {
+        (Some(why), _) => format!("Nothing compared: {why}."),
+        (None, true) => format!("The kernel and the model agree: {counts}."),
+        (None, false) => format!("The kernel and the model differ: {counts}."),
     };
     let class = if c.passed {
         "paste-summary passed"
@@ -114,6 +109,12 @@ fn draw(out: &Element, r: Option<&Result<LogCheck, String>>) -> Result<(), JsVal
         "paste-summary"
     };
     add(out, "p", class, &summary)?.set_attribute("data-testid", "paste-summary")?;
+    if c.is_diff() {
+        for side in &c.sides {
+            add(out, "p", "paste-side", &side.verdict_line())?
+                .set_attribute("data-testid", "paste-side")?;
+        }
+    }
     if !c.dynamic_debug {
         add(
             out,
@@ -139,6 +140,8 @@ fn row(ol: &Element, l: &LogLine) -> Result<(), JsValue> {
         Verdict::OnlyInLog => ("only-log", "+", "only in the log"),
         Verdict::OnlyInModel => ("only-model", "−", "missing from the log"),
         Verdict::Ignored => ("ignored", "·", "ignored"),
+        Verdict::NotModelled => ("not-modelled", "?", "not modelled"),
+        Verdict::NotCompared => ("not-compared", "·", "not compared"),
     };
     let li = add(ol, "li", &format!("pl {class}"), "")?;
     li.set_attribute("data-verdict", class)?;
