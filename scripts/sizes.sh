@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# Prints the size of the release site in dist/ (raw and gzip -9) and fails if
-# what a browser downloads compressed exceeds the budget: the app (wasm, js,
-# CSS, index.html) and the largest chapter, since the docs pane loads the
-# chapter it shows. The search loads every chapter; that total is printed
+# Prints the size of the release site in dist/ (raw and gzip -9): the app
+# (wasm, js, CSS, index.html) and the largest chapter, since the docs pane
+# loads the chapter it shows. Bytes are reported, not gated: what a reader
+# waits for is measured by `make bench`. The search loads every chapter; that total is printed
 # too. The static book in dist/book/ (pages read without JavaScript, instead
 # of the site) is not counted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUDGET=${SIZE_BUDGET_GZIP:-307200}   # 300 KiB
 
 shopt -s nullglob
 files=(dist/*.wasm dist/*.js dist/*.css dist/index.html)
@@ -44,10 +43,6 @@ raw=$(stat -c %s "$largest")
 total_raw=$((total_raw + raw))
 total_gz=$((total_gz + largest_gz))
 printf '%-48s %10d %10d\n' "largest chapter: $(basename "$largest")" "$raw" "$largest_gz"
-printf '%-48s %10d %10d  (budget %d)\n' "total: the app and one chapter" "$total_raw" "$total_gz" "$BUDGET"
+printf '%-48s %10d %10d\n' "total: the app and one chapter" "$total_raw" "$total_gz"
 printf '%-48s %10d %10d\n' "all ${#chapters[@]} chapters (loaded by a search)" "$docs_raw" "$docs_gz"
 printf '%-48s %10s %10d\n' "the app and every chapter" "" "$((total_gz - largest_gz + docs_gz))"
-if [ "$total_gz" -gt "$BUDGET" ]; then
-    echo "the site is over its size budget" >&2
-    exit 1
-fi
