@@ -8,8 +8,8 @@ use crate::event::{CallbackKind, Effect};
 use serde::Serialize;
 
 mod samples;
-mod shadow;
 pub(crate) mod selftests;
+mod shadow;
 
 /// A loadable module: a livepatch or an ordinary (target) module.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]

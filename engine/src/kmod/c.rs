@@ -33,7 +33,10 @@ pub(super) fn module_source(def: &ModuleDef, declared: &[&ModuleDef]) -> String 
             init, exit, tasks, ..
         } => target(&mut s, def, init, exit, tasks),
         // Only the catalog has these; they are never declared.
-        ModuleBody::Busy | ModuleBody::BusyV51 { .. } | ModuleBody::Code(_) | ModuleBody::Kprobe => {
+        ModuleBody::Busy
+        | ModuleBody::BusyV51 { .. }
+        | ModuleBody::Code(_)
+        | ModuleBody::Kprobe => {
             let _ = writeln!(
                 s,
                 "#error \"{} is a catalog module: build the kernel's own selftest module\"",

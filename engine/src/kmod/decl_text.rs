@@ -119,7 +119,10 @@ fn module(s: &mut String, d: &ModuleDef) {
                 }
             }
         }
-        ModuleBody::Busy | ModuleBody::BusyV51 { .. } | ModuleBody::Code(_) | ModuleBody::Kprobe => {}
+        ModuleBody::Busy
+        | ModuleBody::BusyV51 { .. }
+        | ModuleBody::Code(_)
+        | ModuleBody::Kprobe => {}
     }
     s.push_str("end\n");
 }
