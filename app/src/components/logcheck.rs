@@ -42,8 +42,10 @@ impl LogCheckState {
     }
 }
 
-/// Runs of agreeing or ignored lines at least this long are folded.
+/// Runs of agreeing or ignored lines at least this long are folded...
 const FOLD_AT: usize = 12;
+/// ...in a log of more than this many rows (a short one reads whole).
+const LONG_LOG: usize = 200;
 /// Lines shown on each side of a folded run of agreeing or ignored lines.
 const KEEP: usize = 2;
 
@@ -85,12 +87,16 @@ enum Fold {
 
 /// Splits the rows into what is drawn at once and what is folded: every
 /// run of "not modelled" lines, and the middle of every long run of
-/// lines that agree or are ignored.
+/// lines that agree or are ignored in a long log.
 fn parts(lines: &[LogLine]) -> Vec<Part> {
     let quiet = |v: Verdict| {
         matches!(
             v,
-            Verdict::Agrees | Verdict::Ignored | Verdict::Scenario | Verdict::NotCompared
+            Verdict::Agrees
+                | Verdict::Ignored
+                | Verdict::Scenario
+                | Verdict::Command
+                | Verdict::NotCompared
         )
     };
     let mut out = Vec::new();
@@ -115,7 +121,7 @@ fn parts(lines: &[LogLine]) -> Vec<Part> {
                 to: j,
                 kind: Fold::NotModelled,
             });
-        } else if quiet(v) && j - i >= FOLD_AT {
+        } else if quiet(v) && j - i >= FOLD_AT && lines.len() > LONG_LOG {
             out.extend((i..i + KEEP).map(Part::Row));
             out.push(Part::Fold {
                 from: i + KEEP,
@@ -138,9 +144,14 @@ pub fn LogCheckDialog() -> impl IntoView {
     let s = expect_context::<LogCheckState>();
     let dialog: NodeRef<leptos::html::Dialog> = NodeRef::new();
     let result = RwSignal::new(None::<Result<Arc<LogCheck>, String>>);
+    // How long the last check took in the engine, in ms (the drawing comes after).
+    let check_ms = RwSignal::new(0.0);
     let run_check = move || {
         let t = s.text.get_untracked();
-        result.set(Some(check::check_log(&t).map(Arc::new).map_err(|e| {
+        let start = js_sys::Date::now();
+        let r = check::check_log(&t);
+        check_ms.set(js_sys::Date::now() - start);
+        result.set(Some(r.map(Arc::new).map_err(|e| {
             format!(
                 "{}. Paste at most 1 MiB: cut the log down to the part around the commands.",
                 e.message()
@@ -240,7 +251,12 @@ pub fn LogCheckDialog() -> impl IntoView {
                     <button>"close"</button>
                 </form>
             </div>
-            <div class="paste-result" aria-live="polite" data-testid="paste-result">
+            <div
+                class="paste-result"
+                aria-live="polite"
+                data-testid="paste-result"
+                data-check-ms=move || check_ms.get().to_string()
+            >
                 {move || match result.get() {
                     None => None,
                     Some(Err(e)) => {
@@ -324,10 +340,8 @@ fn CheckResult(check: Arc<LogCheck>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p class=class data-testid="paste-summary">
-            {check.test.clone().map(|t| format!("{t}: "))}
-            {summary}
-        </p>
+        <p class=class data-testid="paste-summary">{summary}</p>
+        {check.test.clone().map(|t| view! { <p class="muted paste-test">"Selftest: " {t}</p> })}
         <ul class="paste-counts" data-testid="paste-counts" aria-label="Counts">
             {count(counts.agree, "agree", "agree")}
             {count(counts.differ, "differ", "differ")}
@@ -347,7 +361,7 @@ fn CheckResult(check: Arc<LogCheck>) -> impl IntoView {
                     </p>
                 }
             })}
-        <ol class="paste-lines" data-testid="paste-lines" aria-label="The log, line by line">
+        <ol class="paste-lines" data-testid="paste-lines" aria-label="The log, line by line" tabindex="0">
             {list}
         </ol>
     }
@@ -362,7 +376,9 @@ fn Folded(lines: Arc<Vec<LogLine>>, from: usize, to: usize, kind: Fold) -> impl 
     let last = lines[to - 1].line.unwrap_or(first);
     let what = match kind {
         Fold::NotModelled => format!("{n} lines not modelled (lines {first}–{last})"),
-        Fold::Quiet => format!("{n} lines that agree or are ignored (lines {first}–{last})"),
+        Fold::Quiet => {
+            format!("{n} lines that agree, are ignored or are commands (lines {first}–{last})")
+        }
     };
     let class = match kind {
         Fold::NotModelled => "pl-fold not-modelled",

@@ -101,6 +101,24 @@ pub fn MailTools() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let fallback = RwSignal::new(None::<String>);
     let embed_open = RwSignal::new(false);
+    let menu: NodeRef<leptos::html::Details> = NodeRef::new();
+    // Escape closes the open menu, and focus goes back to its button.
+    let on_key = move |e: web_sys::KeyboardEvent| {
+        if e.key() != "Escape" {
+            return;
+        }
+        if let Some(d) = menu.get_untracked()
+            && d.open()
+        {
+            e.prevent_default();
+            d.set_open(false);
+            if let Ok(Some(s)) = d.query_selector("summary")
+                && let Ok(s) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(s)
+            {
+                let _ = s.focus();
+            }
+        }
+    };
     let scope = move || scope_text(state.cursor.get(), state.len());
     let copy = move |what: What| {
         let replay = state.replay.get_untracked();
@@ -131,7 +149,7 @@ pub fn MailTools() -> impl IntoView {
         });
     };
     view! {
-        <details class="mail-menu" data-testid="mail-menu">
+        <details class="mail-menu" data-testid="mail-menu" node_ref=menu on:keydown=on_key>
             <summary>"for mail"</summary>
             <div class="mail-items" role="group" aria-label="Plain text for mail">
                 <p class="mail-scope" data-testid="mail-scope">{scope}</p>
