@@ -42,7 +42,7 @@ fn is_file_header(t: &str) -> bool {
     for (mark, label) in [('-', "expected"), ('+', "result")] {
         let rest = t.trim_start_matches(mark);
         if rest.len() < t.len() && t.len() - rest.len() <= 3 {
-            let word = rest.trim_start().split_whitespace().next().unwrap_or("");
+            let word = rest.split_whitespace().next().unwrap_or("");
             if word == label {
                 return true;
             }
