@@ -114,10 +114,15 @@ pub fn ScenarioEditor() -> impl IntoView {
 }
 
 /// Writes the check of `text` into the editor's elements: line numbers,
-/// the error's line marked, the message (or `notice`), `aria-invalid`;
-/// returns the error.
+/// the error's line marked, the message (or `notice`, or the first
+/// warning of a text that parses), `aria-invalid`; returns the error.
 fn show_check(root: &web_sys::Element, text: &str, notice: Option<&str>) -> Option<ParseError> {
-    let error = klpscope_engine::parse(text).err();
+    let parsed = klpscope_engine::parse(text);
+    let warning = parsed
+        .as_ref()
+        .ok()
+        .and_then(|s| s.warnings.first().cloned());
+    let error = parsed.err();
     let find = |sel: &str| root.query_selector(sel).ok().flatten();
     let lines = text.lines().count().max(1) + 1;
     let bad = error.as_ref().map_or(0, |e| e.line);
@@ -145,7 +150,10 @@ fn show_check(root: &web_sys::Element, text: &str, notice: Option<&str>) -> Opti
         let (text, testid, class) = match (&error, notice) {
             (_, Some(n)) => (n.to_string(), "editor-notice", "notice"),
             (Some(e), None) => (e.to_string(), "editor-error", "error"),
-            (None, None) => (String::new(), "", "error"),
+            (None, None) => match &warning {
+                Some(w) => (format!("warning: {w}"), "editor-warning", "notice"),
+                None => (String::new(), "", "error"),
+            },
         };
         msg.set_text_content(Some(&text));
         let _ = msg.set_attribute("data-testid", testid);
