@@ -165,3 +165,23 @@ test('a 1,741-line selftest run is checked and drawn quickly, its quiet runs fol
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('runs of lines the model does not model are folded, and open to their rows', async () => {
+  const { page, errors, context } = await openPage(browser, server.url);
+  const dialog = await check(page, log('012-kprobe-ipmodify-livepatch-sample-console.txt'));
+  assert.match(await dialog.getByTestId('paste-counts').innerText(), /11 not modelled/);
+  const folds = dialog.locator('[data-testid=paste-fold].not-modelled');
+  assert.ok((await folds.count()) >= 2);
+  // A fold holds two lines or more; a lone one is drawn as a row.
+  for (const s of await folds.locator('summary').allInnerTexts()) assert.match(s, /^\d+ lines not modelled \(lines \d+–\d+\)$/);
+  const drawn = await dialog.locator('[data-testid=paste-lines] > li[data-verdict=not-modelled]').count();
+  const first = folds.first();
+  assert.equal(await first.locator('li.pl').count(), 0);
+  await first.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  await first.locator('li[data-verdict=not-modelled]').first().waitFor();
+  const inside = await folds.evaluateAll((fs) => fs.map((f) => Number(f.querySelector('summary').textContent.split(' ')[0])).reduce((a, b) => a + b, 0));
+  assert.equal(drawn + inside, 11);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

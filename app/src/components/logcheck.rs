@@ -86,7 +86,7 @@ enum Fold {
 }
 
 /// Splits the rows into what is drawn at once and what is folded: every
-/// run of "not modelled" lines, and the middle of every long run of
+/// run of two or more "not modelled" lines, and the middle of every long run of
 /// lines that agree or are ignored in a long log.
 fn parts(lines: &[LogLine]) -> Vec<Part> {
     let quiet = |v: Verdict| {
@@ -115,7 +115,7 @@ fn parts(lines: &[LogLine]) -> Vec<Part> {
         while j < lines.len() && same(j) {
             j += 1;
         }
-        if v == Verdict::NotModelled {
+        if v == Verdict::NotModelled && j - i >= 2 {
             out.push(Part::Fold {
                 from: i,
                 to: j,
@@ -485,6 +485,42 @@ mod tests {
         assert!(!looks_like_kernel_log("hello world"));
         assert!(!looks_like_kernel_log("[link](https://example.org) [1]"));
         assert!(!looks_like_kernel_log("see [x] and % done"));
+    }
+
+    fn row(n: usize, verdict: Verdict) -> LogLine {
+        LogLine {
+            line: Some(n),
+            pasted: None,
+            text: Some(format!("line {n}")),
+            model: None,
+            verdict,
+            note: None,
+            span: None,
+            model_span: None,
+        }
+    }
+
+    #[test]
+    fn a_lone_not_modelled_line_is_drawn_and_a_run_is_folded() {
+        use Verdict::{Agrees, NotModelled};
+        let lines: Vec<LogLine> = [Agrees, NotModelled, Agrees, NotModelled, NotModelled]
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| row(i + 1, v))
+            .collect();
+        assert_eq!(
+            parts(&lines),
+            vec![
+                Part::Row(0),
+                Part::Row(1),
+                Part::Row(2),
+                Part::Fold {
+                    from: 3,
+                    to: 5,
+                    kind: Fold::NotModelled
+                }
+            ]
+        );
     }
 
     #[test]
