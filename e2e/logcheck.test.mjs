@@ -185,3 +185,22 @@ test('runs of lines the model does not model are folded, and open to their rows'
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the check with a diff passes axe in the dark scheme too; a log over 1 MiB says how to fix it', async () => {
+  const { page, errors, context } = await openPage(browser, server.url, { colorScheme: 'dark' });
+  const dialog = await check(page, DIFF);
+  await dialog.getByTestId('paste-side').first().waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  // Set at once: typing a megabyte through fill() takes longer than a test should.
+  await dialog.getByTestId('paste-text').evaluate((el, n) => {
+    el.value = 'x'.repeat(n);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, (1 << 20) + 10);
+  await dialog.getByTestId('paste-check').click();
+  const error = dialog.getByTestId('paste-error');
+  await error.waitFor();
+  assert.match(await error.innerText(), /^This log cannot be checked: .*bytes.*paste at most 1048576 bytes \(1 MiB\)/);
+  assert.equal(await error.getAttribute('role'), 'alert');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -151,11 +151,9 @@ pub fn LogCheckDialog() -> impl IntoView {
         let start = js_sys::Date::now();
         let r = check::check_log(&t);
         check_ms.set(js_sys::Date::now() - start);
-        result.set(Some(r.map(Arc::new).map_err(|e| {
-            format!(
-                "{}. Paste at most 1 MiB: cut the log down to the part around the commands.",
-                e.message()
-            )
+        result.set(Some(r.map(Arc::new).map_err(|e| match &e.hint {
+            Some(h) => format!("This log cannot be checked: {}; {h}.", e.message()),
+            None => format!("This log cannot be checked: {}.", e.message()),
         })));
     };
     Effect::new(move |_| {
