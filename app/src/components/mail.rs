@@ -240,7 +240,7 @@ fn EmbedDialog(
             </p>
             <textarea
                 readonly
-                rows="4"
+                rows="7"
                 aria-label="Embed snippet"
                 spellcheck="false"
                 data-testid="embed-snippet"
