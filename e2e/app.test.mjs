@@ -211,7 +211,7 @@ test('a hostile fragment is shown as text, never run as markup', async () => {
 });
 
 /** Presses Tab until the focused element matches `selector` (at most `max` times). */
-async function tabTo(page, selector, max = 80) {
+async function tabTo(page, selector, max = 120) {
   for (let i = 0; i < max; i++) {
     if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
     await page.keyboard.press('Tab');

@@ -170,6 +170,7 @@ test('the copy buttons put swim-lane, docs block and mail text on the clipboard'
     docs,
     '```klpscope\n% insmod test_modules/test_klp_callbacks_mod.ko\n% insmod test_modules/test_klp_callbacks_demo.ko\n```\n',
   );
+  assert.equal(await page.getByTestId('mail-scope').innerText(), 'Copies all 2 steps.');
   const mail = await copied(page, 'copy-mail', 'text for mail');
   assert.ok(mail.startsWith(`klpscope: ${server.url}#s1=i.mod,i.demo\n\nThe scenario:\n\n% insmod`), mail);
   assert.ok(mail.endsWith(lane), mail);
@@ -177,8 +178,10 @@ test('the copy buttons put swim-lane, docs block and mail text on the clipboard'
   await page.keyboard.press('Escape');
   await page.getByTestId('back').click();
   await openMenu(page);
+  assert.equal(await page.getByTestId('mail-scope').innerText(), 'Copies step 1 of 2 (the step shown).');
   const one = await copied(page, 'copy-docs', 'docs block');
   assert.equal(one, '```klpscope\n% insmod test_modules/test_klp_callbacks_mod.ko\n```\n');
+  assert.match(await page.getByTestId('mail-status').innerText(), /step 1 of 2 \(the step shown\)/);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -191,6 +194,7 @@ test('the copy menu works from the keyboard', async () => {
   await page.keyboard.press('Enter');
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'copy-swimlane');
+  assert.equal(await page.getByTestId('mail-scope').innerText(), 'Copies all 1 step.');
   await page.keyboard.press('Enter');
   await page.getByTestId('mail-status').filter({ hasText: 'Copied the swim-lane' }).waitFor();
   assert.match(await page.evaluate(() => navigator.clipboard.readText()), /^    vmlinux\n  1 % insmod test_modules\/mod\.ko\n/);
@@ -200,13 +204,13 @@ test('the copy menu works from the keyboard', async () => {
 
 test('a pasted kernel log shows where it agrees, line by line, as text', async () => {
   const { page, errors, context } = await open(server.url);
-  await openMenu(page);
   await page.getByTestId('open-paste').click();
   const dialog = page.getByTestId('paste-dialog');
   await dialog.getByTestId('paste-text').fill(DRESSED);
   await dialog.getByTestId('paste-check').click();
   await dialog.getByTestId('paste-summary').waitFor();
-  assert.match(await dialog.getByTestId('paste-summary').innerText(), /^The kernel and the model agree: 10 agree, 0 differ, 0 only in log, 0 only in model, 4 ignored, 0 not modelled\./);
+  assert.match(await dialog.getByTestId('paste-summary').innerText(), /^The kernel and the model agree\./);
+  assert.match(await dialog.getByTestId('paste-counts').innerText(), /^10 agree\s+0 differ\s+0 only in log\s+0 only in model\s+4 ignored\s+0 not modelled$/);
   const verdict = (n) => dialog.locator('[data-testid=paste-lines] li').nth(n).getAttribute('data-verdict');
   assert.equal(await verdict(0), 'ignored'); // the mail's own words
   assert.equal(await verdict(1), 'command');
@@ -224,7 +228,7 @@ test('a pasted kernel log shows where it agrees, line by line, as text', async (
   // One changed callback line: it differs, at its line.
   await dialog.getByTestId('paste-text').fill(DRESSED.replace('post_patch_callback: vmlinux', 'pre_unpatch_callback: vmlinux'));
   await dialog.getByTestId('paste-check').click();
-  await dialog.getByTestId('paste-summary').filter({ hasText: '1 differ,' }).waitFor();
+  await dialog.getByTestId('paste-summary').filter({ hasText: '1 line differs' }).waitFor();
   const bad = dialog.locator('[data-testid=paste-lines] li[data-verdict=differs]');
   assert.equal(await bad.count(), 1);
   assert.match(await bad.innerText(), /^14\s*≠\s*test_klp_callbacks_demo: pre_unpatch_callback: vmlinux\s*model: test_klp_callbacks_demo: post_patch_callback: vmlinux/);
@@ -276,4 +280,59 @@ test('the embed page alone passes axe', async () => {
   assert.deepEqual(axe.violations.map((v) => `${v.id} (${v.impact})`), []);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('the embed item gives a ready iframe snippet for the step shown', async () => {
+  const { page, errors, context } = await open(`${server.url}#s1=i.mod,i.demo,demo/enabled=0&at=2`, {
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
+  await page.locator('[data-testid=timeline] .marker').first().waitFor();
+  await openMenu(page);
+  await page.getByTestId('open-embed').click();
+  const dialog = page.getByTestId('embed-dialog');
+  await dialog.waitFor();
+  const snippet = await dialog.getByTestId('embed-snippet').inputValue();
+  assert.match(snippet, /^<iframe title="klpscope: a livepatch scenario"/);
+  assert.ok(snippet.includes(`src="${server.url}#at=2&s1=i.mod,i.demo,demo/enabled=0&embed"`), snippet);
+  assert.match(snippet, /width="600" height="400"/);
+  assert.equal(await dialog.getByTestId('embed-snippet').getAttribute('readonly'), '');
+  await dialog.getByTestId('embed-copy').click();
+  await dialog.getByTestId('embed-status').filter({ hasText: 'Copied the snippet' }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), snippet);
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  // The snippet, pasted into a page, shows the scenario in 600x400 with no
+  // scroll of the frame's page (only the timeline and the log scroll).
+  const host = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  const post = await host.newPage();
+  await post.setContent(`<!doctype html><html lang="en"><title>A post</title>${snippet}`);
+  const frame = post.frameLocator('iframe');
+  await frame.locator('[data-testid=timeline] .marker').first().waitFor();
+  assert.equal(await frame.getByTestId('position').innerText(), 'step 2 / 3');
+  const fits = await post.frames()[1].evaluate(() => {
+    const el = document.scrollingElement;
+    return { h: el.scrollHeight, ch: el.clientHeight, w: el.scrollWidth, cw: el.clientWidth };
+  });
+  assert.ok(fits.h <= fits.ch + 1 && fits.w <= fits.cw + 1, JSON.stringify(fits));
+  assert.ok(await frame.getByTestId('transcript').isVisible());
+  await host.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a broken link says what is wrong and stays in the address bar', async () => {
+  for (const [frag, says] of [
+    ['#s1=i.mod,z.AB!C', "not base64url: '!' at its character 3"],
+    ['#s1=z.AAAA', 'does not inflate'],
+    [`#s1=${'r.mod,'.repeat(11_000)}`, 'over the limit of 64 KiB'],
+  ]) {
+    const { page, errors, context } = await open(server.url + frag);
+    const notice = page.getByTestId('error');
+    await notice.waitFor();
+    assert.ok((await notice.innerText()).includes(says), await notice.innerText());
+    await page.waitForTimeout(400);
+    assert.equal(await page.evaluate(() => location.hash), frag);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
 });

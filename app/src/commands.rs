@@ -110,6 +110,8 @@ pub fn completions(modules: &[ModuleInfo]) -> Vec<String> {
         for p in &m.params {
             let v = match param_control(&p.name, p.kind) {
                 ParamControl::Bool => "N",
+                // A parameter without a default (an empty list) gets a value.
+                _ if p.default.is_empty() => "0",
                 _ => p.default.as_str(),
             };
             out.push(param_write(&m.name, &p.name, v));

@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
     announce_steps(state, announcement);
     let help_open = RwSignal::new(false);
     keyboard(state, help_open);
+    components::logcheck::LogCheckState::provide();
 
     view! {
         <a class="skip" href="#explorer">"Skip to the explorer"</a>
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
             <Explorer />
         </main>
         <HelpDialog open=help_open />
+        <components::logcheck::LogCheckDialog />
         <div class="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">
             {move || announcement.get()}
         </div>
@@ -101,6 +103,9 @@ pub fn location_hash() -> String {
 fn sync_url(state: ExplorerState, doc: DocState) {
     let written_scenario = StoredValue::new(state.scenario.get_untracked());
     let pending = StoredValue::new(None::<TimeoutHandle>);
+    // A link that could not be read stays in the address bar, so the
+    // reader can send it back as it came, until the view changes.
+    let keep_link = StoredValue::new(Route::parse(&location_hash()).link_error.is_some());
     Effect::new(move |_| {
         let scenario = state.scenario.get();
         let cursor = state.cursor.get();
@@ -117,6 +122,10 @@ fn sync_url(state: ExplorerState, doc: DocState) {
         };
         let push = written_scenario.get_value() != scenario;
         written_scenario.set_value(scenario);
+        if keep_link.get_value() {
+            keep_link.set_value(false);
+            return;
+        }
         if let Some(pending) = pending.get_value() {
             pending.clear();
         }
@@ -315,6 +324,7 @@ fn Header(
 ) -> impl IntoView {
     let state = use_context::<ExplorerState>().expect("explorer state");
     let announcer = expect_context::<Announcer>();
+    let log_check = expect_context::<components::logcheck::LogCheckState>();
     let status = RwSignal::new(String::new());
     let fallback = RwSignal::new(None::<String>);
     let copy = move |what: &'static str, text: String| {
@@ -409,6 +419,13 @@ fn Header(
                     }
                 >
                     "copy link"
+                </button>
+                <button
+                    data-testid="open-paste"
+                    title="Or paste a kernel log anywhere on the page"
+                    on:click=move |_| log_check.open.set(true)
+                >
+                    "check a kernel log…"
                 </button>
                 <components::mail::MailTools />
                 <button

@@ -390,10 +390,13 @@ fn scenario_part(input: &str) -> Option<&str> {
 /// `#`, possibly with other `&` parts) or a whole URL.
 pub fn decode(input: &str) -> Result<String, ParseError> {
     if input.len() > MAX_FRAGMENT {
-        return Err(bad(
+        return Err(link_error(
             1,
-            "a link this long",
-            "a klpscope link is at most 65536 bytes; share the scenario file instead",
+            format!(
+                "the link is {} bytes, over the limit of 64 KiB ({MAX_FRAGMENT} bytes)",
+                input.len()
+            ),
+            "share the scenario file instead",
         ));
     }
     let Some(part) = scenario_part(input.trim()) else {
@@ -485,22 +488,59 @@ pub fn deflate_text(text: &str) -> String {
 }
 
 fn inflate_token(b64: &str, col: usize) -> Result<String, ParseError> {
-    let bytes = base64url_decode(b64).ok_or_else(|| {
-        bad(
+    let cut = "the link may have been cut or altered: copy it again whole";
+    if let Some((at, c)) = b64
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    {
+        return Err(link_error(
             col,
-            "z.",
-            "a 'z.' block is base64url (A-Z a-z 0-9 - _); the link may have been cut",
+            format!(
+                "the 'z.' block is not base64url: '{c}' at its character {} (only A-Z a-z 0-9 - _)",
+                at + 1
+            ),
+            cut,
+        ));
+    }
+    let bytes = base64url_decode(b64).ok_or_else(|| {
+        link_error(
+            col,
+            format!(
+                "the 'z.' block does not decode as base64url: its length ({}) cannot end a block",
+                b64.len()
+            ),
+            cut,
         )
     })?;
-    let text = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_INFLATED)
-        .map_err(|_| {
-            bad(
+    let text = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_INFLATED).map_err(
+        |e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => link_error(
                 col,
-                "z.",
-                "the 'z.' block does not inflate to at most 65536 bytes; the link may have been cut",
-            )
-        })?;
-    String::from_utf8(text).map_err(|_| bad(col, "z.", "the 'z.' block is not UTF-8 text"))
+                format!(
+                    "the 'z.' block inflates to more than the limit of 64 KiB ({MAX_INFLATED} bytes)"
+                ),
+                "share the scenario file instead",
+            ),
+            _ => link_error(
+                col,
+                "the 'z.' block decodes but does not inflate (it is not complete DEFLATE data)"
+                    .to_string(),
+                cut,
+            ),
+        },
+    )?;
+    String::from_utf8(text).map_err(|_| {
+        link_error(
+            col,
+            "the 'z.' block inflates to bytes that are not UTF-8 text".to_string(),
+            cut,
+        )
+    })
+}
+
+/// A link that cannot be read at column `col`, and why.
+fn link_error(col: usize, why: String, hint: &str) -> ParseError {
+    ParseError::new(1, col, ParseErrorKind::BadLink(why)).hint(hint.to_string())
 }
 
 /// The `s=` body: lines separated by `!`, declarations prefixed `>`.

@@ -114,8 +114,8 @@ pub fn ScenarioEditor() -> impl IntoView {
 }
 
 /// Writes the check of `text` into the editor's elements: line numbers,
-/// the error's line marked, the message (or `notice`), `aria-invalid`;
-/// returns the error.
+/// the error's line marked, the message (or `notice`, or the first
+/// warning of a text that parses), `aria-invalid`; returns the error.
 fn show_check(root: &web_sys::Element, text: &str, notice: Option<&str>) -> Option<ParseError> {
     let parsed = klpscope_engine::parse(text);
     let warning = parsed
@@ -150,9 +150,8 @@ fn show_check(root: &web_sys::Element, text: &str, notice: Option<&str>) -> Opti
         let (text, testid, class) = match (&error, notice) {
             (_, Some(n)) => (n.to_string(), "editor-notice", "notice"),
             (Some(e), None) => (e.to_string(), "editor-error", "error"),
-            // Parses, but will not do what it seems to: said where it is typed.
             (None, None) => match &warning {
-                Some(w) => (w.to_string(), "editor-warning", "notice"),
+                Some(w) => (format!("warning: {w}"), "editor-warning", "notice"),
                 None => (String::new(), "", "error"),
             },
         };

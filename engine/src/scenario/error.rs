@@ -31,6 +31,9 @@ pub enum ParseErrorKind {
     /// A livepatch redirects a vmlinux function that is not declared (a
     /// warning: the kernel refuses the patch when it loads).
     UnknownVmlinuxFunction(String),
+    /// A share link that cannot be read, and why (the reason is the
+    /// message: it is written for the reader of the link).
+    BadLink(String),
 }
 
 /// A parse error with its position (1-based line and column).
@@ -90,6 +93,7 @@ impl ParseError {
             ParseErrorKind::UnknownVmlinuxFunction(f) => {
                 format!("vmlinux has no function '{f}' (loading this livepatch will fail)")
             }
+            ParseErrorKind::BadLink(why) => format!("bad link: {why}"),
         }
     }
 }

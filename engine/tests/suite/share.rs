@@ -164,21 +164,31 @@ fn bad_links_are_errors_that_say_where_and_how() {
     let e = share::decode("#s1=i.demo,no_such_token").unwrap_err();
     assert_eq!((e.line, e.col), (1, 11), "{e}");
     assert!(e.to_string().contains("hint"), "{e}");
-    let e = share::decode("s1=z.!!!!").unwrap_err().to_string();
-    assert!(e.contains("base64url"), "{e}");
+    // A broken `z.` block says which stage failed, at the block's column.
+    let e = share::decode("s1=i.mod,z.AB!C").unwrap_err();
+    assert_eq!((e.line, e.col), (1, 10), "{e}");
+    let e = e.to_string();
+    assert!(e.contains("not base64url: '!' at its character 3"), "{e}");
+    let e = share::decode("s1=z.AAAAA").unwrap_err().to_string();
+    assert!(e.contains("does not decode as base64url"), "{e}");
     let e = share::decode("s1=z.AAAA").unwrap_err().to_string();
-    assert!(e.contains("inflate"), "{e}");
+    assert!(e.contains("does not inflate"), "{e}");
+    let e = share::decode("s1=z.AAAA").unwrap_err().in_file("<link>");
+    assert!(e.starts_with("<link>:1:4: bad link: "), "{e}");
     let e = share::decode("#doc=intro").unwrap_err().to_string();
     assert!(e.contains("s1="), "{e}");
     let huge = format!("s1={}", "r.mod,".repeat(20_000));
     let e = share::decode(&huge).unwrap_err().to_string();
-    assert!(e.contains("at most 65536 bytes"), "{e}");
+    assert!(e.contains("over the limit of 64 KiB (65536 bytes)"), "{e}");
     // A bomb: a link of 12 KiB that inflates past 1 MiB; it is refused.
     let bomb = miniz_oxide_free_bomb();
     let e = share::decode(&format!("s1=z.{bomb}"))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("at most 65536 bytes"), "{e}");
+    assert!(
+        e.contains("inflates to more than the limit of 64 KiB"),
+        "{e}"
+    );
 }
 
 /// A `z.` body that inflates to a little over 1 MiB.
