@@ -717,6 +717,9 @@ fn check_side(
         }),
         _ => false,
     });
+    // Pointers printed with %p differ on every boot: compared by the
+    // pattern of equal and different values, on both sides alike.
+    let (entries, model) = (&canonical_entries(entries, &kinds), canonical_model(&model));
     let rows = align(
         entries,
         &kinds,
@@ -798,6 +801,38 @@ fn same_command(a: &str, b: &str) -> bool {
             .collect()
     };
     words(a) == words(b)
+}
+
+/// The side's kernel lines with their pointer values as `PTR<n>`
+/// placeholders ([`crate::pointers::canonicalize_pointers`]), in order.
+fn canonical_entries(entries: &[Entry], kinds: &[Kind]) -> Vec<Entry> {
+    let kernel: Vec<usize> = (0..entries.len())
+        .filter(|&i| matches!(kinds[i], Kind::Kernel(..) | Kind::Record(_)))
+        .collect();
+    let texts: Vec<&str> = kernel.iter().map(|&i| entries[i].text.as_str()).collect();
+    let mut out = entries.to_vec();
+    for (i, t) in kernel
+        .into_iter()
+        .zip(crate::pointers::canonicalize_pointers(&texts))
+    {
+        out[i].text = t;
+    }
+    out
+}
+
+/// The model's lines with pointer values as placeholders, numbered over
+/// the whole run as [`canonical_entries`] numbers the log's.
+fn canonical_model(model: &[Vec<(String, bool)>]) -> Vec<Vec<(String, bool)>> {
+    let flat: Vec<&str> = model.iter().flatten().map(|(t, _)| t.as_str()).collect();
+    let mut canon = crate::pointers::canonicalize_pointers(&flat).into_iter();
+    model
+        .iter()
+        .map(|step| {
+            step.iter()
+                .map(|(t, d)| (canon.next().unwrap_or_else(|| t.clone()), *d))
+                .collect()
+        })
+        .collect()
 }
 
 fn in_define_block(entries: &[Entry], i: usize) -> bool {

@@ -450,3 +450,31 @@ fn a_pasted_log_is_checked_under_the_profile_asked_for() {
     let (code, out, _) = klpscope(&["check", "--semantics", "seed-v1", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn pointers_in_a_pasted_log_compare_by_their_pattern() {
+    // samples/livepatch/livepatch-shadow-fix1.c prints %p pointers: their
+    // values differ on every boot, their pattern (same or different) does not.
+    let module = "define module ptrmod\n  func f\n  init prints \"a @ ffff8881062a3f00\"\n  init prints \"b @ ffff888103b1c2a8\"\n  init prints \"a again @ ffff8881062a3f00\"\nend\n";
+    let log = |a: &str, b: &str, c: &str| {
+        format!(
+            "{module}[ 1.0] % insmod ptrmod.ko\n[ 1.1] ptrmod: a @ {a}\n[ 1.2] ptrmod: b @ {b}\n[ 1.3] ptrmod: a again @ {c}\n"
+        )
+    };
+    let same = check::check_log(&log(
+        "ffff8880aaaa0000",
+        "ffff8880bbbb0000",
+        "ffff8880aaaa0000",
+    ))
+    .unwrap();
+    assert!(same.passed, "{}", same.render("x"));
+    assert_eq!(same.counts().agree, 3);
+    // A pointer that should be the same one but is not: a difference.
+    let other = check::check_log(&log(
+        "ffff8880aaaa0000",
+        "ffff8880bbbb0000",
+        "ffff8880cccc0000",
+    ))
+    .unwrap();
+    assert!(!other.passed, "{}", other.render("x"));
+}
