@@ -36,19 +36,21 @@ test('a selftest diff: six counts, a verdict per side, the differing word marked
   // A top-level action, not inside a menu.
   assert.ok(await page.locator('header.top').getByTestId('open-paste').isVisible());
   const dialog = await check(page, DIFF);
-  assert.match(await dialog.getByTestId('paste-summary').innerText(), /5 lines differ from the model/);
+  assert.match(await dialog.getByTestId('paste-summary').innerText(), /9 lines differ from the model/);
   const counts = await dialog.getByTestId('paste-counts').innerText();
   for (const what of ['agree', 'differ', 'only in log', 'only in model', 'ignored', 'not modelled']) {
     assert.match(counts, new RegExp(`\\d+ ${what}`), counts);
   }
   const sides = dialog.getByTestId('paste-side');
   assert.equal(await sides.count(), 2);
-  assert.match(await sides.nth(0).innerText(), /^expected side: differs \(first at 15: /);
+  // The expected text agrees with the model; the 2019 kernel completed a
+  // transition the busy task should have held.
+  assert.match(await sides.nth(0).innerText(), /^expected side: agrees \(13 lines\)/);
   assert.match(await sides.nth(1).innerText(), /^result side: differs \(first at 10: /);
   // The model's differing words are marked, as text.
   const differs = dialog.locator('li[data-verdict=differs]');
   assert.equal(await differs.count(), 1);
-  assert.equal(await differs.locator('.pl-model mark').innerText(), "'test_klp_callbacks_mod'");
+  assert.match(await differs.locator('.pl-model mark').innerText(), /reversing/);
   assert.deepEqual(await axeViolations(page), []);
   // Escape closes what it opened.
   await page.keyboard.press('Escape');
@@ -156,9 +158,9 @@ test('a 1,741-line selftest run is checked and drawn quickly, its quiet runs fol
   console.log(`# 030 (1,741 lines): check ${checkMs} ms, check + draw ${ms.toFixed(0)} ms, ${rows} rows drawn`);
   assert.ok(ms < 2000, `${ms} ms`);
   assert.ok(rows < 600, `${rows} rows drawn`);
-  // Every difference is drawn; a fold opens to its rows.
-  const only = await page.locator('[data-testid=paste-lines] li[data-verdict=only-log]').count();
-  assert.equal(only, 21);
+  // Three full runs agree, line for line; a fold opens to its rows.
+  assert.match(await page.getByTestId('paste-summary').innerText(), /agree/);
+  assert.match(await page.getByTestId('paste-counts').innerText(), /1306 agree\s+0 differ\s+0 only in log\s+0 only in model/);
   const fold = page.getByTestId('paste-fold').first();
   await fold.locator('summary').click();
   await fold.locator('li.pl').first().waitFor();

@@ -308,7 +308,8 @@ pub struct LogCheck {
     pub sides: Vec<SideCheck>,
     /// Whether the log has the `pr_debug` lines of dynamic debug.
     pub dynamic_debug: bool,
-    /// The selftest the paste names (`TEST: NAME`), if any.
+    /// The selftest the paste is about (`TEST: NAME`), if it names one
+    /// (a full run, naming many, has none).
     pub test: Option<String>,
     /// Why nothing was compared (`no command found`), when nothing was.
     pub nothing_compared: Option<String>,
@@ -518,7 +519,16 @@ pub fn check_log_with(
         dynamic_debug: sides.iter().any(|s| s.dynamic_debug),
         lines,
         sides,
-        test: reading.test.clone(),
+        // The test a report is about; a full run names many, and none is "the" test.
+        test: reading.test.clone().filter(|name| {
+            reading
+                .lines
+                .iter()
+                .all(|l| match log::records::role(&l.text) {
+                    Role::Test(other) => other == *name,
+                    _ => true,
+                })
+        }),
         nothing_compared,
         passed,
     })
