@@ -300,23 +300,34 @@ fn bool_param(name: &str) -> ParamDef {
 }
 
 fn callbacks_demo() -> ModuleDef {
+    demo_livepatch(DEMO, MOD, BUSY, "livepatch")
+}
+
+/// test_klp_callbacks_demo.c and the sample it was made from,
+/// livepatch-callbacks-demo.c: `callback_info()` reporting callbacks (with
+/// `pre_patch_ret`) on vmlinux, the target module `target` and the busy
+/// module `busy`, whose `busymod_work_func` it replaces with
+/// `patched_work_func`.
+pub(crate) fn demo_livepatch(name: &str, target: &str, busy: &str, kind: &str) -> ModuleDef {
     let obj = |name: Option<&str>, funcs: Vec<FuncDef>| ObjectDef {
         name: name.map(Into::into),
         funcs,
         callbacks: demo_callbacks(),
     };
     ModuleDef {
-        name: DEMO.into(),
-        summary: "livepatch: all four callbacks on vmlinux, test_klp_callbacks_mod and test_klp_callbacks_busy (patches busymod_work_func)".into(),
+        name: name.into(),
+        summary: format!(
+            "{kind}: all four callbacks on vmlinux, {target} and {busy} (patches busymod_work_func)"
+        ),
         params: vec![int_param("pre_patch_ret")],
         symbols: vec!["patched_work_func".into()],
         init_returns: 0,
         body: ModuleBody::Livepatch(PatchDef {
             objs: vec![
                 obj(None, vec![]),
-                obj(Some(MOD), vec![]),
+                obj(Some(target), vec![]),
                 obj(
-                    Some(BUSY),
+                    Some(busy),
                     vec![FuncDef {
                         old_name: "busymod_work_func".into(),
                         new_name: "patched_work_func".into(),

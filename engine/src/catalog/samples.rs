@@ -2,8 +2,7 @@
 //! mainline). Module names are the kernel's: the file name with `-` as `_`.
 
 use super::{
-    CallbackDef, CallbackKind, Flag, FuncBody, FuncDef, ModuleBody, ModuleCode, ModuleDef,
-    ObjectDef, PatchDef, Ret, all_callbacks, int_param,
+    Flag, FuncBody, FuncDef, ModuleBody, ModuleCode, ModuleDef, ObjectDef, PatchDef, int_param,
 };
 
 const CALLBACKS_MOD: &str = "livepatch_callbacks_mod";
@@ -42,45 +41,12 @@ pub(super) fn livepatch_sample() -> ModuleDef {
 /// vmlinux, livepatch_callbacks_mod and livepatch_callbacks_busymod, whose
 /// `busymod_work_func` it replaces with `patched_work_func`.
 pub(super) fn callbacks_demo() -> ModuleDef {
-    let callbacks = || {
-        all_callbacks(|k| CallbackDef {
-            ret: if k == CallbackKind::PrePatch {
-                Ret::Param("pre_patch_ret".into())
-            } else {
-                Ret::Fixed(0)
-            },
-            ..CallbackDef::report()
-        })
-    };
-    let obj = |name: Option<&str>, funcs: Vec<FuncDef>| ObjectDef {
-        name: name.map(Into::into),
-        funcs,
-        callbacks: callbacks(),
-    };
-    ModuleDef {
-        name: "livepatch_callbacks_demo".into(),
-        summary: "sample livepatch: all four callbacks on vmlinux, livepatch_callbacks_mod and livepatch_callbacks_busymod (patches busymod_work_func)".into(),
-        params: vec![int_param("pre_patch_ret")],
-        symbols: vec!["patched_work_func".into()],
-        init_returns: 0,
-        body: ModuleBody::Livepatch(PatchDef {
-            objs: vec![
-                obj(None, vec![]),
-                obj(Some(CALLBACKS_MOD), vec![]),
-                obj(
-                    Some(CALLBACKS_BUSYMOD),
-                    vec![FuncDef {
-                        old_name: "busymod_work_func".into(),
-                        new_name: "patched_work_func".into(),
-                        // pr_info("%s\n", __func__);
-                        body: FuncBody::Returns(vec!["patched_work_func".into()]),
-                    }],
-                ),
-            ],
-            replace: Flag::Fixed(false),
-            states: vec![],
-        }),
-    }
+    super::demo_livepatch(
+        "livepatch_callbacks_demo",
+        CALLBACKS_MOD,
+        CALLBACKS_BUSYMOD,
+        "sample livepatch",
+    )
 }
 
 /// livepatch-callbacks-mod.c: prints its init's and exit's `__func__`.
