@@ -1,8 +1,8 @@
 //! A long fuzz run of every decoder of hostile input: share links (both
 //! forms, the deflated blocks, base64url) and pasted kernel logs.
 //! Run: `cargo bench -p klpscope-engine --bench fuzz [-- CASES]` (default
-//! 1,000,000 cases per decoder). Inputs are valid links and logs mutated
-//! at random (bytes flipped, inserted, deleted, spliced), with a fixed
+//! 1,000,000 cases per decoder). Inputs are valid links, dressed logs and
+//! the real logs of tests/logs/, mutated at random (bytes flipped, inserted, deleted, spliced), with a fixed
 //! seed so a run can be repeated. Exits 1 if any decoder panicked.
 
 use klpscope_engine::{check, parse, share};
@@ -116,6 +116,16 @@ fn main() {
                 .into_bytes()
         })
         .collect();
+    // And the real logs people posted: selftest diffs, TAP, quoted-printable.
+    let mut logs = logs;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/logs");
+    let mut real: Vec<_> = std::fs::read_dir(dir)
+        .expect("tests/logs")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    real.sort();
+    logs.extend(real.iter().map(|p| std::fs::read(p).expect("readable")));
     let b64: Vec<Vec<u8>> = texts
         .iter()
         .map(|t| share::deflate_text(t).into_bytes())
