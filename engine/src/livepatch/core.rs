@@ -250,7 +250,7 @@ impl World {
             if w.klp_transition_patch.is_some() {
                 return Err(Errno::EBUSY);
             }
-            let state_callbacks = w.semantics.state_callbacks();
+            let state_callbacks = w.kernel().state_callbacks();
             if state_callbacks && w.klp_states_block_disable(name) {
                 return Err(Errno::EBUSY); // 2025: a block_disable state cannot leave
             }
@@ -287,7 +287,7 @@ impl World {
                 Some(name),
             );
             w.klp_init_transition(name, KlpState::Patched);
-            if w.semantics.state_callbacks() {
+            if w.kernel().state_callbacks() {
                 // 2025: the states' callbacks run before the barrier.
                 if let Err(e) = w.klp_states_pre_patch(name) {
                     return w.klp_enable_patch_err(name, e);
@@ -354,10 +354,13 @@ impl World {
     ) -> Result<(), Errno> {
         self.call("klp_enable_patch", |w| {
             let patch = w.klp_init_patch_early(module, def);
-            let compatible = if w.semantics.state_callbacks() {
-                w.klp_is_patch_compatible_2025(&patch)
-            } else {
+            let kernel = w.kernel();
+            let compatible = if kernel.state_callbacks() {
+                w.proposal_2025_is_patch_compatible(&patch)
+            } else if kernel.has_klp_state() {
                 w.klp_is_patch_compatible(&patch)
+            } else {
+                true // before v5.5 there is no klp_state to be incompatible with
             };
             if !compatible {
                 w.pr(
@@ -397,6 +400,21 @@ impl World {
                     p.enabled = false;
                 }
                 w.klp_unpatch_objects(&old);
+            }
+        })
+    }
+
+    /// Kernel: `klp_discard_replaced_patches()`, kernel/livepatch/core.c of
+    /// v5.1 to v5.4: replaced patches are unpatched and taken off the list
+    /// (their free queued) before the replacement's post_patch callbacks.
+    pub(crate) fn klp_discard_replaced_patches(&mut self, new_patch: &str) {
+        self.call("klp_discard_replaced_patches", |w| {
+            for old in w.patches_before(new_patch) {
+                if let Some(p) = w.patch_mut(&old) {
+                    p.enabled = false;
+                }
+                w.klp_unpatch_objects(&old);
+                w.klp_free_patch_async(&old);
             }
         })
     }

@@ -3,6 +3,7 @@
 pub(crate) mod callbacks;
 pub(crate) mod core;
 pub(crate) mod hooks_v1;
+pub mod kernel_version;
 pub(crate) mod patch;
 pub(crate) mod shadow;
 pub(crate) mod state;

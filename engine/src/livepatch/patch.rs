@@ -134,7 +134,7 @@ impl World {
     /// patch hooks first).
     pub(crate) fn klp_patch_object(&mut self, o: ObjRef) -> Result<(), Errno> {
         self.call("klp_patch_object", |w| {
-            if w.semantics.hooks_v1() {
+            if w.kernel().hooks_v1() {
                 w.klp_run_patch_hooks(o);
             }
             let nfuncs = w.object_mut(o).map_or(0, |obj| obj.funcs.len());
@@ -174,7 +174,7 @@ impl World {
         {
             obj.patched = false;
         }
-        if self.semantics.hooks_v1() && !nops_only {
+        if self.kernel().hooks_v1() && !nops_only {
             self.klp_run_unpatch_hooks(o);
         }
     }
