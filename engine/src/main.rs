@@ -4,7 +4,9 @@
 //! input or parse error.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use klpscope_engine::{Semantics, check, diff, parse, render, run_with, share, table};
+use klpscope_engine::{
+    KernelVersion, Semantics, check, diff, parse, render, run_with, share, table,
+};
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -40,6 +42,9 @@ enum Cmd {
         /// Semantics profile [default: the file's `# semantics:` header, else upstream].
         #[arg(long)]
         semantics: Option<Semantics>,
+        /// Kernel release, e.g. 5.4 [default: the file's `# kernel:` header, else latest].
+        #[arg(long, value_name = "VERSION")]
+        kernel: Option<KernelVersion>,
         /// The site's address, for the link in `--format mail`.
         #[arg(long, value_name = "URL", default_value = "")]
         url: String,
@@ -52,6 +57,10 @@ enum Cmd {
         /// Semantics profile [default: each file's `# semantics:` header, else upstream].
         #[arg(long)]
         semantics: Option<Semantics>,
+        /// Kernel release, e.g. 4.15 [default: each file's `# kernel:` header,
+        /// else a pasted log's `Linux version` banner, else latest].
+        #[arg(long, value_name = "VERSION")]
+        kernel: Option<KernelVersion>,
     },
     /// Replay a scenario under two semantics profiles and print both
     /// transcripts aligned (exit 0 if they agree, 1 if not).
@@ -204,6 +213,7 @@ fn cmd_run(
     format: Format,
     console: ConsoleArg,
     sem: Option<Semantics>,
+    kernel: Option<KernelVersion>,
     url: &str,
 ) -> ExitCode {
     let (file, text) = match (file, link) {
@@ -218,8 +228,11 @@ fn cmd_run(
         (None, None) => return fail("run: give a FILE or --link FRAGMENT"),
     };
     match parse(&text) {
-        Ok(scenario) => {
+        Ok(mut scenario) => {
             warn(file, &scenario.warnings);
+            if kernel.is_some() {
+                scenario.kernel = kernel;
+            }
             let r = run_with(&scenario, sem.or(scenario.semantics).unwrap_or_default());
             match format {
                 Format::Log => print!("{}", render::log_on(&r, console.into())),
@@ -239,19 +252,19 @@ fn cmd_run(
 /// A scenario file is compared strictly; a pasted log (any dressing, a
 /// selftest diff, unknown commands) is read by `log` and reported with
 /// its counts, pass or fail.
-fn cmd_check(files: &[String], sem: Option<Semantics>) -> ExitCode {
+fn cmd_check(files: &[String], sem: Option<Semantics>, kernel: Option<KernelVersion>) -> ExitCode {
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
     for file in files {
         let result = read_input(file).and_then(|t| {
             if check::is_pasted_log(&t) {
-                return check::check_log_with(&t, sem)
+                return check::check_log_on(&t, sem, kernel)
                     .map(|c| {
                         let report = c.render(label(file));
                         (c.passed, report, c.nothing_compared.is_some())
                     })
                     .map_err(|e| e.in_file(label(file)));
             }
-            check::check_text_with(label(file), &t, sem)
+            check::check_text_on(label(file), &t, sem, kernel)
                 .map(|r| (r.passed, r.diff, false))
                 .map_err(|e| e.in_file(label(file)))
         });
@@ -480,6 +493,7 @@ fn main() -> ExitCode {
             format,
             console,
             semantics,
+            kernel,
             url,
         } => cmd_run(
             file.as_deref(),
@@ -487,9 +501,14 @@ fn main() -> ExitCode {
             *format,
             *console,
             *semantics,
+            *kernel,
             url,
         ),
-        Cmd::Check { files, semantics } => cmd_check(files, *semantics),
+        Cmd::Check {
+            files,
+            semantics,
+            kernel,
+        } => cmd_check(files, *semantics, *kernel),
         Cmd::Diff { file, semantics } => cmd_diff(file, semantics),
         Cmd::Link { file } => cmd_link(file),
         Cmd::Kmod { file, dir } => cmd_kmod(file, dir),

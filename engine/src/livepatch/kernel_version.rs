@@ -249,4 +249,25 @@ mod tests {
         assert!(!Kernel::default().force_marks_every_patch());
         assert!(Kernel::default().has_klp_state());
     }
+
+    #[test]
+    fn the_kernel_header_is_read_and_its_errors_say_where() {
+        let s = crate::parse("# kernel: 5.4\n% modprobe test_klp_callbacks_mod\n").unwrap();
+        assert_eq!(s.kernel, Some(KernelVersion::v(5, 4)));
+        assert_eq!(
+            crate::parse("# a comment\n").map(|s| s.kernel).ok(),
+            Some(None)
+        );
+        let e = crate::parse("# kernel: 3.10\n").unwrap_err().to_string();
+        assert!(e.starts_with("line 1, col 11"), "{e}");
+        assert!(e.contains("v4.15"), "{e}");
+        let e = crate::parse("% modprobe test_klp_callbacks_mod\n# kernel: 5.4\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("line 2, col 1:"), "{e}");
+        let e = crate::parse("# kernel: 5.4\n# kernel: 6.1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a second kernel"), "{e}");
+    }
 }

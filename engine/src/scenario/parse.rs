@@ -115,8 +115,8 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
                 .count()
                 + 1;
             let version = KernelVersion::parse(text).map_err(|why| {
-                ParseError::new(lineno, col, K::BadArgument(why))
-                    .hint("a release from 4.15 on, e.g. '# kernel: 5.4', or '# kernel: latest'")
+                ParseError::new(lineno, col, K::BadArgument(format!("kernel '{text}'")))
+                    .hint(format!("{why}; write a release from 4.15 on (e.g. '# kernel: 5.4') or '# kernel: latest'"))
             })?;
             if !steps.is_empty() {
                 return Err(ParseError::new(
