@@ -76,6 +76,9 @@ enum Cmd {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TableFormat::Text)]
         format: TableFormat,
+        /// Kernel release, e.g. 5.4 [default: latest].
+        #[arg(long, value_name = "VERSION", default_value_t = KernelVersion::Latest)]
+        kernel: KernelVersion,
     },
     /// Run every command sequence up to a depth and check the invariants;
     /// with --ask, answer a question ("can this ever happen?").
@@ -90,6 +93,14 @@ enum Cmd {
         /// List the questions with their kernel reasons.
         #[arg(long)]
         questions: bool,
+        /// Kernel release the invariants are checked on, e.g. 5.4 [default: latest].
+        #[arg(
+            long,
+            value_name = "VERSION",
+            default_value_t = KernelVersion::Latest,
+            conflicts_with_all = ["ask", "questions"]
+        )]
+        kernel: KernelVersion,
     },
     /// Work through the exercises of a Markdown file: type each answer,
     /// get the diff against the engine's. With --check, verify exercises.
@@ -117,6 +128,11 @@ enum Cmd {
         file: String,
         /// Output directory (created if missing).
         dir: std::path::PathBuf,
+        /// Kernel release the modules are for, e.g. 5.4 [default: the
+        /// file's `# kernel:` header, else latest]; refused where the
+        /// generated code would not build.
+        #[arg(long, value_name = "VERSION")]
+        kernel: Option<KernelVersion>,
     },
     /// Print the share-link fragment for a scenario.
     Link {
@@ -327,8 +343,8 @@ fn cmd_link(file: &str) -> ExitCode {
 }
 
 /// `klpscope table`: the situation table.
-fn cmd_table(format: TableFormat) -> ExitCode {
-    let cells = table::situation_table();
+fn cmd_table(format: TableFormat, kernel: KernelVersion) -> ExitCode {
+    let cells = table::situation_table_on(kernel);
     match format {
         TableFormat::Text => print!("{}", table::text(&cells)),
         TableFormat::Markdown => print!("{}", table::markdown(&cells)),
@@ -341,8 +357,8 @@ fn cmd_table(format: TableFormat) -> ExitCode {
 }
 
 /// `klpscope explore`: exhaustive exploration with invariant checks.
-fn cmd_explore(depth: usize) -> ExitCode {
-    let r = klpscope_engine::explore::explore(depth);
+fn cmd_explore(depth: usize, kernel: KernelVersion) -> ExitCode {
+    let r = klpscope_engine::explore::explore_on(depth, kernel);
     println!(
         "depth {}: {} commands, {} steps, {} distinct states, {} violations",
         r.depth,
@@ -430,7 +446,7 @@ fn cmd_book(
     }
 }
 
-fn cmd_kmod(file: &str, dir: &std::path::Path) -> ExitCode {
+fn cmd_kmod(file: &str, dir: &std::path::Path, kernel: Option<KernelVersion>) -> ExitCode {
     let text = match read_input(file) {
         Ok(t) => t,
         Err(e) => return fail(&e),
@@ -439,6 +455,10 @@ fn cmd_kmod(file: &str, dir: &std::path::Path) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e.in_file(label(file))),
     };
+    let kernel = kernel.or(scenario.kernel).unwrap_or_default();
+    if let Err(e) = klpscope_engine::kmod::supported_on(&scenario, kernel) {
+        return fail(&e);
+    }
     if let Err(e) = std::fs::create_dir_all(dir) {
         return fail(&format!("{}: {e}", dir.display()));
     }
@@ -511,7 +531,7 @@ fn main() -> ExitCode {
         } => cmd_check(files, *semantics, *kernel),
         Cmd::Diff { file, semantics } => cmd_diff(file, semantics),
         Cmd::Link { file } => cmd_link(file),
-        Cmd::Kmod { file, dir } => cmd_kmod(file, dir),
+        Cmd::Kmod { file, dir, kernel } => cmd_kmod(file, dir, *kernel),
         Cmd::Quiz {
             file,
             check,
@@ -523,15 +543,16 @@ fn main() -> ExitCode {
             *answers,
             only.as_deref(),
         )),
-        Cmd::Table { format } => cmd_table(*format),
+        Cmd::Table { format, kernel } => cmd_table(*format, *kernel),
         Cmd::Explore {
             depth,
             ask,
             questions,
+            kernel,
         } => match (ask, questions) {
             (_, true) => cmd_questions(),
             (Some(q), _) => cmd_ask(q, depth.unwrap_or(klpscope_engine::ask::DEFAULT_DEPTH)),
-            (None, false) => cmd_explore(depth.unwrap_or(4)),
+            (None, false) => cmd_explore(depth.unwrap_or(4), *kernel),
         },
         Cmd::Book {
             outdir,

@@ -290,3 +290,49 @@ fn a_reader_that_goes_away_ends_the_output_without_a_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_ne!(out.status.code(), Some(101), "{err}");
 }
+
+/// `--kernel` on run, check, table, explore and kmod: a release from 4.15
+/// on; forcing on v5.4 marks every patch (before 2957308343fa, v5.18).
+#[test]
+fn the_kernel_option_chooses_the_release() {
+    let forced = "\
+% modprobe test_klp_callbacks_busy block_transition=Y
+% modprobe test_klp_callbacks_demo
+% echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/force
+% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled
+% rmmod test_klp_callbacks_demo
+";
+    let (code, old, _) = klpscope(&["run", "--kernel", "5.4", "-"], forced);
+    assert_eq!(code, 0);
+    assert!(old.contains("rmmod: ERROR: Module test_klp_callbacks_demo is in use"));
+    let (_, new, _) = klpscope(&["run", "--kernel", "5.18", "-"], forced);
+    assert!(!new.contains("is in use"), "{new}");
+    let (_, header, _) = klpscope(&["run", "-"], &format!("# kernel: 5.4\n{forced}"));
+    assert_eq!(header, old);
+    let (code, _, err) = klpscope(&["run", "--kernel", "4.14", "-"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("merged in v4.15"), "{err}");
+    let (code, out, _) = klpscope(
+        &[
+            "check",
+            "--kernel",
+            "4.15",
+            &fixture("01-target-module-before-livepatch.txt"),
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = klpscope(&["table", "--kernel", "5.4"], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("pre_patch"), "{out}");
+    let (code, out, _) = klpscope(&["explore", "--depth", "2", "--kernel", "5.4"], "");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 violations"), "{out}");
+    let dir = std::env::temp_dir().join("klpscope-kmod-kernel-test");
+    let (code, _, err) = klpscope(
+        &["kmod", "--kernel", "4.19", "-", dir.to_str().unwrap()],
+        "% rmmod x\n",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("klp_register_patch"), "{err}");
+}
