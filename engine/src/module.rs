@@ -610,6 +610,10 @@ impl World {
         if self.patch(patch).is_none() {
             return self.no_such_file(cmd);
         }
+        if !self.kernel().patch_attr_exists(attr) {
+            // kernfs cannot create a file the kernel does not have.
+            return self.write_error(cmd, Errno::EACCES);
+        }
         let result = match attr {
             "enabled" => self.enabled_store(patch, value),
             "force" => self.force_store(patch, value),

@@ -194,6 +194,36 @@ impl Kernel {
         !self.version.at_least(5, 5)
     }
 
+    /// Whether `klp_try_complete_transition()` sends the fake signals by
+    /// itself every `SIGNALS_TIMEOUT` attempts ("signaling remaining
+    /// tasks"): v5.1 and later (0b3d52790e1c "livepatch: Remove signal
+    /// sysfs attribute"); before, an administrator wrote the `signal` file.
+    pub(crate) fn automatic_signals(self) -> bool {
+        self.version.at_least(5, 1)
+    }
+
+    // --- core.c: the sysfs attributes -----------------------------------
+
+    /// Whether `/sys/kernel/livepatch/<patch>/ATTR` exists (of those the
+    /// model knows): `enabled` and `transition` always; `force` from v4.16
+    /// (c99a2be790b0 "livepatch: force transition to finish"); `replace`
+    /// from v6.11 ("livepatch: Add "replace" sysfs attribute", ABI
+    /// KernelVersion 6.11.0).
+    pub(crate) fn patch_attr_exists(self, attr: &str) -> bool {
+        match attr {
+            "force" => self.version.at_least(4, 16),
+            "replace" => self.version.at_least(6, 11),
+            _ => true,
+        }
+    }
+
+    /// Whether `/sys/kernel/livepatch/<patch>/<object>/patched` exists: v6.0
+    /// and later ("livepatch: add sysfs entry "patched" for each
+    /// klp_object", ABI KernelVersion 6.0.0).
+    pub(crate) fn object_patched_attr(self) -> bool {
+        self.version.at_least(6, 0)
+    }
+
     // --- state.c --------------------------------------------------------
 
     /// Whether `struct klp_state` and the compatibility check of

@@ -224,7 +224,10 @@ impl World {
                 }
             }
             if !complete {
-                if w.klp_signals_cnt > 0 && w.klp_signals_cnt % SIGNALS_TIMEOUT == 0 {
+                if w.kernel().automatic_signals()
+                    && w.klp_signals_cnt > 0
+                    && w.klp_signals_cnt % SIGNALS_TIMEOUT == 0
+                {
                     w.klp_send_signals();
                 }
                 w.klp_signals_cnt += 1;

@@ -336,3 +336,45 @@ fn the_kernel_option_chooses_the_release() {
     assert_eq!(code, 2);
     assert!(err.contains("klp_register_patch"), "{err}");
 }
+
+/// The sysfs files and the automatic signals each release has: `force`
+/// from v4.16, the signals by themselves from v5.1, the object's `patched`
+/// from v6.0, the patch's `replace` from v6.11.
+#[test]
+fn each_release_has_its_sysfs_files_and_signals() {
+    let attrs = "\
+% modprobe test_klp_callbacks_demo
+% echo \"replace=$(cat /sys/kernel/livepatch/test_klp_callbacks_demo/replace)\" > /dev/kmsg
+% echo \"patched=$(cat /sys/kernel/livepatch/test_klp_callbacks_demo/vmlinux/patched)\" > /dev/kmsg
+";
+    let read = |v: &str| klpscope(&["run", "--kernel", v, "-"], attrs).1;
+    let old = read("5.15");
+    assert!(
+        old.contains("\nreplace=\n") && old.contains("\npatched=\n"),
+        "{old}"
+    );
+    assert!(old.contains(
+        "cat: /sys/kernel/livepatch/test_klp_callbacks_demo/replace: No such file or directory"
+    ));
+    let six_one = read("6.1");
+    assert!(
+        six_one.contains("\nreplace=\n") && six_one.contains("\npatched=1\n"),
+        "{six_one}"
+    );
+    let new = read("6.11");
+    assert!(
+        new.contains("\nreplace=0\n") && new.contains("\npatched=1\n"),
+        "{new}"
+    );
+    let stalled = "\
+% modprobe test_klp_callbacks_busy block_transition=Y
+% modprobe test_klp_callbacks_demo
+% sleep 16
+% echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/force
+";
+    let run = |v: &str| klpscope(&["run", "--kernel", v, "-"], stalled).1;
+    let v4_15 = run("4.15");
+    assert!(v4_15.contains("force: Permission denied"), "{v4_15}");
+    assert!(!run("5.0").contains("signaling remaining tasks"));
+    assert!(run("5.1").contains("livepatch: signaling remaining tasks"));
+}
