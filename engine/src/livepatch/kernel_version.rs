@@ -32,6 +32,35 @@ pub enum KernelVersion {
 }
 
 impl KernelVersion {
+    /// The releases a version switch offers, newest first, each with what
+    /// changed there or which distributions start from it.
+    pub const NOTABLE: [(KernelVersion, &'static str); 15] = [
+        (KernelVersion::Latest, "latest mainline"),
+        (KernelVersion::v(6, 12), "Debian 13"),
+        (KernelVersion::v(6, 11), "the replace file"),
+        (KernelVersion::v(6, 8), "Ubuntu 24.04"),
+        (KernelVersion::v(6, 1), "Debian 12"),
+        (KernelVersion::v(6, 0), "an object's patched file"),
+        (
+            KernelVersion::v(5, 18),
+            "force marks only what may still run",
+        ),
+        (KernelVersion::v(5, 17), "force marks every patch"),
+        (KernelVersion::v(5, 15), "Ubuntu 22.04"),
+        (KernelVersion::v(5, 14), "RHEL 9, SLES 15 SP4+"),
+        (KernelVersion::v(5, 5), "klp_state"),
+        (
+            KernelVersion::v(5, 4),
+            "replaced patches leave before post_patch",
+        ),
+        (
+            KernelVersion::v(5, 1),
+            "klp_enable_patch(), atomic replace, automatic signals",
+        ),
+        (KernelVersion::v(4, 18), "RHEL 8"),
+        (KernelVersion::v(4, 15), "the callbacks merged"),
+    ];
+
     /// The oldest version modelled: the callbacks' merge.
     pub const OLDEST: KernelVersion = KernelVersion::v(4, 15);
 
@@ -299,5 +328,25 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("a second kernel"), "{e}");
+    }
+
+    #[test]
+    fn a_switch_rewrites_only_the_kernel_header() {
+        let text = "# semantics: seed-v1\n# kernel: 5.4\n% rmmod x\n";
+        assert_eq!(
+            crate::scenario::with_kernel(text, KernelVersion::v(6, 1)),
+            "# semantics: seed-v1\n# kernel: 6.1\n% rmmod x\n"
+        );
+        assert_eq!(
+            crate::scenario::with_kernel(text, KernelVersion::Latest),
+            "# semantics: seed-v1\n% rmmod x\n"
+        );
+        assert_eq!(
+            crate::scenario::with_kernel("% rmmod x\n", KernelVersion::v(5, 4)),
+            "# kernel: 5.4\n% rmmod x\n"
+        );
+        for (v, why) in KernelVersion::NOTABLE {
+            assert_eq!(KernelVersion::parse(&v.name()), Ok(v), "{why}");
+        }
     }
 }

@@ -12,7 +12,7 @@ mod error;
 mod parse;
 
 pub use error::{ParseError, ParseErrorKind};
-pub use parse::{parse, parse_command, with_semantics};
+pub use parse::{parse, parse_command, with_kernel, with_semantics};
 
 use crate::catalog::Catalog;
 use crate::command::Command;

@@ -218,6 +218,31 @@ pub fn with_semantics(text: &str, s: Semantics) -> String {
     out
 }
 
+/// `text` on release `v`: its `# kernel:` header lines removed and, unless
+/// `v` is the latest (what a scenario without one runs on), one put first
+/// (after a `# semantics:` header that comes first). Every other line stays.
+pub fn with_kernel(text: &str, v: KernelVersion) -> String {
+    let mut out = String::new();
+    let mut lines = text.lines().peekable();
+    if let Some(first) = lines.peek()
+        && semantics_header(first.trim()).is_some()
+    {
+        out.push_str(first);
+        out.push('\n');
+        lines.next();
+    }
+    if v != KernelVersion::Latest {
+        out.push_str(&format!("# kernel: {v}\n"));
+    }
+    for line in lines {
+        if header(line.trim(), "kernel:").is_none() {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// The profile name of a `# semantics: NAME` header line, if it is one.
 fn semantics_header(line: &str) -> Option<&str> {
     header(line, "semantics:")
