@@ -7,7 +7,7 @@
 use crate::World;
 use crate::command::{Command, Loader};
 use crate::event::Event;
-use crate::invariants::{Pairing, callbacks_only_for_loaded_objects, snapshot_consistent};
+use crate::invariants::{Pairing, callbacks_only_for_loaded_objects, snapshot_consistent_on};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -296,7 +296,7 @@ impl Observer for Invariants {
         self.pairing
             .observe(events)
             .and_then(|_| callbacks_only_for_loaded_objects(events))
-            .and_then(|_| snapshot_consistent(&after.snapshot()))
+            .and_then(|_| snapshot_consistent_on(&after.snapshot(), after.kernel_version()))
             .err()
     }
 }

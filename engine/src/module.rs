@@ -292,6 +292,12 @@ impl World {
         let fails = (def.init_returns != 0).then(|| Errno(-def.init_returns));
         match &def.body {
             ModuleBody::Livepatch(_) if let Some(e) = fails => InitResult::Err(e),
+            ModuleBody::Livepatch(patch) if self.kernel().registration_api() => {
+                match self.klp_register_and_enable_patch(def, patch) {
+                    Ok(()) => InitResult::Ok,
+                    Err(e) => InitResult::Err(e),
+                }
+            }
             ModuleBody::Livepatch(patch) => match self.klp_enable_patch(def, patch) {
                 Ok(()) => InitResult::Ok,
                 Err(e) => InitResult::Err(e),
@@ -600,6 +606,10 @@ impl World {
             }
             ModuleBody::Code(code) => self.module_code_exit(name, *code),
             ModuleBody::Kprobe => self.call("unregister_kprobe", |w| w.unregister_kprobe(name)),
+            // Before v5.1 the exit unregisters the patch (WARN_ON() on error).
+            ModuleBody::Livepatch(_) if self.kernel().registration_api() => {
+                let _ = self.klp_unregister_patch(name);
+            }
             ModuleBody::Livepatch(_) => {}
         }
         self.klp_module_going(name);

@@ -34,7 +34,7 @@ pub enum KernelVersion {
 impl KernelVersion {
     /// The releases a version switch offers, newest first, each with what
     /// changed there or which distributions start from it.
-    pub const NOTABLE: [(KernelVersion, &'static str); 15] = [
+    pub const NOTABLE: [(KernelVersion, &'static str); 16] = [
         (KernelVersion::Latest, "latest mainline"),
         (KernelVersion::v(6, 12), "Debian 13"),
         (KernelVersion::v(6, 11), "the replace file"),
@@ -56,6 +56,10 @@ impl KernelVersion {
         (
             KernelVersion::v(5, 1),
             "klp_enable_patch(), atomic replace, automatic signals",
+        ),
+        (
+            KernelVersion::v(5, 0),
+            "klp_register_patch(), re-enable, strict stacking",
         ),
         (KernelVersion::v(4, 18), "RHEL 8"),
         (KernelVersion::v(4, 15), "the callbacks merged"),
@@ -164,6 +168,16 @@ impl Kernel {
     /// (state_callbacks.rs).
     pub(crate) fn state_callbacks(self) -> bool {
         self.semantics.state_callbacks()
+    }
+
+    /// Whether livepatch modules register their patch (`klp_register_patch()`)
+    /// and a disabled patch stays registered, can be enabled again from
+    /// sysfs, and only patches in stack order may be enabled or disabled:
+    /// v4.15 to v5.0, until 958ef1e39d24 ("livepatch: Simplify API by
+    /// removing registration step") and e1452b607c48 ("livepatch: Add
+    /// atomic replace") in v5.1 (registration.rs).
+    pub(crate) fn registration_api(self) -> bool {
+        !self.version.at_least(5, 1)
     }
 
     // --- transition.c ---------------------------------------------------

@@ -83,6 +83,9 @@ impl World {
                     Some(&name),
                 );
             }
+            if kernel.registration_api() && target == KlpState::Unpatched {
+                w.klp_module_put_after_unpatching(&name);
+            }
             w.transition_event(TransitionPhase::Complete);
             w.klp_target_state = KlpState::Idle;
             w.klp_transition_patch = None;
@@ -254,7 +257,10 @@ impl World {
             let (enabled, replace) = w
                 .patch(&name)
                 .map_or((true, false), |p| (p.enabled, p.replace));
-            if !enabled {
+            if w.kernel().registration_api() {
+                // Before v5.1 a disabled patch stays registered until its
+                // module's exit unregisters it.
+            } else if !enabled {
                 w.klp_free_patch_async(&name);
             } else if replace {
                 w.klp_free_replaced_patches_async(&name);

@@ -378,3 +378,45 @@ fn each_release_has_its_sysfs_files_and_signals() {
     assert!(!run("5.0").contains("signaling remaining tasks"));
     assert!(run("5.1").contains("livepatch: signaling remaining tasks"));
 }
+
+/// Before v5.1 (958ef1e39d24) a disabled patch stays registered and can be
+/// enabled again, only the last enabled patch can be disabled, and the
+/// module's exit unregisters the patch; from v5.1 a disabled patch is gone.
+#[test]
+fn before_5_1_patches_stay_registered_and_stack() {
+    let session = "\
+% modprobe test_klp_callbacks_demo
+% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled
+% echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled
+% modprobe test_klp_callbacks_demo2
+% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled
+% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo2/enabled
+% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled
+% rmmod test_klp_callbacks_demo2
+% rmmod test_klp_callbacks_demo
+";
+    let (code, old, _) = klpscope(&["run", "--kernel", "5.0", "-"], session);
+    assert_eq!(code, 0);
+    let after = |cmd: &str, out: &str| -> String {
+        let from = out.find(cmd).unwrap_or_else(|| panic!("{cmd}\n{out}")) + cmd.len();
+        out[from..].lines().nth(1).unwrap_or("").to_string()
+    };
+    assert_eq!(
+        after(
+            "% echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled",
+            &old
+        ),
+        "livepatch: enabling patch 'test_klp_callbacks_demo'"
+    );
+    assert!(old.contains("% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled\n-bash: echo: write error: Device or resource busy\n"), "{old}");
+    assert!(!old.contains("rmmod: ERROR"), "{old}");
+    let (_, new, _) = klpscope(&["run", "--kernel", "5.1", "-"], session);
+    assert!(
+        new.contains("test_klp_callbacks_demo/enabled: No such file or directory"),
+        "{new}"
+    );
+    // The invariants hold on the registration API too.
+    let (code, out, _) = klpscope(&["explore", "--depth", "3", "--kernel", "5.0"], "");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(" 0 violations"), "{out}");
+}
