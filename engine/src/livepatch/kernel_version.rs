@@ -172,10 +172,15 @@ impl Kernel {
 
     /// Whether livepatch modules register their patch (`klp_register_patch()`)
     /// and a disabled patch stays registered, can be enabled again from
-    /// sysfs, and only patches in stack order may be enabled or disabled:
-    /// v4.15 to v5.0, until 958ef1e39d24 ("livepatch: Simplify API by
-    /// removing registration step") and e1452b607c48 ("livepatch: Add
-    /// atomic replace") in v5.1 (registration.rs).
+    /// sysfs, and only patches in stack order may be enabled or disabled,
+    /// module coming and going handle only enabled or transition patches,
+    /// and after any forced transition no livepatch module is released:
+    /// v4.15 to v5.0, until v5.1's 958ef1e39d24 ("livepatch: Simplify API
+    /// by removing registration step"), "livepatch: Remove ordering
+    /// (stacking) of the livepatches", "livepatch: Module coming and going
+    /// callbacks can proceed with all listed patches", "livepatch: Do not
+    /// block the removal of patches loaded after a forced transition" and
+    /// e1452b607c48 ("livepatch: Add atomic replace") (registration.rs).
     pub(crate) fn registration_api(self) -> bool {
         !self.version.at_least(5, 1)
     }
@@ -239,8 +244,9 @@ impl Kernel {
 
     /// Whether `klp_try_complete_transition()` sends the fake signals by
     /// itself every `SIGNALS_TIMEOUT` attempts ("signaling remaining
-    /// tasks"): v5.1 and later (0b3d52790e1c "livepatch: Remove signal
-    /// sysfs attribute"); before, an administrator wrote the `signal` file.
+    /// tasks"): v5.1 and later ("livepatch: Send a fake signal
+    /// periodically", then 0b3d52790e1c "livepatch: Remove signal sysfs
+    /// attribute"); before, an administrator wrote the `signal` file.
     pub(crate) fn automatic_signals(self) -> bool {
         self.version.at_least(5, 1)
     }

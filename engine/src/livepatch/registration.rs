@@ -77,9 +77,14 @@ impl World {
     }
 
     /// `klp_complete_transition()` before v5.1: an unpatching transition
-    /// drops the reference its enable took, unless the patch was forced.
+    /// drops the reference its enable took, unless a transition was ever
+    /// forced: until "livepatch: Do not block the removal of patches loaded
+    /// after a forced transition" (v5.1) that blocked every livepatch
+    /// module, also those loaded later. A forced patch never leaves the
+    /// list (its module is never released), so one on the list means a
+    /// transition was forced.
     pub(crate) fn klp_module_put_after_unpatching(&mut self, name: &str) {
-        let forced = self.patch(name).is_some_and(|p| p.forced);
+        let forced = self.klp_patches.iter().any(|p| p.forced);
         if !forced && let Some(m) = self.module_mut(name) {
             m.refcnt = m.refcnt.saturating_sub(1);
         }

@@ -419,4 +419,31 @@ fn before_5_1_patches_stay_registered_and_stack() {
     let (code, out, _) = klpscope(&["explore", "--depth", "3", "--kernel", "5.0"], "");
     assert_eq!(code, 0, "{out}");
     assert!(out.contains(" 0 violations"), "{out}");
+    // Before v5.1 a forced transition keeps every livepatch module, also
+    // one loaded later.
+    let later = "\
+define module tgt
+  func f
+  task worker sleeps in f
+end
+define livepatch fix
+  object tgt
+    func f
+end
+define livepatch later
+end
+% insmod tgt.ko
+% insmod fix.ko
+% echo 1 > /sys/kernel/livepatch/fix/force
+% insmod later.ko
+% echo 0 > /sys/kernel/livepatch/later/enabled
+% rmmod later
+";
+    let (_, v5_0, _) = klpscope(&["run", "--kernel", "5.0", "-"], later);
+    assert!(
+        v5_0.ends_with("rmmod: ERROR: Module later is in use\n"),
+        "{v5_0}"
+    );
+    let (_, v5_1, _) = klpscope(&["run", "--kernel", "5.1", "-"], later);
+    assert!(v5_1.ends_with("% rmmod later\n"), "{v5_1}");
 }
