@@ -224,7 +224,7 @@ impl Kernel {
 
     /// Whether `klp_force_transition()` marks every patch on `klp_patches`
     /// as forced (so none of their modules can be removed): from `force`'s
-    /// arrival (c99a2be790b0 "livepatch: force transition to finish") until
+    /// arrival ("livepatch: force transition to finish") until
     /// v5.18, whose 2957308343fa "livepatch: Don't block removal of patches
     /// that are safe to unload" marks only the patches whose code may still
     /// run.
@@ -255,7 +255,7 @@ impl Kernel {
 
     /// Whether `/sys/kernel/livepatch/<patch>/ATTR` exists (of those the
     /// model knows): `enabled` and `transition` always; `force` from v4.16
-    /// (c99a2be790b0 "livepatch: force transition to finish"); `replace`
+    /// ("livepatch: force transition to finish"); `replace`
     /// from v6.11 ("livepatch: Add "replace" sysfs attribute", ABI
     /// KernelVersion 6.11.0).
     pub(crate) fn patch_attr_exists(self, attr: &str) -> bool {
