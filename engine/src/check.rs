@@ -40,7 +40,21 @@ pub fn check_text_with(
     text: &str,
     semantics: Option<crate::Semantics>,
 ) -> Result<CheckResult, ParseError> {
-    let scenario = parse(text)?;
+    check_text_on(name, text, semantics, None)
+}
+
+/// [`check_text_with`] on a given kernel release (`None`: the one the
+/// scenario's `# kernel:` header names, the latest mainline without one).
+pub fn check_text_on(
+    name: &str,
+    text: &str,
+    semantics: Option<crate::Semantics>,
+    kernel: Option<crate::KernelVersion>,
+) -> Result<CheckResult, ParseError> {
+    let mut scenario = parse(text)?;
+    if kernel.is_some() {
+        scenario.kernel = kernel;
+    }
     let run = match semantics {
         Some(s) => crate::run_with(&scenario, s),
         None => crate::run(&scenario),
@@ -461,6 +475,17 @@ pub fn check_log_with(
     text: &str,
     semantics: Option<crate::Semantics>,
 ) -> Result<LogCheck, ParseError> {
+    check_log_on(text, semantics, None)
+}
+
+/// [`check_log_with`] on a given kernel release. `None`: the one the log's
+/// `# kernel:` header names, else the one its `Linux version X.Y...` boot
+/// banner names, else the latest mainline.
+pub fn check_log_on(
+    text: &str,
+    semantics: Option<crate::Semantics>,
+    kernel: Option<crate::KernelVersion>,
+) -> Result<LogCheck, ParseError> {
     use crate::scenario::ParseErrorKind;
     if text.len() > MAX_LOG {
         return Err(ParseError::new(
@@ -478,10 +503,11 @@ pub fn check_log_with(
             .find_map(|l| l.trim().strip_prefix("# semantics:"))
             .and_then(|n| crate::Semantics::from_name(n.trim()))
     });
+    let kernel = kernel.or_else(|| log_kernel(text));
     let sides: Vec<SideCheck> = reading
         .sides
         .iter()
-        .map(|s| check_side(&reading, s, semantics))
+        .map(|s| check_side(&reading, s, semantics, kernel))
         .collect();
     let lines = merge_rows(&reading, &sides);
     let has_command = reading.sides.iter().any(|s| {
@@ -608,11 +634,21 @@ enum Kind {
     Kernel(Option<usize>, bool),
 }
 
+/// The release a pasted log runs on: its `# kernel: VERSION` header, else
+/// the version its boot banner (`Linux version 5.15.0-91-generic ...`) names.
+fn log_kernel(text: &str) -> Option<crate::KernelVersion> {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("# kernel:"))
+        .and_then(|v| crate::KernelVersion::parse(v).ok())
+        .or_else(|| crate::KernelVersion::from_banner(text))
+}
+
 /// Replays one side and compares its kernel lines with the model's.
 fn check_side(
     reading: &Reading,
     side: &log::Side,
     semantics: Option<crate::Semantics>,
+    kernel: Option<crate::KernelVersion>,
 ) -> SideCheck {
     let entries = &side.entries;
     // Declarations first: a `define` block may follow its first use.
@@ -697,9 +733,12 @@ fn check_side(
         scenario.push_str(c);
         scenario.push('\n');
     }
-    let run = crate::parse(&scenario).ok().map(|parsed| match semantics {
-        Some(s) => crate::run_with(&parsed, s),
-        None => crate::run(&parsed),
+    let run = crate::parse(&scenario).ok().map(|mut parsed| {
+        parsed.kernel = kernel;
+        match semantics {
+            Some(s) => crate::run_with(&parsed, s),
+            None => crate::run(&parsed),
+        }
     });
     let mut modules: Vec<String> = catalog.names().into_iter().map(str::to_string).collect();
     modules.retain(|m| !unknown_modules.contains(m));

@@ -7,7 +7,7 @@
 use crate::World;
 use crate::command::{Command, Loader};
 use crate::event::Event;
-use crate::invariants::{Pairing, callbacks_only_for_loaded_objects, snapshot_consistent};
+use crate::invariants::{Pairing, callbacks_only_for_loaded_objects, snapshot_consistent_on};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -296,7 +296,7 @@ impl Observer for Invariants {
         self.pairing
             .observe(events)
             .and_then(|_| callbacks_only_for_loaded_objects(events))
-            .and_then(|_| snapshot_consistent(&after.snapshot()))
+            .and_then(|_| snapshot_consistent_on(&after.snapshot(), after.kernel_version()))
             .err()
     }
 }
@@ -304,12 +304,24 @@ impl Observer for Invariants {
 /// Explores every command sequence up to `depth` from a fresh system and
 /// reports each invariant broken, with the shortest scenario that breaks it.
 pub fn explore(depth: usize) -> Report {
-    let mut search = Search::new(Invariants::default(), depth);
+    explore_on(depth, crate::KernelVersion::Latest)
+}
+
+/// [`explore`] on mainline release `kernel` (each violating scenario then
+/// carries a `# kernel:` header).
+pub fn explore_on(depth: usize, kernel: crate::KernelVersion) -> Report {
+    let mut search =
+        Search::from_world(World::new().on_kernel(kernel), Invariants::default(), depth);
+    let header = if kernel == crate::KernelVersion::Latest {
+        String::new()
+    } else {
+        format!("# kernel: {kernel}\n")
+    };
     let mut violations = Vec::new();
     while let Some(hit) = search.run(u64::MAX) {
         violations.push(Violation {
             message: hit.found,
-            scenario: search.scenario(&hit.path),
+            scenario: format!("{header}{}", search.scenario(&hit.path)),
         });
     }
     let progress = search.progress();

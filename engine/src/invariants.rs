@@ -95,6 +95,14 @@ pub fn callbacks_only_for_loaded_objects(events: &[Event]) -> Result<(), String>
 /// Always: the snapshot is consistent (one transition at most, task states
 /// agree with it, patches hold their modules, patched objects are loaded).
 pub fn snapshot_consistent(s: &Snapshot) -> Result<(), String> {
+    snapshot_consistent_on(s, crate::KernelVersion::Latest)
+}
+
+/// [`snapshot_consistent`] on mainline release `kernel`: before v5.1
+/// (registration.rs) a registered patch that is neither enabled nor in
+/// transition stays on the list and holds no module reference.
+pub fn snapshot_consistent_on(s: &Snapshot, kernel: crate::KernelVersion) -> Result<(), String> {
+    let registered = !kernel.at_least(5, 1);
     let in_transition = s.patches.iter().filter(|p| p.transition).count();
     if in_transition > 1 || (in_transition == 1) != s.transition.is_some() {
         return Err(format!(
@@ -113,10 +121,11 @@ pub fn snapshot_consistent(s: &Snapshot) -> Result<(), String> {
         let Some(m) = s.modules.iter().find(|m| m.name == p.name) else {
             return Err(format!("patch {} without its module", p.name));
         };
-        if m.refcnt == 0 {
+        let applied = p.transition || p.enabled;
+        if m.refcnt == 0 && (applied || !registered) {
             return Err(format!("patch {} does not hold its module", p.name));
         }
-        if !p.transition && !p.enabled {
+        if !applied && !registered {
             return Err(format!("disabled patch {} left on the list", p.name));
         }
         for o in &p.objects {

@@ -63,6 +63,7 @@ mod world;
 
 pub use command::{Command, Loader};
 pub use event::{CallbackKind, Effect, Event, EventKind, KlpState, ModuleState};
+pub use livepatch::kernel_version::KernelVersion;
 pub use scenario::{ParseError, Scenario, Step, parse};
 pub use semantics::Semantics;
 pub use snapshot::Snapshot;
@@ -118,7 +119,8 @@ pub fn run_prefix(scenario: &Scenario, n: usize) -> Run {
 
 /// Runs the first `n` commands under the given semantics profile.
 pub fn run_prefix_with(scenario: &Scenario, n: usize, semantics: Semantics) -> Run {
-    let mut world = World::with_semantics(scenario.catalog.clone(), semantics);
+    let mut world = World::with_semantics(scenario.catalog.clone(), semantics)
+        .on_kernel(scenario.kernel.unwrap_or_default());
     world.declare_state_callbacks(scenario.state_callbacks.clone());
     let initial = world.snapshot();
     let steps = scenario

@@ -4,7 +4,9 @@
 //! input or parse error.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use klpscope_engine::{Semantics, check, diff, parse, render, run_with, share, table};
+use klpscope_engine::{
+    KernelVersion, Semantics, check, diff, parse, render, run_with, share, table,
+};
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -40,6 +42,9 @@ enum Cmd {
         /// Semantics profile [default: the file's `# semantics:` header, else upstream].
         #[arg(long)]
         semantics: Option<Semantics>,
+        /// Kernel release, e.g. 5.4 [default: the file's `# kernel:` header, else latest].
+        #[arg(long, value_name = "VERSION")]
+        kernel: Option<KernelVersion>,
         /// The site's address, for the link in `--format mail`.
         #[arg(long, value_name = "URL", default_value = "")]
         url: String,
@@ -52,6 +57,10 @@ enum Cmd {
         /// Semantics profile [default: each file's `# semantics:` header, else upstream].
         #[arg(long)]
         semantics: Option<Semantics>,
+        /// Kernel release, e.g. 4.15 [default: each file's `# kernel:` header,
+        /// else a pasted log's `Linux version` banner, else latest].
+        #[arg(long, value_name = "VERSION")]
+        kernel: Option<KernelVersion>,
     },
     /// Replay a scenario under two semantics profiles and print both
     /// transcripts aligned (exit 0 if they agree, 1 if not).
@@ -67,6 +76,9 @@ enum Cmd {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TableFormat::Text)]
         format: TableFormat,
+        /// Kernel release, e.g. 5.4 [default: latest].
+        #[arg(long, value_name = "VERSION", default_value_t = KernelVersion::Latest)]
+        kernel: KernelVersion,
     },
     /// Run every command sequence up to a depth and check the invariants;
     /// with --ask, answer a question ("can this ever happen?").
@@ -81,6 +93,14 @@ enum Cmd {
         /// List the questions with their kernel reasons.
         #[arg(long)]
         questions: bool,
+        /// Kernel release the invariants are checked on, e.g. 5.4 [default: latest].
+        #[arg(
+            long,
+            value_name = "VERSION",
+            default_value_t = KernelVersion::Latest,
+            conflicts_with_all = ["ask", "questions"]
+        )]
+        kernel: KernelVersion,
     },
     /// Work through the exercises of a Markdown file: type each answer,
     /// get the diff against the engine's. With --check, verify exercises.
@@ -108,6 +128,11 @@ enum Cmd {
         file: String,
         /// Output directory (created if missing).
         dir: std::path::PathBuf,
+        /// Kernel release the modules are for, e.g. 5.4 [default: the
+        /// file's `# kernel:` header, else latest]; refused where the
+        /// generated code would not build.
+        #[arg(long, value_name = "VERSION")]
+        kernel: Option<KernelVersion>,
     },
     /// Print the share-link fragment for a scenario.
     Link {
@@ -204,6 +229,7 @@ fn cmd_run(
     format: Format,
     console: ConsoleArg,
     sem: Option<Semantics>,
+    kernel: Option<KernelVersion>,
     url: &str,
 ) -> ExitCode {
     let (file, text) = match (file, link) {
@@ -218,8 +244,11 @@ fn cmd_run(
         (None, None) => return fail("run: give a FILE or --link FRAGMENT"),
     };
     match parse(&text) {
-        Ok(scenario) => {
+        Ok(mut scenario) => {
             warn(file, &scenario.warnings);
+            if kernel.is_some() {
+                scenario.kernel = kernel;
+            }
             let r = run_with(&scenario, sem.or(scenario.semantics).unwrap_or_default());
             match format {
                 Format::Log => print!("{}", render::log_on(&r, console.into())),
@@ -239,19 +268,19 @@ fn cmd_run(
 /// A scenario file is compared strictly; a pasted log (any dressing, a
 /// selftest diff, unknown commands) is read by `log` and reported with
 /// its counts, pass or fail.
-fn cmd_check(files: &[String], sem: Option<Semantics>) -> ExitCode {
+fn cmd_check(files: &[String], sem: Option<Semantics>, kernel: Option<KernelVersion>) -> ExitCode {
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
     for file in files {
         let result = read_input(file).and_then(|t| {
             if check::is_pasted_log(&t) {
-                return check::check_log_with(&t, sem)
+                return check::check_log_on(&t, sem, kernel)
                     .map(|c| {
                         let report = c.render(label(file));
                         (c.passed, report, c.nothing_compared.is_some())
                     })
                     .map_err(|e| e.in_file(label(file)));
             }
-            check::check_text_with(label(file), &t, sem)
+            check::check_text_on(label(file), &t, sem, kernel)
                 .map(|r| (r.passed, r.diff, false))
                 .map_err(|e| e.in_file(label(file)))
         });
@@ -314,8 +343,8 @@ fn cmd_link(file: &str) -> ExitCode {
 }
 
 /// `klpscope table`: the situation table.
-fn cmd_table(format: TableFormat) -> ExitCode {
-    let cells = table::situation_table();
+fn cmd_table(format: TableFormat, kernel: KernelVersion) -> ExitCode {
+    let cells = table::situation_table_on(kernel);
     match format {
         TableFormat::Text => print!("{}", table::text(&cells)),
         TableFormat::Markdown => print!("{}", table::markdown(&cells)),
@@ -328,8 +357,8 @@ fn cmd_table(format: TableFormat) -> ExitCode {
 }
 
 /// `klpscope explore`: exhaustive exploration with invariant checks.
-fn cmd_explore(depth: usize) -> ExitCode {
-    let r = klpscope_engine::explore::explore(depth);
+fn cmd_explore(depth: usize, kernel: KernelVersion) -> ExitCode {
+    let r = klpscope_engine::explore::explore_on(depth, kernel);
     println!(
         "depth {}: {} commands, {} steps, {} distinct states, {} violations",
         r.depth,
@@ -417,7 +446,7 @@ fn cmd_book(
     }
 }
 
-fn cmd_kmod(file: &str, dir: &std::path::Path) -> ExitCode {
+fn cmd_kmod(file: &str, dir: &std::path::Path, kernel: Option<KernelVersion>) -> ExitCode {
     let text = match read_input(file) {
         Ok(t) => t,
         Err(e) => return fail(&e),
@@ -426,6 +455,10 @@ fn cmd_kmod(file: &str, dir: &std::path::Path) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e.in_file(label(file))),
     };
+    let kernel = kernel.or(scenario.kernel).unwrap_or_default();
+    if let Err(e) = klpscope_engine::kmod::supported_on(&scenario, kernel) {
+        return fail(&e);
+    }
     if let Err(e) = std::fs::create_dir_all(dir) {
         return fail(&format!("{}: {e}", dir.display()));
     }
@@ -480,6 +513,7 @@ fn main() -> ExitCode {
             format,
             console,
             semantics,
+            kernel,
             url,
         } => cmd_run(
             file.as_deref(),
@@ -487,12 +521,17 @@ fn main() -> ExitCode {
             *format,
             *console,
             *semantics,
+            *kernel,
             url,
         ),
-        Cmd::Check { files, semantics } => cmd_check(files, *semantics),
+        Cmd::Check {
+            files,
+            semantics,
+            kernel,
+        } => cmd_check(files, *semantics, *kernel),
         Cmd::Diff { file, semantics } => cmd_diff(file, semantics),
         Cmd::Link { file } => cmd_link(file),
-        Cmd::Kmod { file, dir } => cmd_kmod(file, dir),
+        Cmd::Kmod { file, dir, kernel } => cmd_kmod(file, dir, *kernel),
         Cmd::Quiz {
             file,
             check,
@@ -504,15 +543,16 @@ fn main() -> ExitCode {
             *answers,
             only.as_deref(),
         )),
-        Cmd::Table { format } => cmd_table(*format),
+        Cmd::Table { format, kernel } => cmd_table(*format, *kernel),
         Cmd::Explore {
             depth,
             ask,
             questions,
+            kernel,
         } => match (ask, questions) {
             (_, true) => cmd_questions(),
             (Some(q), _) => cmd_ask(q, depth.unwrap_or(klpscope_engine::ask::DEFAULT_DEPTH)),
-            (None, false) => cmd_explore(depth.unwrap_or(4)),
+            (None, false) => cmd_explore(depth.unwrap_or(4), *kernel),
         },
         Cmd::Book {
             outdir,

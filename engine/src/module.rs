@@ -292,6 +292,12 @@ impl World {
         let fails = (def.init_returns != 0).then(|| Errno(-def.init_returns));
         match &def.body {
             ModuleBody::Livepatch(_) if let Some(e) = fails => InitResult::Err(e),
+            ModuleBody::Livepatch(patch) if self.kernel().registration_api() => {
+                match self.klp_register_and_enable_patch(def, patch) {
+                    Ok(()) => InitResult::Ok,
+                    Err(e) => InitResult::Err(e),
+                }
+            }
             ModuleBody::Livepatch(patch) => match self.klp_enable_patch(def, patch) {
                 Ok(()) => InitResult::Ok,
                 Err(e) => InitResult::Err(e),
@@ -600,6 +606,10 @@ impl World {
             }
             ModuleBody::Code(code) => self.module_code_exit(name, *code),
             ModuleBody::Kprobe => self.call("unregister_kprobe", |w| w.unregister_kprobe(name)),
+            // Before v5.1 the exit unregisters the patch (WARN_ON() on error).
+            ModuleBody::Livepatch(_) if self.kernel().registration_api() => {
+                let _ = self.klp_unregister_patch(name);
+            }
             ModuleBody::Livepatch(_) => {}
         }
         self.klp_module_going(name);
@@ -609,6 +619,10 @@ impl World {
     fn write_patch_attr(&mut self, cmd: &Command, patch: &str, attr: &str, value: &str) {
         if self.patch(patch).is_none() {
             return self.no_such_file(cmd);
+        }
+        if !self.kernel().patch_attr_exists(attr) {
+            // kernfs cannot create a file the kernel does not have.
+            return self.write_error(cmd, Errno::EACCES);
         }
         let result = match attr {
             "enabled" => self.enabled_store(patch, value),

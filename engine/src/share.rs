@@ -8,6 +8,7 @@
 //! | token | stands for |
 //! |---|---|
 //! | `@seed-v1` | `# semantics: seed-v1` |
+//! | `@5.4` | `# kernel: 5.4` |
 //! | `i.demo+pre_patch_ret=-19` | `insmod test_modules/test_klp_callbacks_demo.ko pre_patch_ret=-19` |
 //! | `p.busy+sleep_secs=0` | `modprobe test_klp_callbacks_busy sleep_secs=0` |
 //! | `r.mod` | `rmmod test_klp_callbacks_mod` |
@@ -326,6 +327,9 @@ pub fn encode(text: &str) -> String {
     if let Some(s) = scenario.semantics {
         tokens.push(format!("@{}", s.name()));
     }
+    if let Some(v) = scenario.kernel {
+        tokens.push(format!("@{v}"));
+    }
     let mut steps = scenario.steps.iter();
     for g in groups {
         match g {
@@ -453,6 +457,13 @@ fn decode_v1(body: &str) -> Result<String, ParseError> {
         }
         let token = unescape(raw, 1, col)?;
         if let Some(name) = token.strip_prefix('@') {
+            // `@5.4`, `@latest`: the kernel; a profile's name starts with a letter.
+            if name == "latest" || name.starts_with(|c: char| c.is_ascii_digit()) {
+                let v =
+                    crate::KernelVersion::parse(name).map_err(|why| bad(col + 1, name, &why))?;
+                out.push_str(&format!("# kernel: {v}\n"));
+                continue;
+            }
             let Some(s) = crate::Semantics::from_name(name) else {
                 return Err(bad(
                     col + 1,

@@ -148,10 +148,21 @@ fn cells() -> Vec<(
 
 /// Computes the table by running one scenario per cell.
 pub fn situation_table() -> Vec<Cell> {
+    situation_table_on(crate::KernelVersion::Latest)
+}
+
+/// [`situation_table`] on mainline release `kernel` (each cell's scenario
+/// then carries a `# kernel:` header).
+pub fn situation_table_on(kernel: crate::KernelVersion) -> Vec<Cell> {
     cells()
         .into_iter()
         .map(|(phase, event, setup, observed)| {
-            let mut text = DECLS.to_string();
+            let mut text = if kernel == crate::KernelVersion::Latest {
+                String::new()
+            } else {
+                format!("# kernel: {kernel}\n")
+            };
+            text.push_str(DECLS);
             for c in setup.iter().chain(observed.iter()) {
                 text.push_str("% ");
                 text.push_str(c);

@@ -83,6 +83,9 @@ impl World {
         match parts.as_slice() {
             ["", "sys", "kernel", "livepatch", p, attr] => {
                 let patch = self.patch(p)?;
+                if !self.kernel().patch_attr_exists(attr) {
+                    return None;
+                }
                 match *attr {
                     "enabled" => Some(flag(patch.enabled)),
                     "transition" => Some(flag(self.is_transition_patch(p))),
@@ -91,6 +94,9 @@ impl World {
                 }
             }
             ["", "sys", "kernel", "livepatch", p, obj, "patched"] => {
+                if !self.kernel().object_patched_attr() {
+                    return None;
+                }
                 let o = self
                     .patch(p)?
                     .objs

@@ -4,6 +4,7 @@
 
 use crate::catalog::{CallbackDef, Catalog, FuncDef, ModuleDef, StateDef};
 use crate::event::{CallbackKind, Event, EventKind, KlpState, Level, ModuleState, TransitionPhase};
+use crate::livepatch::kernel_version::{Kernel, KernelVersion};
 use crate::semantics::{Semantics, StateCallbacksDef};
 use crate::snapshot::{
     ModuleSnapshot, ObjectSnapshot, PatchSnapshot, Snapshot, TaskSnapshot, TransitionSnapshot,
@@ -265,6 +266,8 @@ pub struct World {
     pub(crate) transition_forced: bool,
     /// Which kernel's semantics this system follows (fixed at boot).
     pub(crate) semantics: Semantics,
+    /// Which mainline release it is (fixed at boot; latest by default).
+    pub(crate) kernel_version: KernelVersion,
     /// Test builds only: a kernel rule deliberately broken, so that a test
     /// can check that exploration catches it.
     #[cfg(test)]
@@ -388,6 +391,7 @@ impl World {
             #[cfg(test)]
             broken: None,
             semantics,
+            kernel_version: KernelVersion::Latest,
             state_callbacks: BTreeMap::new(),
             step: 0,
             events: Vec::new(),
@@ -421,6 +425,27 @@ impl World {
     /// The semantics profile this system follows.
     pub fn semantics(&self) -> Semantics {
         self.semantics
+    }
+
+    /// The same system booted on mainline release `version` instead of the
+    /// latest (before any command runs).
+    pub fn on_kernel(mut self, version: KernelVersion) -> World {
+        self.kernel_version = version;
+        self
+    }
+
+    /// The mainline release this system runs.
+    pub fn kernel_version(&self) -> KernelVersion {
+        self.kernel_version
+    }
+
+    /// The kernel this system runs: the decisions where kernels differ
+    /// (livepatch/kernel_version.rs).
+    pub(crate) fn kernel(&self) -> Kernel {
+        Kernel {
+            semantics: self.semantics,
+            version: self.kernel_version,
+        }
     }
 
     /// Gives the livepatch modules their states' callbacks

@@ -5,7 +5,7 @@ use super::add;
 use super::controls::{CommandLine, Examples, ModuleControls};
 use super::editor::ScenarioEditor;
 use super::kmod::KmodSource;
-use super::profiles::{ComparePanel, ProfileSwitch};
+use super::profiles::{ComparePanel, KernelSwitch, ProfileSwitch};
 use super::state_panel::StatePanel;
 use super::timeline::{Timeline, scroll_horizontally_into_view};
 use super::transcript::Transcript;
@@ -41,6 +41,7 @@ pub fn Explorer() -> impl IntoView {
         <section class="pane explorer" id="explorer" aria-labelledby="explorer-h" data-testid="explorer">
             <h1 id="explorer-h" class="pane-title">"Explorer"</h1>
             <ProfileSwitch />
+            <KernelSwitch />
             <ModuleControls />
             <div class="panel run-panel">
                 <CommandLine />

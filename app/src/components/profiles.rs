@@ -5,7 +5,7 @@
 use super::timeline::Timeline;
 use crate::state::{Replay, use_explorer_state};
 use klpscope_engine::diff::{self, Comparison};
-use klpscope_engine::{Semantics, parse};
+use klpscope_engine::{KernelVersion, Semantics, parse};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -42,6 +42,47 @@ pub fn ProfileSwitch() -> impl IntoView {
             </label>
             " "
             <span class="muted">{move || current.get().description()}</span>
+        </p>
+    }
+}
+
+/// The release the scenario text names (the latest without a header).
+fn kernel_of(text: &str) -> KernelVersion {
+    parse(text).ok().and_then(|s| s.kernel).unwrap_or_default()
+}
+
+/// A select that switches the mainline release the scenario runs on. The
+/// release is the scenario's `# kernel:` header, so a link keeps it.
+#[component]
+pub fn KernelSwitch() -> impl IntoView {
+    let state = use_explorer_state();
+    let current = Memo::new(move |_| kernel_of(&state.scenario.read()));
+    let switch = move |ev| {
+        let Ok(v) = KernelVersion::parse(&event_target_value(&ev)) else {
+            return;
+        };
+        let text = klpscope_engine::scenario::with_kernel(&state.scenario.get_untracked(), v);
+        state.load(&text, Some(state.cursor.get_untracked()));
+    };
+    let options = move || {
+        let mut list: Vec<(KernelVersion, &'static str)> = KernelVersion::NOTABLE.to_vec();
+        // A release the text names but the list lacks is still shown.
+        let v = current.get();
+        if !list.iter().any(|(n, _)| *n == v) {
+            list.push((v, "from the scenario"));
+        }
+        list.into_iter()
+            .map(|(v, why)| view! { <option value=v.name()>{format!("{} ({why})", v.name())}</option> })
+            .collect_view()
+    };
+    view! {
+        <p class="profile kernel">
+            <label>
+                "Kernel "
+                <select data-testid="kernel" on:change=switch prop:value=move || current.get().name()>
+                    {options}
+                </select>
+            </label>
         </p>
     }
 }

@@ -16,6 +16,36 @@ use crate::catalog::{ModuleBody, ModuleDef};
 
 pub use decl_text::declarations;
 
+/// Whether the generated modules build and behave as modelled on mainline
+/// release `kernel`: they call `klp_enable_patch()` from their init (v5.1,
+/// 958ef1e39d24 "livepatch: Simplify API by removing registration step";
+/// before it a livepatch called `klp_register_patch()` first), set
+/// `replace` only from v5.1 (e1452b607c48 "livepatch: Add atomic replace")
+/// and `states` only from v5.5 ("livepatch: Basic API to track system
+/// state changes"). The error says what the older kernel lacks.
+pub fn supported_on(scenario: &Scenario, kernel: crate::KernelVersion) -> Result<(), String> {
+    if !kernel.at_least(5, 1) {
+        return Err(format!(
+            "kernel {kernel}: the modules call klp_enable_patch() from their init, which needs v5.1 \
+             (earlier kernels take klp_register_patch() first, which klpscope does not generate)"
+        ));
+    }
+    if !kernel.at_least(5, 5) {
+        let with_states = scenario
+            .catalog
+            .declared()
+            .into_iter()
+            .find(|d| matches!(&d.body, ModuleBody::Livepatch(p) if !p.states.is_empty()));
+        if let Some(d) = with_states {
+            return Err(format!(
+                "kernel {kernel}: livepatch '{}' declares klp_states, which arrived in v5.5",
+                d.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Every file `klpscope kmod` writes, as (file name, contents): one
 /// `NAME.c` per declared module, `Kbuild`, `Makefile` and `run.sh`.
 pub fn generate(scenario: &Scenario) -> Vec<(String, String)> {

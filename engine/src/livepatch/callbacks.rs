@@ -14,7 +14,7 @@ use crate::world::{BrokenRule, ObjRef, World};
 impl World {
     /// Kernel: `klp_pre_patch_callback()`, kernel/livepatch/core.h.
     pub(crate) fn klp_pre_patch_callback(&mut self, o: ObjRef) -> i32 {
-        if !self.semantics.object_callbacks() {
+        if !self.kernel().object_callbacks() {
             return 0;
         }
         self.call("klp_pre_patch_callback", |w| {
@@ -28,7 +28,7 @@ impl World {
 
     /// Kernel: `klp_post_patch_callback()`, kernel/livepatch/core.h.
     pub(crate) fn klp_post_patch_callback(&mut self, o: ObjRef) {
-        if !self.semantics.object_callbacks() {
+        if !self.kernel().object_callbacks() {
             return;
         }
         self.call("klp_post_patch_callback", |w| {
@@ -38,7 +38,7 @@ impl World {
 
     /// Kernel: `klp_pre_unpatch_callback()`, kernel/livepatch/core.h.
     pub(crate) fn klp_pre_unpatch_callback(&mut self, o: ObjRef) {
-        if !self.semantics.object_callbacks() {
+        if !self.kernel().object_callbacks() {
             return;
         }
         self.call("klp_pre_unpatch_callback", |w| {
@@ -49,7 +49,7 @@ impl World {
     /// Kernel: `klp_post_unpatch_callback()`, kernel/livepatch/core.h:
     /// runs only after a successful pre_patch, and disarms itself.
     pub(crate) fn klp_post_unpatch_callback(&mut self, o: ObjRef) {
-        if !self.semantics.object_callbacks() {
+        if !self.kernel().object_callbacks() {
             return;
         }
         self.call("klp_post_unpatch_callback", |w| {

@@ -52,6 +52,8 @@ impl World {
                 Ok(())
             } else if !enabled {
                 w.__klp_disable_patch(name)
+            } else if w.kernel().registration_api() {
+                w.__klp_enable_patch(name) // before v5.1 a disabled patch stays registered
             } else {
                 Err(Errno::EINVAL) // a disabled patch is freed; it cannot come back
             }
@@ -113,7 +115,7 @@ impl World {
     }
 
     /// Kernel: `klp_free_patch_start()`, kernel/livepatch/core.c: off the list.
-    fn klp_free_patch_start(&mut self, name: &str) -> Option<Patch> {
+    pub(crate) fn klp_free_patch_start(&mut self, name: &str) -> Option<Patch> {
         let i = self.patch_index(name)?;
         let patch = self.klp_patches.remove(i);
         self.emit(
@@ -194,7 +196,7 @@ impl World {
     }
 
     /// Kernel: `klp_init_patch_early()`, kernel/livepatch/core.c.
-    fn klp_init_patch_early(&self, module: &ModuleDef, def: &PatchDef) -> Patch {
+    pub(crate) fn klp_init_patch_early(&self, module: &ModuleDef, def: &PatchDef) -> Patch {
         let replace = match &def.replace {
             Flag::Fixed(v) => *v,
             Flag::Param(p) => self
@@ -215,7 +217,7 @@ impl World {
     /// Kernel: `klp_init_patch()`, kernel/livepatch/core.c: nops for a
     /// replacing patch, objects bound to loaded modules, symbols resolved,
     /// then onto `klp_patches`.
-    fn klp_init_patch(&mut self, mut patch: Patch) -> Result<(), Errno> {
+    pub(crate) fn klp_init_patch(&mut self, mut patch: Patch) -> Result<(), Errno> {
         if patch.replace {
             self.klp_add_nops(&mut patch);
         }
@@ -250,7 +252,11 @@ impl World {
             if w.klp_transition_patch.is_some() {
                 return Err(Errno::EBUSY);
             }
-            let state_callbacks = w.semantics.state_callbacks();
+            // Before v5.1: only the last enabled patch can be disabled.
+            if w.kernel().registration_api() && w.next_patch_enabled(name) {
+                return Err(Errno::EBUSY);
+            }
+            let state_callbacks = w.kernel().state_callbacks();
             if state_callbacks && w.klp_states_block_disable(name) {
                 return Err(Errno::EBUSY); // 2025: a block_disable state cannot leave
             }
@@ -276,10 +282,21 @@ impl World {
     }
 
     /// Kernel: `__klp_enable_patch()`, kernel/livepatch/core.c.
-    fn __klp_enable_patch(&mut self, name: &str) -> Result<(), Errno> {
+    pub(crate) fn __klp_enable_patch(&mut self, name: &str) -> Result<(), Errno> {
         self.call("__klp_enable_patch", |w| {
             if w.klp_transition_patch.is_some() {
                 return Err(Errno::EBUSY);
+            }
+            if w.kernel().registration_api() {
+                // Before v5.1: only the first disabled patch can be enabled,
+                // and each enable takes the module reference
+                // (try_module_get(patch->mod)).
+                if w.previous_patch_disabled(name) {
+                    return Err(Errno::EBUSY);
+                }
+                if let Some(m) = w.module_mut(name) {
+                    m.refcnt += 1;
+                }
             }
             w.pr(
                 Level::Notice,
@@ -287,7 +304,7 @@ impl World {
                 Some(name),
             );
             w.klp_init_transition(name, KlpState::Patched);
-            if w.semantics.state_callbacks() {
+            if w.kernel().state_callbacks() {
                 // 2025: the states' callbacks run before the barrier.
                 if let Err(e) = w.klp_states_pre_patch(name) {
                     return w.klp_enable_patch_err(name, e);
@@ -354,10 +371,13 @@ impl World {
     ) -> Result<(), Errno> {
         self.call("klp_enable_patch", |w| {
             let patch = w.klp_init_patch_early(module, def);
-            let compatible = if w.semantics.state_callbacks() {
-                w.klp_is_patch_compatible_2025(&patch)
-            } else {
+            let kernel = w.kernel();
+            let compatible = if kernel.state_callbacks() {
+                w.proposal_2025_is_patch_compatible(&patch)
+            } else if kernel.has_klp_state() {
                 w.klp_is_patch_compatible(&patch)
+            } else {
+                true // before v5.5 there is no klp_state to be incompatible with
             };
             if !compatible {
                 w.pr(
@@ -401,6 +421,21 @@ impl World {
         })
     }
 
+    /// Kernel: `klp_discard_replaced_patches()`, kernel/livepatch/core.c of
+    /// v5.1 to v5.4: replaced patches are unpatched and taken off the list
+    /// (their free queued) before the replacement's post_patch callbacks.
+    pub(crate) fn klp_discard_replaced_patches(&mut self, new_patch: &str) {
+        self.call("klp_discard_replaced_patches", |w| {
+            for old in w.patches_before(new_patch) {
+                if let Some(p) = w.patch_mut(&old) {
+                    p.enabled = false;
+                }
+                w.klp_unpatch_objects(&old);
+                w.klp_free_patch_async(&old);
+            }
+        })
+    }
+
     /// Kernel: `klp_discard_nops()`, kernel/livepatch/core.c.
     pub(crate) fn klp_discard_nops(&mut self, new_patch: &str) {
         self.klp_unpatch_objects_dynamic(new_patch);
@@ -430,16 +465,23 @@ impl World {
                     continue;
                 };
                 let o = ObjRef { patch: &patch, obj };
-                if !w.is_transition_patch(&patch) {
-                    w.klp_pre_unpatch_callback(o);
+                // Before v5.1 the list also holds registered, disabled
+                // patches: only an enabled or transition patch is reverted.
+                let applied = !w.kernel().registration_api()
+                    || w.patch(&patch).is_some_and(|p| p.enabled)
+                    || w.is_transition_patch(&patch);
+                if applied {
+                    if !w.is_transition_patch(&patch) {
+                        w.klp_pre_unpatch_callback(o);
+                    }
+                    w.pr(
+                        Level::Notice,
+                        format!("reverting patch '{patch}' on unloading module '{module}'"),
+                        Some(&patch),
+                    );
+                    w.klp_unpatch_object(o);
+                    w.klp_post_unpatch_callback(o);
                 }
-                w.pr(
-                    Level::Notice,
-                    format!("reverting patch '{patch}' on unloading module '{module}'"),
-                    Some(&patch),
-                );
-                w.klp_unpatch_object(o);
-                w.klp_post_unpatch_callback(o);
                 // klp_free_object_loaded(): the object is no longer loaded.
                 if let Some(ob) = w.object_mut(o) {
                     ob.mod_bound = false;
@@ -488,6 +530,14 @@ impl World {
                             Some(&patch),
                         );
                         break 'apply Err(e);
+                    }
+                    // Before v5.1 a registered but disabled patch is only
+                    // bound to the module, not applied.
+                    if w.kernel().registration_api()
+                        && !w.patch(&patch).is_some_and(|p| p.enabled)
+                        && !w.is_transition_patch(&patch)
+                    {
+                        break 'apply Ok(());
                     }
                     w.pr(
                         Level::Notice,

@@ -1,4 +1,4 @@
-//! kernel/livepatch/patch.c: pushing and popping funcs on the ftrace ops
+//! kernel/livepatch/patch.c, in its order: pushing and popping funcs on the ftrace ops
 //! stacks, and the ftrace handler that picks old or new code per task.
 
 use crate::errno::Errno;
@@ -48,10 +48,23 @@ impl World {
             .map_or(Impl::Original, |f| func_code(&entry.patch, f))
     }
 
-    /// The `struct klp_func` of an ops stack entry (no kernel counterpart: the
-    /// kernel's `func_stack` holds the pointer).
-    pub(crate) fn stack_func(&self, e: &StackEntry) -> Option<&crate::world::Func> {
-        self.patch(&e.patch)?.objs.get(e.obj)?.funcs.get(e.func)
+    /// Kernel: `klp_unpatch_func()`, kernel/livepatch/patch.c: pop from the
+    /// ops stack, unregistering the handler with the last func.
+    fn klp_unpatch_func(&mut self, o: ObjRef, func: usize) {
+        let here = |e: &StackEntry| e.patch == o.patch && e.obj == o.obj && e.func == func;
+        if let Some(i) = self
+            .klp_ops
+            .iter()
+            .position(|ops| ops.func_stack.iter().any(here))
+        {
+            self.klp_ops[i].func_stack.retain(|e| !here(e));
+            if self.klp_ops[i].func_stack.is_empty() {
+                self.klp_ops.remove(i);
+            }
+        }
+        if let Some(f) = self.object_mut(o).map(|obj| &mut obj.funcs[func]) {
+            f.patched = false;
+        }
     }
 
     /// Kernel: `klp_patch_func()`, kernel/livepatch/patch.c: push onto the
@@ -111,46 +124,6 @@ impl World {
         Ok(())
     }
 
-    /// Kernel: `klp_unpatch_func()`, kernel/livepatch/patch.c: pop from the
-    /// ops stack, unregistering the handler with the last func.
-    fn klp_unpatch_func(&mut self, o: ObjRef, func: usize) {
-        let here = |e: &StackEntry| e.patch == o.patch && e.obj == o.obj && e.func == func;
-        if let Some(i) = self
-            .klp_ops
-            .iter()
-            .position(|ops| ops.func_stack.iter().any(here))
-        {
-            self.klp_ops[i].func_stack.retain(|e| !here(e));
-            if self.klp_ops[i].func_stack.is_empty() {
-                self.klp_ops.remove(i);
-            }
-        }
-        if let Some(f) = self.object_mut(o).map(|obj| &mut obj.funcs[func]) {
-            f.patched = false;
-        }
-    }
-
-    /// Kernel: `klp_patch_object()`, kernel/livepatch/patch.c (in v1, its
-    /// patch hooks first).
-    pub(crate) fn klp_patch_object(&mut self, o: ObjRef) -> Result<(), Errno> {
-        self.call("klp_patch_object", |w| {
-            if w.semantics.hooks_v1() {
-                w.klp_run_patch_hooks(o);
-            }
-            let nfuncs = w.object_mut(o).map_or(0, |obj| obj.funcs.len());
-            for func in 0..nfuncs {
-                if let Err(e) = w.klp_patch_func(o, func) {
-                    w.klp_unpatch_object(o);
-                    return Err(e);
-                }
-            }
-            if let Some(obj) = w.object_mut(o) {
-                obj.patched = true;
-            }
-            Ok(())
-        })
-    }
-
     /// Kernel: `__klp_unpatch_object()`, kernel/livepatch/patch.c (in v1,
     /// `klp_unpatch_object()` with its unpatch hooks last).
     fn __klp_unpatch_object(&mut self, o: ObjRef, nops_only: bool) {
@@ -174,7 +147,7 @@ impl World {
         {
             obj.patched = false;
         }
-        if self.semantics.hooks_v1() && !nops_only {
+        if self.kernel().hooks_v1() && !nops_only {
             self.klp_run_unpatch_hooks(o);
         }
     }
@@ -182,6 +155,27 @@ impl World {
     /// Kernel: `klp_unpatch_object()`, kernel/livepatch/patch.c.
     pub(crate) fn klp_unpatch_object(&mut self, o: ObjRef) {
         self.__klp_unpatch_object(o, false);
+    }
+
+    /// Kernel: `klp_patch_object()`, kernel/livepatch/patch.c (in v1, its
+    /// patch hooks first).
+    pub(crate) fn klp_patch_object(&mut self, o: ObjRef) -> Result<(), Errno> {
+        self.call("klp_patch_object", |w| {
+            if w.kernel().hooks_v1() {
+                w.klp_run_patch_hooks(o);
+            }
+            let nfuncs = w.object_mut(o).map_or(0, |obj| obj.funcs.len());
+            for func in 0..nfuncs {
+                if let Err(e) = w.klp_patch_func(o, func) {
+                    w.klp_unpatch_object(o);
+                    return Err(e);
+                }
+            }
+            if let Some(obj) = w.object_mut(o) {
+                obj.patched = true;
+            }
+            Ok(())
+        })
     }
 
     /// Kernel: `__klp_unpatch_objects()`, kernel/livepatch/patch.c.
@@ -203,5 +197,11 @@ impl World {
     /// Kernel: `klp_unpatch_objects_dynamic()`, kernel/livepatch/patch.c.
     pub(crate) fn klp_unpatch_objects_dynamic(&mut self, patch: &str) {
         self.__klp_unpatch_objects(patch, true);
+    }
+
+    /// The `struct klp_func` of an ops stack entry (no kernel counterpart: the
+    /// kernel's `func_stack` holds the pointer).
+    pub(crate) fn stack_func(&self, e: &StackEntry) -> Option<&crate::world::Func> {
+        self.patch(&e.patch)?.objs.get(e.obj)?.funcs.get(e.func)
     }
 }

@@ -1,4 +1,4 @@
-//! kernel/livepatch/state.c: system-state tracking (`klp_state`), v5.5+.
+//! kernel/livepatch/state.c, in its order: system-state tracking (`klp_state`), v5.5+.
 
 use crate::catalog::StateDef;
 use crate::world::{Patch, World};
@@ -25,15 +25,6 @@ impl World {
         }
         last
     }
-
-    /// Kernel: `klp_is_patch_compatible()`, kernel/livepatch/state.c.
-    pub(crate) fn klp_is_patch_compatible(&self, patch: &Patch) -> bool {
-        self.klp_patches.iter().all(|old| {
-            old.states
-                .iter()
-                .all(|old_state| klp_is_state_compatible(patch, old_state))
-        })
-    }
 }
 
 /// Kernel: `klp_is_state_compatible()`, kernel/livepatch/state.c. A
@@ -43,5 +34,16 @@ fn klp_is_state_compatible(patch: &Patch, old_state: &StateDef) -> bool {
     match klp_get_state(patch, old_state.id) {
         None => !patch.replace,
         Some(state) => state.version >= old_state.version,
+    }
+}
+
+impl World {
+    /// Kernel: `klp_is_patch_compatible()`, kernel/livepatch/state.c.
+    pub(crate) fn klp_is_patch_compatible(&self, patch: &Patch) -> bool {
+        self.klp_patches.iter().all(|old| {
+            old.states
+                .iter()
+                .all(|old_state| klp_is_state_compatible(patch, old_state))
+        })
     }
 }

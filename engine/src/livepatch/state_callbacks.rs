@@ -27,7 +27,7 @@ impl World {
     /// No kernel counterpart: the declared state callbacks of a livepatch
     /// module, as its `struct klp_state` array carries them.
     pub(crate) fn klp_init_state_callbacks(&self, module: &str) -> Vec<StateCallbacks> {
-        if !self.semantics.state_callbacks() {
+        if !self.kernel().state_callbacks() {
             return Vec::new();
         }
         self.state_callbacks
@@ -266,7 +266,7 @@ impl World {
     /// 2025 proposal, `klp_is_patch_compatible()`: `version` is gone; only a
     /// replacing patch is checked, and it must carry every state that has
     /// `block_disable`.
-    pub(crate) fn klp_is_patch_compatible_2025(&self, patch: &crate::world::Patch) -> bool {
+    pub(crate) fn proposal_2025_is_patch_compatible(&self, patch: &crate::world::Patch) -> bool {
         if !patch.replace {
             return true;
         }

@@ -15,8 +15,8 @@ impl World {
                 return;
             };
             let target = w.klp_target_state;
-            let v1 = w.semantics.hooks_v1();
-            if !v1 {
+            let kernel = w.kernel();
+            if kernel.transition_debug_lines() {
                 w.pr(
                     Level::Debug,
                     format!("'{name}': completing {} transition", target.verb()),
@@ -25,9 +25,13 @@ impl World {
             }
             let replace = w.patch(&name).is_some_and(|p| p.replace);
             if replace && target == KlpState::Patched {
-                w.klp_unpatch_replaced_patches(&name);
+                if kernel.replaced_patches_leave_list_before_post_patch() {
+                    w.klp_discard_replaced_patches(&name);
+                } else {
+                    w.klp_unpatch_replaced_patches(&name);
+                }
                 w.klp_discard_nops(&name);
-                if w.semantics.state_callbacks() {
+                if kernel.state_callbacks() {
                     w.klp_states_post_unpatch_replaced(&name);
                 }
             }
@@ -62,7 +66,7 @@ impl World {
                     w.klp_post_unpatch_callback(o);
                 }
             }
-            if w.semantics.state_callbacks() {
+            if kernel.state_callbacks() {
                 if target == KlpState::Patched {
                     w.klp_states_post_patch(&name);
                 } else {
@@ -72,12 +76,15 @@ impl World {
                     w.klp_states_post_unpatch(&name);
                 }
             }
-            if !v1 {
+            if !kernel.complete_message_before_cleanup() {
                 w.pr(
                     Level::Notice,
                     format!("'{name}': {} complete", target.verb()),
                     Some(&name),
                 );
+            }
+            if kernel.registration_api() && target == KlpState::Unpatched {
+                w.klp_module_put_after_unpatching(&name);
             }
             w.transition_event(TransitionPhase::Complete);
             w.klp_target_state = KlpState::Idle;
@@ -95,12 +102,8 @@ impl World {
                 return;
             }
             let name = w.klp_transition_patch.clone().unwrap_or_default();
-            if !w.semantics.hooks_v1() {
-                w.pr(
-                    Level::Debug,
-                    format!("'{name}': canceling patching transition, going to unpatch"),
-                    Some(&name),
-                );
+            if let Some(line) = w.kernel().cancel_message(&name) {
+                w.pr(Level::Debug, line, Some(&name));
             }
             w.klp_target_state = KlpState::Unpatched;
             w.transition_event(TransitionPhase::Cancel);
@@ -224,7 +227,10 @@ impl World {
                 }
             }
             if !complete {
-                if w.klp_signals_cnt > 0 && w.klp_signals_cnt % SIGNALS_TIMEOUT == 0 {
+                if w.kernel().automatic_signals()
+                    && w.klp_signals_cnt > 0
+                    && w.klp_signals_cnt % SIGNALS_TIMEOUT == 0
+                {
                     w.klp_send_signals();
                 }
                 w.klp_signals_cnt += 1;
@@ -235,7 +241,7 @@ impl World {
             let Some(name) = w.klp_transition_patch.clone() else {
                 return;
             };
-            if w.semantics.hooks_v1() {
+            if w.kernel().complete_message_before_cleanup() {
                 // v4.12/v4.13 (the v1 tree's base): the line comes before
                 // the cleanup, so before v1's unpatch hooks.
                 let verb = w.klp_target_state.verb();
@@ -251,7 +257,10 @@ impl World {
             let (enabled, replace) = w
                 .patch(&name)
                 .map_or((true, false), |p| (p.enabled, p.replace));
-            if !enabled {
+            if w.kernel().registration_api() {
+                // Before v5.1 a disabled patch stays registered until its
+                // module's exit unregisters it.
+            } else if !enabled {
                 w.klp_free_patch_async(&name);
             } else if replace {
                 w.klp_free_replaced_patches_async(&name);
@@ -264,12 +273,7 @@ impl World {
         self.call("klp_start_transition", |w| {
             let name = w.klp_transition_patch.clone().unwrap_or_default();
             let target = w.klp_target_state;
-            let line = if w.semantics.hooks_v1() {
-                // v4.12/v4.13 (the v1 tree's base) wording.
-                format!("'{name}': {}...", target.verb())
-            } else {
-                format!("'{name}': starting {} transition", target.verb())
-            };
+            let line = w.kernel().start_transition_message(&name, target);
             w.pr(Level::Notice, line, Some(&name));
             for t in &mut w.tasks {
                 if t.patch_state != target {
@@ -288,7 +292,7 @@ impl World {
             w.klp_target_state = state;
             w.transition_reversed = false;
             w.transition_forced = false;
-            if !w.semantics.hooks_v1() {
+            if w.kernel().transition_debug_lines() {
                 w.pr(
                     Level::Debug,
                     format!("'{patch}': initializing {} transition", state.verb()),
@@ -323,7 +327,7 @@ impl World {
             } else {
                 "unpatching to patching"
             };
-            if !w.semantics.hooks_v1() {
+            if w.kernel().transition_debug_lines() {
                 w.pr(
                     Level::Debug,
                     format!("'{name}': reversing transition from {from}"),
@@ -368,7 +372,12 @@ impl World {
                 w.klp_update_patch_state(task);
             }
             let name = w.klp_transition_patch.clone().unwrap_or_default();
-            if w.klp_target_state == KlpState::Unpatched {
+            if w.kernel().force_marks_every_patch() {
+                // klp_for_each_patch(patch) patch->forced = true;
+                for p in &mut w.klp_patches {
+                    p.forced = true;
+                }
+            } else if w.klp_target_state == KlpState::Unpatched {
                 if let Some(p) = w.patch_mut(&name) {
                     p.forced = true;
                 }

@@ -12,7 +12,7 @@ mod error;
 mod parse;
 
 pub use error::{ParseError, ParseErrorKind};
-pub use parse::{parse, parse_command, with_semantics};
+pub use parse::{parse, parse_command, with_kernel, with_semantics};
 
 use crate::catalog::Catalog;
 use crate::command::Command;
@@ -33,6 +33,9 @@ pub struct Scenario {
     /// The profile its `# semantics: NAME` header names, if it has one
     /// ([`crate::run`] uses it; upstream when `None`).
     pub semantics: Option<crate::Semantics>,
+    /// The mainline release its `# kernel: VERSION` header names, if it has
+    /// one ([`crate::run`] uses it; the latest mainline when `None`).
+    pub kernel: Option<crate::KernelVersion>,
     /// Per livepatch, its states' callbacks and flags as the 2025 proposal
     /// declares them (`state ID pre_patch ...` lines); only the
     /// `state-callbacks-2025` profile runs them.

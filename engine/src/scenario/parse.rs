@@ -3,6 +3,7 @@
 use super::decl::{Decl, FuncUse, parse_define};
 use super::error::{ParseError, ParseErrorKind as K, did_you_mean};
 use super::{Scenario, Step};
+use crate::KernelVersion;
 use crate::catalog::Catalog;
 use crate::command::{Command, Loader};
 use crate::semantics::Semantics;
@@ -68,6 +69,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
     let mut vmlinux_uses: Vec<FuncUse> = Vec::new();
     let mut object_uses: Vec<FuncUse> = Vec::new();
     let mut semantics = None;
+    let mut kernel: Option<KernelVersion> = None;
     let mut state_callbacks = std::collections::BTreeMap::new();
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
@@ -105,6 +107,34 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
                 .hint("a scenario runs under one profile; keep one '# semantics:' line"));
             }
             semantics = Some(profile);
+            continue;
+        }
+        if let Some(text) = header(line, "kernel:") {
+            let col = line[..text.as_ptr() as usize - line.as_ptr() as usize]
+                .chars()
+                .count()
+                + 1;
+            let version = KernelVersion::parse(text).map_err(|why| {
+                ParseError::new(lineno, col, K::BadArgument(format!("kernel '{text}'")))
+                    .hint(format!("{why}; write a release from 4.15 on (e.g. '# kernel: 5.4') or '# kernel: latest'"))
+            })?;
+            if !steps.is_empty() {
+                return Err(ParseError::new(
+                    lineno,
+                    1,
+                    K::BadArgument("'# kernel:' after the first command".into()),
+                )
+                .hint("the kernel is booted once: put the header before the first '% ' line"));
+            }
+            if kernel.is_some_and(|k| k != version) {
+                return Err(ParseError::new(
+                    lineno,
+                    col,
+                    K::BadArgument(format!("a second kernel '{text}'")),
+                )
+                .hint("a scenario runs on one kernel; keep one '# kernel:' line"));
+            }
+            kernel = Some(version);
             continue;
         }
         // `# $ COMMAND`: a harness step that runs but logs no command line.
@@ -166,6 +196,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         steps,
         warnings,
         semantics,
+        kernel,
         state_callbacks,
     })
 }
@@ -187,11 +218,40 @@ pub fn with_semantics(text: &str, s: Semantics) -> String {
     out
 }
 
+/// `text` on release `v`: its `# kernel:` header lines removed and, unless
+/// `v` is the latest (what a scenario without one runs on), one put first
+/// (after a `# semantics:` header that comes first). Every other line stays.
+pub fn with_kernel(text: &str, v: KernelVersion) -> String {
+    let mut out = String::new();
+    let mut lines = text.lines().peekable();
+    if let Some(first) = lines.peek()
+        && semantics_header(first.trim()).is_some()
+    {
+        out.push_str(first);
+        out.push('\n');
+        lines.next();
+    }
+    if v != KernelVersion::Latest {
+        out.push_str(&format!("# kernel: {v}\n"));
+    }
+    for line in lines {
+        if header(line.trim(), "kernel:").is_none() {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// The profile name of a `# semantics: NAME` header line, if it is one.
 fn semantics_header(line: &str) -> Option<&str> {
+    header(line, "semantics:")
+}
+
+/// The value of a `# KEY VALUE` header line (`key` with its colon).
+fn header<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     let rest = line.strip_prefix('#')?.trim_start();
-    let name = rest.strip_prefix("semantics:")?.trim();
-    Some(name)
+    Some(rest.strip_prefix(key)?.trim())
 }
 
 /// `object MODULE` lines of a livepatch that name a module neither the

@@ -290,3 +290,160 @@ fn a_reader_that_goes_away_ends_the_output_without_a_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_ne!(out.status.code(), Some(101), "{err}");
 }
+
+/// `--kernel` on run, check, table, explore and kmod: a release from 4.15
+/// on; forcing on v5.4 marks every patch (before 2957308343fa, v5.18).
+#[test]
+fn the_kernel_option_chooses_the_release() {
+    let forced = "\
+% modprobe test_klp_callbacks_busy block_transition=Y
+% modprobe test_klp_callbacks_demo
+% echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/force
+% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled
+% rmmod test_klp_callbacks_demo
+";
+    let (code, old, _) = klpscope(&["run", "--kernel", "5.4", "-"], forced);
+    assert_eq!(code, 0);
+    assert!(old.contains("rmmod: ERROR: Module test_klp_callbacks_demo is in use"));
+    let (_, new, _) = klpscope(&["run", "--kernel", "5.18", "-"], forced);
+    assert!(!new.contains("is in use"), "{new}");
+    let (_, header, _) = klpscope(&["run", "-"], &format!("# kernel: 5.4\n{forced}"));
+    assert_eq!(header, old);
+    let (code, _, err) = klpscope(&["run", "--kernel", "4.14", "-"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("merged in v4.15"), "{err}");
+    let (code, out, _) = klpscope(
+        &[
+            "check",
+            "--kernel",
+            "4.15",
+            &fixture("01-target-module-before-livepatch.txt"),
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = klpscope(&["table", "--kernel", "5.4"], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("pre_patch"), "{out}");
+    let (code, out, _) = klpscope(&["explore", "--depth", "2", "--kernel", "5.4"], "");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 violations"), "{out}");
+    let dir = std::env::temp_dir().join("klpscope-kmod-kernel-test");
+    let (code, _, err) = klpscope(
+        &["kmod", "--kernel", "4.19", "-", dir.to_str().unwrap()],
+        "% rmmod x\n",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("klp_register_patch"), "{err}");
+}
+
+/// The sysfs files and the automatic signals each release has: `force`
+/// from v4.16, the signals by themselves from v5.1, the object's `patched`
+/// from v6.0, the patch's `replace` from v6.11.
+#[test]
+fn each_release_has_its_sysfs_files_and_signals() {
+    let attrs = "\
+% modprobe test_klp_callbacks_demo
+% echo \"replace=$(cat /sys/kernel/livepatch/test_klp_callbacks_demo/replace)\" > /dev/kmsg
+% echo \"patched=$(cat /sys/kernel/livepatch/test_klp_callbacks_demo/vmlinux/patched)\" > /dev/kmsg
+";
+    let read = |v: &str| klpscope(&["run", "--kernel", v, "-"], attrs).1;
+    let old = read("5.15");
+    assert!(
+        old.contains("\nreplace=\n") && old.contains("\npatched=\n"),
+        "{old}"
+    );
+    assert!(old.contains(
+        "cat: /sys/kernel/livepatch/test_klp_callbacks_demo/replace: No such file or directory"
+    ));
+    let six_one = read("6.1");
+    assert!(
+        six_one.contains("\nreplace=\n") && six_one.contains("\npatched=1\n"),
+        "{six_one}"
+    );
+    let new = read("6.11");
+    assert!(
+        new.contains("\nreplace=0\n") && new.contains("\npatched=1\n"),
+        "{new}"
+    );
+    let stalled = "\
+% modprobe test_klp_callbacks_busy block_transition=Y
+% modprobe test_klp_callbacks_demo
+% sleep 16
+% echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/force
+";
+    let run = |v: &str| klpscope(&["run", "--kernel", v, "-"], stalled).1;
+    let v4_15 = run("4.15");
+    assert!(v4_15.contains("force: Permission denied"), "{v4_15}");
+    assert!(!run("5.0").contains("signaling remaining tasks"));
+    assert!(run("5.1").contains("livepatch: signaling remaining tasks"));
+}
+
+/// Before v5.1 (958ef1e39d24) a disabled patch stays registered and can be
+/// enabled again, only the last enabled patch can be disabled, and the
+/// module's exit unregisters the patch; from v5.1 a disabled patch is gone.
+#[test]
+fn before_5_1_patches_stay_registered_and_stack() {
+    let session = "\
+% modprobe test_klp_callbacks_demo
+% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled
+% echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled
+% modprobe test_klp_callbacks_demo2
+% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled
+% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo2/enabled
+% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled
+% rmmod test_klp_callbacks_demo2
+% rmmod test_klp_callbacks_demo
+";
+    let (code, old, _) = klpscope(&["run", "--kernel", "5.0", "-"], session);
+    assert_eq!(code, 0);
+    let after = |cmd: &str, out: &str| -> String {
+        let from = out.find(cmd).unwrap_or_else(|| panic!("{cmd}\n{out}")) + cmd.len();
+        out[from..].lines().nth(1).unwrap_or("").to_string()
+    };
+    assert_eq!(
+        after(
+            "% echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled",
+            &old
+        ),
+        "livepatch: enabling patch 'test_klp_callbacks_demo'"
+    );
+    assert!(old.contains("% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled\n-bash: echo: write error: Device or resource busy\n"), "{old}");
+    assert!(!old.contains("rmmod: ERROR"), "{old}");
+    let (_, new, _) = klpscope(&["run", "--kernel", "5.1", "-"], session);
+    assert!(
+        new.contains("test_klp_callbacks_demo/enabled: No such file or directory"),
+        "{new}"
+    );
+    // The invariants hold on the registration API too.
+    let (code, out, _) = klpscope(&["explore", "--depth", "3", "--kernel", "5.0"], "");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(" 0 violations"), "{out}");
+    // Before v5.1 a forced transition keeps every livepatch module, also
+    // one loaded later.
+    let later = "\
+define module tgt
+  func f
+  task worker sleeps in f
+end
+define livepatch fix
+  object tgt
+    func f
+end
+define livepatch later
+end
+% insmod tgt.ko
+% insmod fix.ko
+% echo 1 > /sys/kernel/livepatch/fix/force
+% insmod later.ko
+% echo 0 > /sys/kernel/livepatch/later/enabled
+% rmmod later
+";
+    let (_, v5_0, _) = klpscope(&["run", "--kernel", "5.0", "-"], later);
+    assert!(
+        v5_0.ends_with("rmmod: ERROR: Module later is in use\n"),
+        "{v5_0}"
+    );
+    let (_, v5_1, _) = klpscope(&["run", "--kernel", "5.1", "-"], later);
+    assert!(v5_1.ends_with("% rmmod later\n"), "{v5_1}");
+}

@@ -38,7 +38,7 @@ const CORPUS: &[(&str, Expect, &str)] = &[
     (
         "006",
         Differs("canceling transition, going to unpatch"),
-        "v4.15 wording: klp_cancel_transition() said 'canceling transition' until the message named the direction",
+        "the v4.15 callbacks.txt session shows 'canceling transition, going to unpatch', which no release printed: klp_cancel_transition() says 'canceling patching transition' from d83a7cb375ee (v4.12) on, in v4.15 too",
     ),
     ("007", Agrees, "v4.15 callbacks.txt test 7"),
     ("008", Agrees, "v4.15 callbacks.txt test 8"),
@@ -373,4 +373,69 @@ fn the_cli_reads_the_corpus_and_never_refuses_a_log() {
         stdout.contains("nothing compared: no command found"),
         "{stdout}"
     );
+}
+
+/// The v4.15 callbacks.txt sessions (001-009) on the kernel they were
+/// written on: each reads and agrees, except 006, whose cancel line is a
+/// wording no release printed (the v4.15 transition.c already says
+/// "canceling patching transition"), so no version makes it agree.
+#[test]
+fn the_v4_15_sessions_agree_on_4_15() {
+    let v4_15 = klpscope_engine::KernelVersion::v(4, 15);
+    for (file, text) in logs().iter().filter(|(f, _)| f.as_str() < "010") {
+        let c = check::check_log_on(text, None, Some(v4_15))
+            .unwrap_or_else(|e| panic!("{file}: refused: {e}"));
+        let report = c.render(file);
+        if file.starts_with("006") {
+            assert!(!c.passed, "{file}\n{report}");
+            assert!(
+                first_difference(&c).contains("canceling transition, going to unpatch"),
+                "{file}\n{report}"
+            );
+        } else {
+            assert!(c.passed && c.counts().agree > 0, "{file}\n{report}");
+        }
+    }
+}
+
+/// A pasted log's boot banner chooses the kernel: on v5.4 forcing a
+/// transition marks every patch (until 2957308343fa, v5.18), so the
+/// livepatch module cannot be removed after its disable.
+#[test]
+fn a_boot_banner_chooses_the_kernel() {
+    let session = "\
+[    0.000000] Linux version 5.4.0-42-generic (buildd@lgw01-amd64-038) (gcc version 9.3.0)
+% modprobe test_klp_callbacks_busy block_transition=Y
+test_klp_callbacks_busy: test_klp_callbacks_busy_init
+test_klp_callbacks_busy: busymod_work_func enter
+% modprobe test_klp_callbacks_demo
+livepatch: enabling patch 'test_klp_callbacks_demo'
+livepatch: 'test_klp_callbacks_demo': initializing patching transition
+test_klp_callbacks_demo: pre_patch_callback: vmlinux
+test_klp_callbacks_demo: pre_patch_callback: test_klp_callbacks_busy -> [MODULE_STATE_LIVE] Normal state
+livepatch: 'test_klp_callbacks_demo': starting patching transition
+% echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/force
+livepatch: forcing remaining tasks to the patched state
+livepatch: 'test_klp_callbacks_demo': completing patching transition
+test_klp_callbacks_demo: post_patch_callback: vmlinux
+test_klp_callbacks_demo: post_patch_callback: test_klp_callbacks_busy -> [MODULE_STATE_LIVE] Normal state
+livepatch: 'test_klp_callbacks_demo': patching complete
+% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled
+livepatch: 'test_klp_callbacks_demo': initializing unpatching transition
+test_klp_callbacks_demo: pre_unpatch_callback: vmlinux
+test_klp_callbacks_demo: pre_unpatch_callback: test_klp_callbacks_busy -> [MODULE_STATE_LIVE] Normal state
+livepatch: 'test_klp_callbacks_demo': starting unpatching transition
+livepatch: 'test_klp_callbacks_demo': completing unpatching transition
+test_klp_callbacks_demo: post_unpatch_callback: vmlinux
+test_klp_callbacks_demo: post_unpatch_callback: test_klp_callbacks_busy -> [MODULE_STATE_LIVE] Normal state
+livepatch: 'test_klp_callbacks_demo': unpatching complete
+% rmmod test_klp_callbacks_demo
+rmmod: ERROR: Module test_klp_callbacks_demo is in use
+";
+    let by_banner = check::check_log(session).unwrap();
+    assert!(by_banner.passed, "{}", by_banner.render("5.4"));
+    let latest =
+        check::check_log_on(session, None, Some(klpscope_engine::KernelVersion::Latest)).unwrap();
+    assert!(!latest.passed, "{}", latest.render("latest"));
+    assert!(first_difference(&latest).contains("is in use"));
 }

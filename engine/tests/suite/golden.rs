@@ -32,6 +32,52 @@ fn kernel_selftest_transcripts_replay_exactly() {
     assert!(check_dir("tests/transcripts") >= 18);
 }
 
+/// The selftests' `check_result` strings as they stood at a release, each
+/// file under tests/versions/vX.Y with a `# kernel: X.Y` header.
+#[test]
+fn selftest_transcripts_of_each_release_replay_on_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/versions");
+    let mut releases: Vec<_> = std::fs::read_dir(&root)
+        .expect("tests/versions")
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    releases.sort();
+    assert!(!releases.is_empty());
+    for release in releases {
+        let dir = format!("tests/versions/{release}");
+        assert!(check_dir(&dir) >= 1, "{dir}");
+        // Each file says its release, and says the directory's.
+        for f in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(&dir)).unwrap() {
+            let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+            let scenario = klpscope_engine::parse(&text).unwrap();
+            let v = scenario.kernel.expect("a '# kernel:' header");
+            assert_eq!(format!("v{v}"), release);
+        }
+    }
+}
+
+/// Today's selftest transcripts read the same on v6.1 and v6.12: nothing
+/// modelled changed there since.
+#[test]
+fn kernel_selftest_transcripts_agree_on_6_1_and_6_12() {
+    use klpscope_engine::KernelVersion;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/transcripts");
+    for f in std::fs::read_dir(&root).unwrap() {
+        let path = f.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for v in [KernelVersion::v(6, 1), KernelVersion::v(6, 12)] {
+            let name = path.display().to_string();
+            let r = klpscope_engine::check::check_text_on(&name, &text, None, Some(v)).unwrap();
+            assert!(r.passed, "{v}: {}", r.diff);
+        }
+    }
+}
+
 #[test]
 fn derived_scenarios_replay_exactly() {
     assert!(check_dir("tests/scenarios") >= 1);

@@ -100,6 +100,25 @@ proptest! {
         prop_assert!(snapshots_consistent(&r).is_ok(), "{:?}\n{}", snapshots_consistent(&r), cmds.join("\n"));
     }
 
+    /// The same invariants on every release where something modelled
+    /// changed (the registration API, force, klp_state, sysfs files).
+    #[test]
+    fn invariants_hold_on_every_release(
+        cmds in prop::collection::vec(command(), 0..20),
+        v in 0..klpscope_engine::KernelVersion::NOTABLE.len(),
+    ) {
+        let version = klpscope_engine::KernelVersion::NOTABLE[v].0;
+        let mut s = scenario(&cmds);
+        s.kernel = Some(version);
+        let r = run(&s);
+        let consistent = r.steps.iter().try_for_each(|st| {
+            klpscope_engine::invariants::snapshot_consistent_on(&st.snapshot, version)
+        });
+        prop_assert!(post_unpatch_pairs_with_pre_patch(&r).is_ok(), "{version}: {:?}\n{}", post_unpatch_pairs_with_pre_patch(&r), cmds.join("\n"));
+        prop_assert!(callbacks_only_for_loaded(&r).is_ok(), "{version}: {:?}", callbacks_only_for_loaded(&r));
+        prop_assert!(consistent.is_ok(), "{version}: {:?}\n{}", consistent, cmds.join("\n"));
+    }
+
     #[test]
     fn the_model_is_deterministic(cmds in prop::collection::vec(command(), 0..16)) {
         let s = scenario(&cmds);

@@ -24,6 +24,7 @@ fn transcripts() -> Vec<(String, String)> {
 fn essence(s: &Scenario) -> impl PartialEq + std::fmt::Debug + use<> {
     (
         s.semantics,
+        s.kernel,
         s.steps
             .iter()
             .map(|st| st.command.to_string())
@@ -346,4 +347,18 @@ proptest! {
             let _ = parse(&text);
         }
     }
+}
+
+/// A link keeps the kernel: `# kernel: 5.4` is `@5.4`, after the profile.
+#[test]
+fn a_link_keeps_the_kernel() {
+    let text =
+        "# semantics: upstream\n# kernel: 5.4\n% insmod test_modules/test_klp_callbacks_demo.ko\n";
+    let link = share::encode(text);
+    assert_eq!(link, "s1=@upstream,@5.4,i.demo");
+    let back = parse(&share::decode(&link).unwrap()).unwrap();
+    assert_eq!(back.kernel, Some(klpscope_engine::KernelVersion::v(5, 4)));
+    assert_eq!(back.semantics, Some(klpscope_engine::Semantics::Upstream));
+    let e = share::decode("s1=@4.1,i.demo").unwrap_err().to_string();
+    assert!(e.contains("v4.15"), "{e}");
 }
