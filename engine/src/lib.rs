@@ -37,6 +37,7 @@ mod callback_code;
 pub mod catalog;
 pub mod check;
 mod command;
+pub mod contract;
 mod deflate;
 pub mod diff;
 pub mod errno;

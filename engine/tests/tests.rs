@@ -12,6 +12,9 @@ mod cli;
 /// Every `klpscope` block in content/ runs.
 #[path = "suite/content.rs"]
 mod content;
+/// The contract of each callback invocation, against the kernel's rules.
+#[path = "suite/contract.rs"]
+mod contract;
 /// Real kernel logs people posted, each with its verdict and cause.
 #[path = "suite/corpus.rs"]
 mod corpus;
