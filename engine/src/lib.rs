@@ -46,6 +46,7 @@ pub mod explore;
 pub mod invariants;
 pub mod kmod;
 mod kprobes;
+pub mod ledger;
 mod livepatch;
 pub mod log;
 pub mod mail;

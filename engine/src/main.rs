@@ -172,6 +172,8 @@ enum Format {
     Docs,
     /// Link, scenario and swim lanes, ready to paste into a mail.
     Mail,
+    /// What the callbacks set up, what undid it, what remains and leaks.
+    Ledger,
 }
 
 fn read_input(file: &str) -> Result<String, String> {
@@ -228,6 +230,10 @@ fn cmd_run(
                 Format::Markdown => print!("{}", render::markdown(&r)),
                 Format::Docs => print!("{}", klpscope_engine::mail::docs_block(&text)),
                 Format::Mail => print!("{}", klpscope_engine::mail::for_mail(&text, &r, url, None)),
+                Format::Ledger => print!(
+                    "{}",
+                    klpscope_engine::ledger::text(&klpscope_engine::ledger::ledger(&r))
+                ),
             }
             ExitCode::SUCCESS
         }

@@ -24,6 +24,9 @@ mod errors;
 /// Kernel selftest transcripts and derived scenarios, byte for byte.
 #[path = "suite/golden.rs"]
 mod golden;
+/// The ledger of what callbacks set up, undo and leak.
+#[path = "suite/ledger.rs"]
+mod ledger;
 /// Plain text for mail: the 72-column swim-lane, pasted kernel logs.
 #[path = "suite/mail.rs"]
 mod mail;
