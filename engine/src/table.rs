@@ -2,7 +2,8 @@
 //! which callbacks the target's object gets, with the module state each one
 //! sees. Every cell is computed by running a small scenario in the model.
 
-use crate::event::{CallbackKind, EventKind, ModuleState};
+use crate::contract::Contract;
+use crate::event::{CallbackKind, Event, EventKind, ModuleState};
 use crate::{parse, run};
 use serde::Serialize;
 
@@ -49,6 +50,8 @@ pub struct Moment {
     pub label: &'static str,
     /// (callback, state of `tgt` when it ran).
     pub callbacks: Vec<(CallbackKind, Option<ModuleState>)>,
+    /// The contract of each of those callbacks, in the same order.
+    pub contracts: Vec<Option<Contract>>,
 }
 
 const LOAD_TGT: &str = "insmod tgt.ko";
@@ -161,20 +164,24 @@ pub fn situation_table() -> Vec<Cell> {
             let result = run(&scenario);
             let moments = result.steps[setup.len()..]
                 .iter()
-                .map(|step| Moment {
-                    command: step.command.clone(),
-                    label: label(&step.command),
-                    callbacks: step
-                        .events
-                        .iter()
-                        .filter(|e| e.object.as_deref() == Some("tgt"))
-                        .filter_map(|e| match e.kind {
-                            EventKind::Callback { callback, .. } => {
-                                Some((callback, e.module_state))
-                            }
-                            _ => None,
-                        })
-                        .collect(),
+                .map(|step| {
+                    let on_tgt = || {
+                        step.events
+                            .iter()
+                            .filter(|e| e.object.as_deref() == Some("tgt"))
+                            .filter_map(|e: &Event| match &e.kind {
+                                EventKind::Callback {
+                                    callback, contract, ..
+                                } => Some((e, *callback, contract)),
+                                _ => None,
+                            })
+                    };
+                    Moment {
+                        command: step.command.clone(),
+                        label: label(&step.command),
+                        callbacks: on_tgt().map(|(e, k, _)| (k, e.module_state)).collect(),
+                        contracts: on_tgt().map(|(_, _, c)| c.as_deref().cloned()).collect(),
+                    }
                 })
                 .collect();
             Cell {
@@ -207,7 +214,7 @@ fn describe(m: &Moment) -> String {
 /// The table as Markdown; each row links to its scenario in the explorer.
 pub fn markdown(cells: &[Cell]) -> String {
     let mut out = String::from(
-        "| patch phase | target module | callbacks of the target's object (state seen) | |\n|---|---|---|---|\n",
+        "| patch phase | target module | callbacks of the target's object (state seen) | this object's code | the rest of the patch | module | |\n|---|---|---|---|---|---|---|\n",
     );
     for c in cells {
         let moments: Vec<String> = c.moments.iter().map(describe).collect();
@@ -220,8 +227,33 @@ pub fn markdown(cells: &[Cell]) -> String {
             "[explore](#doc=situations&{})",
             crate::share::encode(&c.scenario)
         );
+        let column = |f: &dyn Fn(&Contract) -> String| {
+            let lines: Vec<String> = c
+                .moments
+                .iter()
+                .flat_map(|m| m.callbacks.iter().zip(&m.contracts))
+                .map(|((k, _), contract)| match contract {
+                    Some(ct) => format!("{k}: {}", f(ct)),
+                    None => format!("{k}: –"),
+                })
+                .collect();
+            if lines.is_empty() {
+                "–".to_string()
+            } else {
+                lines.join("<br>")
+            }
+        };
+        let object = column(&|ct| ct.object_code.to_string());
+        let system = column(&|ct| ct.system_code.to_string());
+        let module = column(&|ct| {
+            if ct.can_fail {
+                format!("{}, can fail", ct.module)
+            } else {
+                ct.module.to_string()
+            }
+        });
         out.push_str(&format!(
-            "| {} | {} | {body} | {link} |\n",
+            "| {} | {} | {body} | {object} | {system} | {module} | {link} |\n",
             c.phase, c.event
         ));
     }
@@ -238,6 +270,17 @@ pub fn text(cells: &[Cell]) -> String {
         }
         for m in &c.moments {
             out.push_str(&format!("    {}\n", describe(m)));
+            for ((k, _), ct) in m.callbacks.iter().zip(&m.contracts) {
+                if let Some(ct) = ct {
+                    out.push_str(&format!(
+                        "        {k}: this object {}, the rest of the patch {}, module {}{}\n",
+                        ct.object_code,
+                        ct.system_code,
+                        ct.module,
+                        if ct.can_fail { ", can fail" } else { "" }
+                    ));
+                }
+            }
         }
     }
     out
