@@ -139,6 +139,8 @@ enum TableFormat {
     Markdown,
     /// Cells with their scenarios, as JSON.
     Json,
+    /// Every callback of every situation with its full contract, as Markdown.
+    Contracts,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -325,6 +327,7 @@ fn cmd_table(format: TableFormat) -> ExitCode {
     match format {
         TableFormat::Text => print!("{}", table::text(&cells)),
         TableFormat::Markdown => print!("{}", table::markdown(&cells)),
+        TableFormat::Contracts => print!("{}", table::contracts_markdown(&cells)),
         TableFormat::Json => println!(
             "{}",
             serde_json::to_string_pretty(&cells).unwrap_or_default()

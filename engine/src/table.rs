@@ -285,3 +285,56 @@ pub fn text(cells: &[Cell]) -> String {
     }
     out
 }
+
+/// Every callback of every situation with its full contract, as Markdown
+/// (`klpscope table --format contracts`; the book's contracts chapter).
+pub fn contracts_markdown(cells: &[Cell]) -> String {
+    let mut out = String::new();
+    for c in cells {
+        out.push_str(&format!("### {}, target {}\n\n", c.phase, c.event));
+        let mut any = false;
+        for m in &c.moments {
+            for ((k, state), ct) in m.callbacks.iter().zip(&m.contracts) {
+                let Some(ct) = ct else { continue };
+                any = true;
+                let seen = state.map_or(String::new(), |s| format!(", `{}`", s.name()));
+                out.push_str(&format!(
+                    "**{}: `{k}`** of `tgt`{seen}\n\n| | |\n|---|---|\n",
+                    m.label
+                ));
+                let row = |out: &mut String, name: &str, value: &str| {
+                    out.push_str(&format!("| {name} | {} |\n", value.replace('|', "\\|")));
+                };
+                row(&mut out, "this object's code", ct.object_code.name());
+                row(&mut out, "the rest of the patch", ct.system_code.name());
+                row(&mut out, "module", ct.module.name());
+                row(&mut out, "held", &ct.locks.held.join("; "));
+                row(&mut out, "must not", &ct.locks.must_not.join("; "));
+                match &ct.on_failure {
+                    Some(f) => row(&mut out, "can fail", &format!("yes: {f}")),
+                    None => row(&mut out, "can fail", "no: the return value is void"),
+                }
+                row(&mut out, "what follows", &ct.counterpart);
+                let others: Vec<String> = ct
+                    .others
+                    .objects
+                    .iter()
+                    .map(|o| {
+                        let state = match (o.loaded, o.patched) {
+                            (false, _) => "not loaded",
+                            (true, true) => "loaded, patched",
+                            (true, false) => "loaded, not patched",
+                        };
+                        format!("`{}` ({state})", o.name)
+                    })
+                    .collect();
+                row(&mut out, "other objects", &others.join(", "));
+                out.push('\n');
+            }
+        }
+        if !any {
+            out.push_str("No callback of `tgt` runs.\n\n");
+        }
+    }
+    out
+}
