@@ -290,3 +290,38 @@ fn a_reader_that_goes_away_ends_the_output_without_a_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_ne!(out.status.code(), Some(101), "{err}");
 }
+
+#[test]
+fn run_format_ledger_accounts_for_the_state_selftest() {
+    let (code, out, err) = klpscope(
+        &[
+            "run",
+            "--format",
+            "ledger",
+            &fixture("13-state-taking-over.txt"),
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"console_loglevel\"\n"), "{out}");
+    assert!(
+        out.contains("test_klp_state2 post_patch on vmlinux: takes over console_loglevel"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("2 set up, 2 undone, 0 remain, 0 leaked\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn table_format_contracts_gives_each_callback_its_contract() {
+    let (code, out, err) = klpscope(&["table", "--format", "contracts"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("### "), "{out}");
+    assert!(
+        out.contains("| this object's code | not running yet |"),
+        "{out}"
+    );
+    assert!(out.contains("| held | klp_mutex"), "{out}");
+}
