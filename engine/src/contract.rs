@@ -213,7 +213,7 @@ impl World {
             locks: self.contract_locks(),
             can_fail,
             on_failure,
-            counterpart: self.contract_counterpart(o.patch, kind, stage),
+            counterpart: self.contract_counterpart(o.patch, kind),
             others: Others {
                 objects: patch
                     .objs
@@ -314,7 +314,7 @@ the errno, the livepatch module's init fails and its load fails with the errno"
     /// (core.h): pre_patch arms `post_unpatch_enabled`, post_unpatch runs
     /// only when it is set; pre_unpatch runs only for a patched object
     /// (__klp_disable_patch(), klp_cleanup_module_patches_limited()).
-    fn contract_counterpart(&self, patch: &str, kind: CallbackKind, stage: Stage) -> String {
+    fn contract_counterpart(&self, patch: &str, kind: CallbackKind) -> String {
         // klp_unpatch_replaced_patches() (5.5+; klp_discard_replaced_patches()
         // in 5.1-5.4) removes a replaced patch without any of its callbacks.
         let replacer = self
@@ -352,7 +352,10 @@ cancelled or reversed patching, the module's removal), armed by this pre_patch's
 then post_unpatch{replace_note}"
             ),
             CallbackKind::PreUnpatch => {
-                if matches!(stage, Stage::AfterExit | Stage::AfterFailedLoad) {
+                // klp_cleanup_module_patches_limited() (module removal, a
+                // failed load, or a refusal in klp_module_coming()) unpatches
+                // at once; __klp_disable_patch() starts a transition.
+                if self.on_chain("klp_cleanup_module_patches_limited") {
                     "post_unpatch right after the object's functions are unpatched \
 (klp_cleanup_module_patches_limited())"
                         .into()

@@ -163,3 +163,52 @@ fn json_output_carries_the_contract() {
     assert_eq!(ev["contract"]["system_code"], "old");
     assert_eq!(ev["contract"]["can_fail"], true);
 }
+
+#[test]
+fn a_module_refused_by_a_later_patch_is_unpatched_at_once_before_its_init() {
+    // klp_module_coming(): the second patch's pre_patch fails, so
+    // klp_cleanup_module_patches_limited() reverts the first patch from the
+    // module while it is still COMING, pre_unpatch then post_unpatch.
+    let run = klpscope_engine::run_text(
+        "define module tgt
+end
+define livepatch a
+  object tgt
+    pre_patch
+    post_patch
+    pre_unpatch
+    post_unpatch
+end
+define livepatch b
+  object tgt
+    pre_patch returns -ENODEV
+end
+% insmod a.ko
+% insmod b.ko
+% insmod tgt.ko
+",
+    )
+    .expect("parses");
+    let step = run.steps.last().expect("three steps");
+    let pre_unpatch = step
+        .events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Callback {
+                callback: CallbackKind::PreUnpatch,
+                contract,
+                ..
+            } => contract.as_deref(),
+            _ => None,
+        })
+        .expect("a's pre_unpatch");
+    assert_eq!(pre_unpatch.module, Stage::BeforeInit);
+    assert_eq!(pre_unpatch.object_code, Code::NotRunningYet);
+    assert!(
+        pre_unpatch
+            .counterpart
+            .starts_with("post_unpatch right after"),
+        "{}",
+        pre_unpatch.counterpart
+    );
+}
