@@ -369,6 +369,29 @@ test('details: the reversal marker and its rule, natural marker names, preset bu
   await context.close();
 });
 
+test('the why panel leads with the contract the engine computed for the callback', async () => {
+  const { page, errors, context } = await open(link(REVERSED));
+  // pre_patch of the module loading under a patch in transition (step 3).
+  await page
+    .getByRole('button', { name: `pre_patch on ${MOD} in MODULE_STATE_COMING, patch ${DEMO}, step 3`, exact: true })
+    .click();
+  const why = page.getByTestId('why');
+  const card = why.getByTestId('why-contract');
+  await card.waitFor();
+  // First in the panel, before the title and the kernel path.
+  assert.equal(await why.evaluate((w) => w.querySelector('[data-testid=why-contract]') === w.querySelector('.contract, .why-body')), true);
+  assert.equal(await card.getByTestId('contract-object').innerText(), 'not running yet');
+  assert.equal(await card.getByTestId('contract-system').innerText(), 'old and new');
+  assert.equal(await card.getByTestId('contract-module').innerText(), 'before init');
+  assert.match(await card.getByTestId('contract-fail').innerText(), /^yes: klp_module_coming\(\)/);
+  assert.match(await card.innerText(), /klp_mutex/);
+  // A post callback cannot fail.
+  await page.locator('[data-testid=timeline] .marker[data-step="5"][data-callback=post_unpatch]').first().click();
+  assert.match(await page.getByTestId('contract-fail').innerText(), /^no/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('axe: no violations at 390 and 1366 px, light and dark, with the editor showing an error', async () => {
   for (const [width, theme] of [[390, 'dark'], [1366, 'light'], [1366, 'dark']]) {
     const { page, context } = await open('#doc=nowhere' + link(REVERSED).replace('#', '&'), { width });

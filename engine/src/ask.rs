@@ -6,7 +6,7 @@
 
 use crate::World;
 use crate::command::Command;
-use crate::event::{CallbackKind, Event, EventKind, ModuleState, TransitionPhase};
+use crate::event::{CallbackKind, Effect, Event, EventKind, ModuleState, TransitionPhase};
 pub use crate::explore::Progress;
 use crate::explore::{Observer, Search};
 use crate::invariants::{PairSet, Pairing};
@@ -250,6 +250,10 @@ pub enum Question {
     Named(Named),
     /// A question from the builder.
     Pattern(Pattern),
+    /// "Can X leak?": can something a callback declares it sets up or
+    /// allocates (`sets X`, `allocates X`) stay in place once no installed
+    /// patch is responsible for it?
+    Leak(String),
 }
 
 /// Why a question could not be read.
@@ -278,6 +282,12 @@ impl Question {
             .unwrap_or(text);
         if let Some(q) = Question::named(text) {
             return Ok(q);
+        }
+        if let Some(what) = text.strip_suffix(" leak") {
+            let what = what.trim().trim_matches('"');
+            if !what.is_empty() {
+                return Ok(Question::Leak(what.to_string()));
+            }
         }
         let mut words = text.split_whitespace().peekable();
         let first = words.next().unwrap_or("");
@@ -344,6 +354,7 @@ impl Question {
     pub fn text(&self) -> String {
         match self {
             Question::Named(n) => n.text.to_string(),
+            Question::Leak(what) => format!("Can \"{what}\" leak?"),
             Question::Pattern(p) => {
                 let s = p.to_string();
                 let rest = s.strip_prefix(p.callback.name()).unwrap_or_default();
@@ -466,6 +477,7 @@ impl Observer for Watch {
         after: &World,
     ) -> Option<(usize, String)> {
         let kind = match &self.question {
+            Question::Leak(what) => return self.observe_leak(what.clone(), events, after),
             Question::Pattern(p) => {
                 return events
                     .iter()
@@ -566,6 +578,107 @@ impl Observer for Watch {
     }
 }
 
+impl Watch {
+    /// "Can X leak?": follows who is responsible for X along the path
+    /// (`seen` holds (X, owner) while X is in place) from the callbacks'
+    /// declared effects; X leaks when its owner is neither enabled nor in
+    /// transition any more. The kernel path that leaks:
+    /// klp_unpatch_replaced_patches() (core.c) disables a patch that atomic
+    /// replace supersedes without running any of its callbacks.
+    fn observe_leak(
+        &mut self,
+        what: String,
+        events: &[Event],
+        after: &World,
+    ) -> Option<(usize, String)> {
+        let mut replaced_by = None;
+        for e in events {
+            if let EventKind::Transition {
+                phase: TransitionPhase::Complete,
+                target: crate::event::KlpState::Patched,
+            } = e.kind
+                && let Some(p) = e.patch.as_deref()
+                && after.patch(p).is_some_and(|p| p.replace)
+            {
+                replaced_by = Some(p.to_string());
+            }
+            let EventKind::Callback {
+                callback, effects, ..
+            } = &e.kind
+            else {
+                continue;
+            };
+            let patch = e.patch.clone().unwrap_or_default();
+            for effect in effects {
+                match effect {
+                    Effect::Sets(w) | Effect::Allocates(w) if *w == what => {
+                        self.seen.retain(|(x, _)| *x != what);
+                        self.seen.insert((what.clone(), patch.clone()));
+                    }
+                    Effect::Restores(w) | Effect::Frees(w) if *w == what => {
+                        self.seen.retain(|(x, _)| *x != what);
+                    }
+                    Effect::TakesOver(w) | Effect::Keeps(w)
+                        if *w == what
+                            && matches!(
+                                callback,
+                                CallbackKind::PrePatch | CallbackKind::PostPatch
+                            )
+                            && self.seen.contains_first(&what) =>
+                    {
+                        self.seen.retain(|(x, _)| *x != what);
+                        self.seen.insert((what.clone(), patch.clone()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let owner = self.seen.owner_of(&what)?;
+        let responsible =
+            after.patch(&owner).is_some_and(|p| p.enabled) || after.is_transition_patch(&owner);
+        if responsible {
+            return None;
+        }
+        let why = match replaced_by {
+            Some(r) => format!(
+                "\"{what}\" of {owner} leaks: {r} replaced {owner}, and \
+                 klp_unpatch_replaced_patches() runs none of {owner}'s callbacks"
+            ),
+            None => format!("\"{what}\" of {owner} leaks: {owner} left without undoing it"),
+        };
+        Some((events.len().saturating_sub(1), why))
+    }
+}
+
+/// The commands a leak question explores: the default vocabulary, the
+/// `klp_state` selftest modules (whose callbacks declare what they set up),
+/// and the scenario's own modules: load, disable, remove.
+fn leak_vocabulary(world: &World) -> Vec<Command> {
+    let mut v = crate::explore::vocabulary();
+    let mut names: Vec<(String, bool)> = ["test_klp_state", "test_klp_state2", "test_klp_state3"]
+        .into_iter()
+        .map(|n| (n.to_string(), true))
+        .collect();
+    for d in world.catalog().declared() {
+        let livepatch = matches!(d.body, crate::catalog::ModuleBody::Livepatch(_));
+        names.push((d.name.clone(), livepatch));
+    }
+    for (name, livepatch) in names {
+        v.push(crate::explore::load(&name, &[]));
+        v.push(Command::Rmmod {
+            module: name.clone(),
+        });
+        if livepatch {
+            v.push(Command::PatchAttr {
+                patch: name,
+                attr: "enabled".into(),
+                value: "0".into(),
+            });
+        }
+    }
+    v
+}
+
 /// A question being explored, a slice at a time (for a page that must
 /// keep painting); [`ask`] runs one to the end.
 pub struct Asking {
@@ -580,13 +693,17 @@ impl Asking {
 
     /// Starts exploring `question` from `world`.
     pub(crate) fn from_world(world: World, question: Question, depth: usize) -> Asking {
+        let vocab = match &question {
+            Question::Leak(_) => leak_vocabulary(&world),
+            _ => crate::explore::vocabulary(),
+        };
         let watch = Watch {
             question,
             pairing: Pairing::default(),
             seen: PairSet::default(),
         };
         Asking {
-            search: Search::from_world(world, watch, depth),
+            search: Search::with_vocabulary(world, watch, depth, vocab),
         }
     }
 
@@ -811,5 +928,53 @@ mod tests {
             last = p.steps;
         };
         assert_eq!(answer, ask(named("two-transitions"), 4));
+    }
+
+    #[test]
+    fn a_leak_question_reads_back() {
+        let q = Question::parse("can console_loglevel leak?").expect("a question");
+        assert_eq!(q, Question::Leak("console_loglevel".into()));
+        assert_eq!(q.text(), "Can \"console_loglevel\" leak?");
+    }
+
+    #[test]
+    fn klp_state_compatibility_keeps_the_selftest_state_from_leaking() {
+        // klp_is_patch_compatible(): a cumulative patch without state 1 is
+        // refused while a patch with it is installed, so nothing replaces
+        // test_klp_state without taking console_loglevel over.
+        let answer = ask(Question::Leak("console_loglevel".into()), 3);
+        assert!(matches!(answer, Answer::Never { .. }), "{answer:?}");
+    }
+
+    #[test]
+    fn atomic_replace_leaks_what_the_replaced_patch_set_up() {
+        let scenario = crate::parse(
+            "define module tgt\n  func tgt_work\nend\n\
+             define livepatch fix_a\n  object tgt\n    func tgt_work -> tgt_work_a\n    \
+             post_patch sets \"feature flag\"\n    pre_unpatch restores \"feature flag\"\nend\n\
+             define livepatch fix_c\n  replace\n  object vmlinux\n    post_patch\nend\n",
+        )
+        .expect("parses");
+        let world = World::with_catalog(scenario.catalog.clone());
+        let mut asking = Asking::from_world(world, Question::Leak("feature flag".into()), 3);
+        let answer = loop {
+            if let Some(a) = asking.run(u64::MAX) {
+                break a;
+            }
+        };
+        let w = witness(answer);
+        assert_eq!(w.step, 3, "{}", w.scenario);
+        assert!(
+            w.what.contains("klp_unpatch_replaced_patches"),
+            "{}",
+            w.what
+        );
+        // Any atomic replace will do: fix_c, or the selftest demo2 with replace=1.
+        assert!(w.what.contains("of fix_a leaks"), "{}", w.what);
+        assert!(
+            w.scenario.contains("fix_a.ko") && w.scenario.contains("tgt.ko"),
+            "{}",
+            w.scenario
+        );
     }
 }

@@ -44,11 +44,18 @@ impl World {
         } else {
             None
         };
+        // Computed before the callback's own output: the state it is called in.
+        let contract = if hook || !self.semantics.object_callbacks() {
+            None
+        } else {
+            self.klp_callback_contract(o, kind).map(Box::new)
+        };
         self.emit(
             EventKind::Callback {
                 callback: kind,
                 ret,
                 effects,
+                contract,
             },
             text,
             Some(o.patch),

@@ -190,6 +190,10 @@ pub enum EventKind {
         ret: Option<i32>,
         /// What the callback declares it does to the system.
         effects: Vec<Effect>,
+        /// What the callback may rely on and must respect here, computed
+        /// from the model's state (mainline object callbacks only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contract: Option<Box<crate::contract::Contract>>,
     },
     /// A kernel log line from the livepatch core (`livepatch: ...`).
     Kernel {

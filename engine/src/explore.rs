@@ -40,7 +40,7 @@ pub struct Violation {
     pub scenario: String,
 }
 
-fn load(module: &str, params: &[(&str, &str)]) -> Command {
+pub(crate) fn load(module: &str, params: &[(&str, &str)]) -> Command {
     Command::Load {
         loader: Loader::Insmod,
         path: format!("test_modules/{module}.ko"),
@@ -168,9 +168,19 @@ impl<O: Observer> Search<O> {
 
     /// A search from `world` up to `max_depth` commands.
     pub fn from_world(world: World, observer: O, max_depth: usize) -> Search<O> {
+        Search::with_vocabulary(world, observer, max_depth, vocabulary())
+    }
+
+    /// A search from `world` over the given commands.
+    pub fn with_vocabulary(
+        world: World,
+        observer: O,
+        max_depth: usize,
+        vocab: Vec<Command>,
+    ) -> Search<O> {
         let key = (world.state_hash(), hash_of(&observer));
         Search {
-            vocab: vocabulary(),
+            vocab,
             max_depth,
             depth: 0,
             states: HashesSet::from_iter([key.0]),

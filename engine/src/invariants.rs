@@ -33,6 +33,19 @@ impl PairSet {
         }
     }
 
+    /// Whether a pair starts with `first`.
+    pub(crate) fn contains_first(&self, first: &str) -> bool {
+        self.0.iter().any(|(a, _)| a == first)
+    }
+
+    /// The second member of the first pair that starts with `first`.
+    pub(crate) fn owner_of(&self, first: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(a, _)| a == first)
+            .map(|(_, b)| b.clone())
+    }
+
     /// Keeps the pairs `keep` approves of.
     pub(crate) fn retain(&mut self, keep: impl FnMut(&(String, String)) -> bool) {
         self.0.retain(keep);

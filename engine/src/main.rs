@@ -164,6 +164,8 @@ enum TableFormat {
     Markdown,
     /// Cells with their scenarios, as JSON.
     Json,
+    /// Every callback of every situation with its full contract, as Markdown.
+    Contracts,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -197,6 +199,8 @@ enum Format {
     Docs,
     /// Link, scenario and swim lanes, ready to paste into a mail.
     Mail,
+    /// What the callbacks set up, what undid it, what remains and leaks.
+    Ledger,
 }
 
 fn read_input(file: &str) -> Result<String, String> {
@@ -257,6 +261,10 @@ fn cmd_run(
                 Format::Markdown => print!("{}", render::markdown(&r)),
                 Format::Docs => print!("{}", klpscope_engine::mail::docs_block(&text)),
                 Format::Mail => print!("{}", klpscope_engine::mail::for_mail(&text, &r, url, None)),
+                Format::Ledger => print!(
+                    "{}",
+                    klpscope_engine::ledger::text(&klpscope_engine::ledger::ledger(&r))
+                ),
             }
             ExitCode::SUCCESS
         }
@@ -348,6 +356,7 @@ fn cmd_table(format: TableFormat, kernel: KernelVersion) -> ExitCode {
     match format {
         TableFormat::Text => print!("{}", table::text(&cells)),
         TableFormat::Markdown => print!("{}", table::markdown(&cells)),
+        TableFormat::Contracts => print!("{}", table::contracts_markdown(&cells)),
         TableFormat::Json => println!(
             "{}",
             serde_json::to_string_pretty(&cells).unwrap_or_default()

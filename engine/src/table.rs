@@ -2,7 +2,8 @@
 //! which callbacks the target's object gets, with the module state each one
 //! sees. Every cell is computed by running a small scenario in the model.
 
-use crate::event::{CallbackKind, EventKind, ModuleState};
+use crate::contract::Contract;
+use crate::event::{CallbackKind, Event, EventKind, ModuleState};
 use crate::{parse, run};
 use serde::Serialize;
 
@@ -49,6 +50,8 @@ pub struct Moment {
     pub label: &'static str,
     /// (callback, state of `tgt` when it ran).
     pub callbacks: Vec<(CallbackKind, Option<ModuleState>)>,
+    /// The contract of each of those callbacks, in the same order.
+    pub contracts: Vec<Option<Contract>>,
 }
 
 const LOAD_TGT: &str = "insmod tgt.ko";
@@ -172,20 +175,24 @@ pub fn situation_table_on(kernel: crate::KernelVersion) -> Vec<Cell> {
             let result = run(&scenario);
             let moments = result.steps[setup.len()..]
                 .iter()
-                .map(|step| Moment {
-                    command: step.command.clone(),
-                    label: label(&step.command),
-                    callbacks: step
-                        .events
-                        .iter()
-                        .filter(|e| e.object.as_deref() == Some("tgt"))
-                        .filter_map(|e| match e.kind {
-                            EventKind::Callback { callback, .. } => {
-                                Some((callback, e.module_state))
-                            }
-                            _ => None,
-                        })
-                        .collect(),
+                .map(|step| {
+                    let on_tgt = || {
+                        step.events
+                            .iter()
+                            .filter(|e| e.object.as_deref() == Some("tgt"))
+                            .filter_map(|e: &Event| match &e.kind {
+                                EventKind::Callback {
+                                    callback, contract, ..
+                                } => Some((e, *callback, contract)),
+                                _ => None,
+                            })
+                    };
+                    Moment {
+                        command: step.command.clone(),
+                        label: label(&step.command),
+                        callbacks: on_tgt().map(|(e, k, _)| (k, e.module_state)).collect(),
+                        contracts: on_tgt().map(|(_, _, c)| c.as_deref().cloned()).collect(),
+                    }
                 })
                 .collect();
             Cell {
@@ -218,7 +225,7 @@ fn describe(m: &Moment) -> String {
 /// The table as Markdown; each row links to its scenario in the explorer.
 pub fn markdown(cells: &[Cell]) -> String {
     let mut out = String::from(
-        "| patch phase | target module | callbacks of the target's object (state seen) | |\n|---|---|---|---|\n",
+        "| patch phase | target module | callbacks of the target's object (state seen) | this object's code | the rest of the patch | module | |\n|---|---|---|---|---|---|---|\n",
     );
     for c in cells {
         let moments: Vec<String> = c.moments.iter().map(describe).collect();
@@ -231,8 +238,33 @@ pub fn markdown(cells: &[Cell]) -> String {
             "[explore](#doc=situations&{})",
             crate::share::encode(&c.scenario)
         );
+        let column = |f: &dyn Fn(&Contract) -> String| {
+            let lines: Vec<String> = c
+                .moments
+                .iter()
+                .flat_map(|m| m.callbacks.iter().zip(&m.contracts))
+                .map(|((k, _), contract)| match contract {
+                    Some(ct) => format!("{k}: {}", f(ct)),
+                    None => format!("{k}: –"),
+                })
+                .collect();
+            if lines.is_empty() {
+                "–".to_string()
+            } else {
+                lines.join("<br>")
+            }
+        };
+        let object = column(&|ct| ct.object_code.to_string());
+        let system = column(&|ct| ct.system_code.to_string());
+        let module = column(&|ct| {
+            if ct.can_fail {
+                format!("{}, can fail", ct.module)
+            } else {
+                ct.module.to_string()
+            }
+        });
         out.push_str(&format!(
-            "| {} | {} | {body} | {link} |\n",
+            "| {} | {} | {body} | {object} | {system} | {module} | {link} |\n",
             c.phase, c.event
         ));
     }
@@ -249,6 +281,70 @@ pub fn text(cells: &[Cell]) -> String {
         }
         for m in &c.moments {
             out.push_str(&format!("    {}\n", describe(m)));
+            for ((k, _), ct) in m.callbacks.iter().zip(&m.contracts) {
+                if let Some(ct) = ct {
+                    out.push_str(&format!(
+                        "        {k}: this object {}, the rest of the patch {}, module {}{}\n",
+                        ct.object_code,
+                        ct.system_code,
+                        ct.module,
+                        if ct.can_fail { ", can fail" } else { "" }
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every callback of every situation with its full contract, as Markdown
+/// (`klpscope table --format contracts`; the book's contracts chapter).
+pub fn contracts_markdown(cells: &[Cell]) -> String {
+    let mut out = String::new();
+    for c in cells {
+        out.push_str(&format!("### {}, target {}\n\n", c.phase, c.event));
+        let mut any = false;
+        for m in &c.moments {
+            for ((k, state), ct) in m.callbacks.iter().zip(&m.contracts) {
+                let Some(ct) = ct else { continue };
+                any = true;
+                let seen = state.map_or(String::new(), |s| format!(", `{}`", s.name()));
+                out.push_str(&format!(
+                    "**{}: `{k}`** of `tgt`{seen}\n\n| | |\n|---|---|\n",
+                    m.label
+                ));
+                let row = |out: &mut String, name: &str, value: &str| {
+                    out.push_str(&format!("| {name} | {} |\n", value.replace('|', "\\|")));
+                };
+                row(&mut out, "this object's code", ct.object_code.name());
+                row(&mut out, "the rest of the patch", ct.system_code.name());
+                row(&mut out, "module", ct.module.name());
+                row(&mut out, "held", &ct.locks.held.join("; "));
+                row(&mut out, "must not", &ct.locks.must_not.join("; "));
+                match &ct.on_failure {
+                    Some(f) => row(&mut out, "can fail", &format!("yes: {f}")),
+                    None => row(&mut out, "can fail", "no: the return value is void"),
+                }
+                row(&mut out, "what follows", &ct.counterpart);
+                let others: Vec<String> = ct
+                    .others
+                    .objects
+                    .iter()
+                    .map(|o| {
+                        let state = match (o.loaded, o.patched) {
+                            (false, _) => "not loaded",
+                            (true, true) => "loaded, patched",
+                            (true, false) => "loaded, not patched",
+                        };
+                        format!("`{}` ({state})", o.name)
+                    })
+                    .collect();
+                row(&mut out, "other objects", &others.join(", "));
+                out.push('\n');
+            }
+        }
+        if !any {
+            out.push_str("No callback of `tgt` runs.\n\n");
         }
     }
     out

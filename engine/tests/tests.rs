@@ -12,6 +12,9 @@ mod cli;
 /// Every `klpscope` block in content/ runs.
 #[path = "suite/content.rs"]
 mod content;
+/// The contract of each callback invocation, against the kernel's rules.
+#[path = "suite/contract.rs"]
+mod contract;
 /// Real kernel logs people posted, each with its verdict and cause.
 #[path = "suite/corpus.rs"]
 mod corpus;
@@ -21,6 +24,9 @@ mod errors;
 /// Kernel selftest transcripts and derived scenarios, byte for byte.
 #[path = "suite/golden.rs"]
 mod golden;
+/// The ledger of what callbacks set up, undo and leak.
+#[path = "suite/ledger.rs"]
+mod ledger;
 /// Plain text for mail: the 72-column swim-lane, pasted kernel logs.
 #[path = "suite/mail.rs"]
 mod mail;

@@ -12,6 +12,7 @@ use super::transcript::Transcript;
 use crate::chapters;
 use crate::model;
 use crate::state::use_explorer_state;
+use klpscope_engine::contract::Contract;
 use klpscope_engine::event::{Event, EventKind};
 use leptos::prelude::*;
 
@@ -205,11 +206,97 @@ fn WhyPanel() -> impl IntoView {
         .map(drop),
         Some((step, ev, reversed)) => draw_why(el, step, &ev, reversed),
     });
+    // The contract leads: what the callback may rely on and must respect.
+    let contract = move || {
+        let (_, ev, _) = event()?;
+        let title = model::describe_callback(&ev)?;
+        match ev.kind {
+            EventKind::Callback {
+                contract: Some(c), ..
+            } => Some(view! { <ContractCard title=title contract=*c /> }),
+            _ => None,
+        }
+    };
     view! {
         <section class="why" aria-labelledby="why-h" aria-live="polite" data-testid="why">
             <h2 id="why-h" class="visually-hidden">"Why"</h2>
+            {contract}
             <div node_ref=body></div>
         </section>
+    }
+}
+
+/// A callback's contract, as the engine computed it where the core called
+/// it (klpscope_engine::contract): the code tasks may run, the module's
+/// life, what the path holds and forbids, failure, what follows, the
+/// other objects.
+#[component]
+fn ContractCard(title: String, contract: Contract) -> impl IntoView {
+    let Contract {
+        object_code,
+        system_code,
+        module,
+        locks,
+        can_fail,
+        on_failure,
+        counterpart,
+        others,
+    } = contract;
+    let fails = match (can_fail, on_failure) {
+        (true, Some(f)) => format!("yes: {f}"),
+        (true, None) => "yes".to_string(),
+        (false, _) => "no: its return value is not checked".to_string(),
+    };
+    let other_objects = if others.objects.is_empty() {
+        "none".to_string()
+    } else {
+        others
+            .objects
+            .iter()
+            .map(|o| {
+                let state = match (o.loaded, o.patched) {
+                    (false, _) => "not loaded",
+                    (true, true) => "loaded, patched",
+                    (true, false) => "loaded, not patched",
+                };
+                format!("{} ({state})", o.name)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let must_not = locks
+        .must_not
+        .into_iter()
+        .map(|m| view! { <li>{m}</li> })
+        .collect_view();
+    view! {
+        <div class="contract" data-testid="why-contract">
+            <p class="contract-h">
+                <strong>"Contract"</strong>
+                <span class="muted">" of " {title}</span>
+            </p>
+            <dl class="contract-list">
+                <dt>"This object's code"</dt>
+                <dd data-testid="contract-object">{object_code.name()}</dd>
+                <dt>"The rest of the patch"</dt>
+                <dd data-testid="contract-system">{system_code.name()}</dd>
+                <dt>"Module"</dt>
+                <dd data-testid="contract-module">{module.name()}</dd>
+                <dt>"Held"</dt>
+                <dd>{locks.held.join("; ")}</dd>
+                <dt>"Must not"</dt>
+                <dd>
+                    <ul class="contract-must-not">{must_not}</ul>
+                </dd>
+                <dt>"Can fail"</dt>
+                <dd data-testid="contract-fail">{fails}</dd>
+                <dt>"What follows"</dt>
+                <dd>{counterpart}</dd>
+                <dt>"Other objects"</dt>
+                <dd>{other_objects}</dd>
+            </dl>
+            <p class="muted contract-warning">{others.warning}</p>
+        </div>
     }
 }
 

@@ -88,6 +88,7 @@ impl World {
                 callback: kind,
                 ret: (kind == CallbackKind::PrePatch).then_some(ret),
                 effects,
+                contract: None,
             },
             text,
             Some(patch),

@@ -447,3 +447,38 @@ end
     let (_, v5_1, _) = klpscope(&["run", "--kernel", "5.1", "-"], later);
     assert!(v5_1.ends_with("% rmmod later\n"), "{v5_1}");
 }
+
+#[test]
+fn run_format_ledger_accounts_for_the_state_selftest() {
+    let (code, out, err) = klpscope(
+        &[
+            "run",
+            "--format",
+            "ledger",
+            &fixture("13-state-taking-over.txt"),
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"console_loglevel\"\n"), "{out}");
+    assert!(
+        out.contains("test_klp_state2 post_patch on vmlinux: takes over console_loglevel"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("2 set up, 2 undone, 0 remain, 0 leaked\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn table_format_contracts_gives_each_callback_its_contract() {
+    let (code, out, err) = klpscope(&["table", "--format", "contracts"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("### "), "{out}");
+    assert!(
+        out.contains("| this object's code | not running yet |"),
+        "{out}"
+    );
+    assert!(out.contains("| held | klp_mutex"), "{out}");
+}

@@ -176,3 +176,66 @@ fn a_wrong_expected_line_in_a_real_block_fails_and_the_diff_names_it() {
         r.diff
     );
 }
+
+/// The text between `<!-- klpscope NAME: begin ... -->` and `<!-- klpscope NAME: end -->`.
+fn generated_part<'a>(md: &'a str, begin: &str, end: &str) -> &'a str {
+    let b = md.find(begin).expect("begin marker");
+    let start = b + md[b..].find("-->\n").expect("end of the begin marker") + 4;
+    let e = md.find(end).expect("end marker");
+    &md[start..e]
+}
+
+#[test]
+fn the_contracts_chapter_is_the_computed_one() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/16-contracts.md");
+    let md = std::fs::read_to_string(&path).unwrap();
+    let part = generated_part(
+        &md,
+        "<!-- klpscope contracts: begin",
+        "<!-- klpscope contracts: end -->",
+    );
+    let computed =
+        klpscope_engine::table::contracts_markdown(&klpscope_engine::table::situation_table());
+    assert!(
+        part == computed,
+        "{} is out of date: replace the part with the output of `klpscope table --format contracts`",
+        path.display()
+    );
+}
+
+#[test]
+fn the_kernel_module_chapter_shows_what_kmod_writes() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/17-kernel-module.md");
+    let md = std::fs::read_to_string(&path).unwrap();
+    let (_, block) = klpscope_blocks(&md)
+        .into_iter()
+        .next()
+        .expect("the chapter's scenario");
+    let scenario = klpscope_engine::parse(&block).expect("parses");
+    let files = klpscope_engine::kmod::modules(&scenario);
+    let (_, c) = files
+        .iter()
+        .find(|(name, _)| name == "fix.c")
+        .expect("kmod writes fix.c");
+    let part = generated_part(
+        &md,
+        "<!-- klpscope kmod: fix.c begin",
+        "<!-- klpscope kmod: fix.c end -->",
+    );
+    let shown = part
+        .strip_prefix("```c\n")
+        .and_then(|p| p.strip_suffix("```\n"))
+        .expect("a ```c block between the markers");
+    assert!(
+        shown == c,
+        "{} is out of date: put the fix.c of `klpscope kmod` between the markers",
+        path.display()
+    );
+    for needle in [
+        ".callbacks = {",
+        "klp_enable_patch(&patch)",
+        "MODULE_INFO(livepatch, \"Y\");",
+    ] {
+        assert!(c.contains(needle), "fix.c lacks {needle}");
+    }
+}
