@@ -56,6 +56,7 @@ pub mod render;
 pub mod scenario;
 pub mod semantics;
 pub mod share;
+pub mod slug;
 pub mod snapshot;
 pub mod table;
 mod user;

@@ -166,16 +166,6 @@ fn focusable_scrollers() {
     }
 }
 
-/// Scrolls the explorer into view (where the panes are stacked, it is
-/// below the docs).
-pub(crate) fn show_explorer() {
-    if let Some(el) = document().get_element_by_id("explorer") {
-        let opts = web_sys::ScrollIntoViewOptions::new();
-        opts.set_block(web_sys::ScrollLogicalPosition::Start);
-        el.scroll_into_view_with_scroll_into_view_options(&opts);
-    }
-}
-
 /// Links to the neighbouring chapters.
 #[component]
 fn PrevNext() -> impl IntoView {
@@ -215,7 +205,7 @@ fn LiveBlock(
     let replay = Signal::stored(replay);
     let open = move |_| {
         if state.load(&text, None) {
-            show_explorer();
+            super::explorer::show_explorer();
         }
     };
     let commands = replay

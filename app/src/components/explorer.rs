@@ -273,3 +273,13 @@ fn draw_why(
     }
     Ok(())
 }
+
+/// Scrolls the explorer into view (where the panes are stacked, it is
+/// below the docs).
+pub(crate) fn show_explorer() {
+    if let Some(el) = document().get_element_by_id("explorer") {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Start);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
+}

@@ -161,7 +161,7 @@ pub fn Quiz(
                         }
                     }
                 }
-                Some("setup") if state.load(&ex.prefix, None) => super::docs_pane::show_explorer(),
+                Some("setup") if state.load(&ex.prefix, None) => super::explorer::show_explorer(),
                 _ => {}
             }
         }
