@@ -37,7 +37,6 @@ mod callback_code;
 pub mod catalog;
 pub mod check;
 mod command;
-mod deflate;
 pub mod diff;
 pub mod errno;
 pub mod event;
