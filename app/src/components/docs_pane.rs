@@ -132,7 +132,9 @@ pub fn DocsPane() -> impl IntoView {
                                 // Trusted: rendered from content/*.md by the site's own build.
                                 Segment::Html(html) => view! { <div inner_html=html.clone()></div> }.into_any(),
                                 Segment::Live(text) => view! { <LiveBlock text=text.clone() /> }.into_any(),
-                                Segment::Quiz(text) => view! { <Quiz text=text.clone() /> }.into_any(),
+                                Segment::Quiz { html, form } => {
+                                    view! { <Quiz html=html.clone() form=form.clone() /> }.into_any()
+                                }
                                 Segment::Ask(html) => view! { <AskPanel html=html.clone() /> }.into_any(),
                             })
                             .collect_view()

@@ -63,9 +63,11 @@ pub fn Explorer() -> impl IntoView {
                     <Examples />
                 </Show>
                 <Stepper />
-                // The editor marks the run stale (#stale-note, #run-view).
-                <p class="stale-note" id="stale-note" data-testid="stale" hidden></p>
-                <div class="run-view" id="run-view">
+                // The scenario editor says when the run is stale.
+                <p class="stale-note" data-testid="stale" hidden=move || state.stale.with(Option::is_none)>
+                    {move || state.stale.get()}
+                </p>
+                <div class="run-view" class:stale=move || state.stale.with(Option::is_some)>
                     <Timeline replay=replay cursor=cursor selected=state.selected on_step=on_step />
                 </div>
                 <Legend />
