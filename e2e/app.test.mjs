@@ -4,16 +4,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { existsSync, cpSync, mkdtempSync, readdirSync, truncateSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, truncateSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { startServer, DIST } from './server.mjs';
 import { openPage, startSite, stopSite } from './site.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 const MOD = 'test_klp_callbacks_mod';
 const DEMO = 'test_klp_callbacks_demo';

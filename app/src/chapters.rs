@@ -43,9 +43,15 @@ pub enum Segment {
     Html(String),
     /// The scenario text of a ```` ```klpscope ```` block.
     Live(String),
-    /// An exercise: its HTML (trusted, as `Html`), U+001F, and its form as
-    /// the engine's `quiz::Form::encode` writes it.
-    Quiz(String),
+    /// An exercise: its text and answer form as HTML (trusted, as `Html`),
+    /// and the exercise itself (the chapter file carries it as the engine's
+    /// `quiz::Form::encode` writes it, after U+001F).
+    Quiz {
+        /// The exercise's text and answer form.
+        html: String,
+        /// The exercise and the choices its form offers.
+        form: Arc<klpscope_engine::quiz::Form>,
+    },
     /// "Can this ever happen?": the questions as HTML (trusted, as `Html`).
     Ask(String),
 }
@@ -53,6 +59,10 @@ pub enum Segment {
 /// Ends each segment of a chapter file (the engine's
 /// `book::markdown::SEGMENT_END`).
 const SEGMENT_END: char = '\u{1e}';
+
+/// Parts an exercise's HTML from its form (the engine's
+/// `book::markdown::QUIZ_FORM`).
+const QUIZ_FORM: char = '\u{1f}';
 
 /// Reads a chapter file (`book::markdown::segments_file`): each segment is
 /// `H`, `L`, `Q` or `A`, its text, then [`SEGMENT_END`]. Anything else is an error.
@@ -67,7 +77,15 @@ pub fn parse_segments(file: &str) -> Result<Vec<Segment>, String> {
         segments.push(match piece.chars().next() {
             Some('H') => Segment::Html(piece[1..].to_string()),
             Some('L') => Segment::Live(piece[1..].to_string()),
-            Some('Q') => Segment::Quiz(piece[1..].to_string()),
+            Some('Q') => {
+                let Some((html, form)) = piece[1..].split_once(QUIZ_FORM) else {
+                    return Err("an exercise of the chapter file has no form".into());
+                };
+                Segment::Quiz {
+                    html: html.to_string(),
+                    form: Arc::new(klpscope_engine::quiz::Form::decode(form)),
+                }
+            }
             Some('A') => Segment::Ask(piece[1..].to_string()),
             _ => return Err("the chapter file is not one of the site's".into()),
         });
@@ -198,7 +216,7 @@ pub fn section_text(chapter: &Chapter, segments: &[Segment], h: usize) -> String
             Segment::Html(html) => html.as_str(),
             // An exercise's text (title, session, question, hint), without
             // its answer form, which starts with the list of rows.
-            Segment::Quiz(quiz) => quiz.split("<ol").next().unwrap_or_default(),
+            Segment::Quiz { html, .. } => html.split("<ol").next().unwrap_or_default(),
             // The questions and their reasons, without the builder's choices.
             Segment::Ask(ask) => ask
                 .split("<p class=\"ask-builder\"")
@@ -388,7 +406,10 @@ mod tests {
                 "<h1 id=\"doc-t\">T<a class=\"anchor\">#</a></h1>\n<p>x</p>\n<h2 id=\"doc-a\">A</h2>\n<p>One <code>a&amp;b</code> &lt;c&gt;</p><p>two&#39;s</p>\n".into(),
             ),
             Segment::Live("% rmmod m\n".into()),
-            Segment::Quiz("<h3 id=\"quiz-q\">Q &amp; A</h3><ol class=\"answer\"></ol><template><li><select><option>vmlinux</option></select></li></template>\u{1f}q\n".into()),
+            Segment::Quiz {
+                html: "<h3 id=\"quiz-q\">Q &amp; A</h3><ol class=\"answer\"></ol><template><li><select><option>vmlinux</option></select></li></template>".into(),
+                form: Arc::new(klpscope_engine::quiz::Form::decode("q\n")),
+            },
             Segment::Html("<h2 id=\"doc-b\">B</h2><table><tr><td>l</td><td>r</td></tr></table>".into()),
         ];
         let c = Chapter {
@@ -423,13 +444,13 @@ mod tests {
 
     #[test]
     fn every_exercise_can_be_answered_right_with_its_form() {
-        use klpscope_engine::quiz::{self, Form};
+        use klpscope_engine::quiz;
         let mut n = 0;
         for (c, segments) in loaded() {
             for seg in &segments {
-                let Segment::Quiz(text) = seg else { continue };
-                let (html, form) = text.split_once('\u{1f}').expect("HTML, then the form");
-                let form = Form::decode(form);
+                let Segment::Quiz { html, form } = seg else {
+                    continue;
+                };
                 assert!(html.contains(&format!("id=\"quiz-{}\"", form.exercise.id)));
                 let ex = &form.exercise;
                 assert_eq!(find_quiz(&ex.id), find(c.slug), "{}", ex.id);

@@ -66,7 +66,9 @@ pub fn App() -> impl IntoView {
     components::logcheck::LogCheckState::provide();
 
     view! {
-        <a class="skip" href="#explorer">"Skip to the explorer"</a>
+        <a class="skip" href="#explorer-h" on:click=|e| jump(e, "explorer")>
+            "Skip to the explorer"
+        </a>
         <Header help_open=help_open />
         <main class="panes">
             <DocsPane />
@@ -156,6 +158,12 @@ fn sync_url(state: ExplorerState, doc: DocState) {
     });
     let apply = move || {
         let hash = location_hash();
+        // A fragment naming an element of the page (`#explorer-h`, say,
+        // followed without script) is a place on the page, not a view:
+        // the scenario stays.
+        if hash.len() > 1 && document().get_element_by_id(&hash[1..]).is_some() {
+            return;
+        }
         let route = Route::parse(&hash);
         if route.quiz.is_some() || route.chapter.as_deref().and_then(chapters::find).is_some() {
             open_doc(doc, &route);

@@ -108,7 +108,7 @@ impl Route {
     }
 }
 
-/// Slugs are what the engine's `book::markdown::slug` produces: safe to
+/// Slugs are what the engine's `slug::slug` produces: safe to
 /// put in an id.
 fn is_slug(s: &str) -> bool {
     !s.is_empty()

@@ -128,6 +128,9 @@ pub struct ExplorerState {
     pub selected: RwSignal<Option<Selection>>,
     /// The last error from the command line or the scenario editor.
     pub error: RwSignal<Option<String>>,
+    /// Why the timeline does not show the scenario editor's text, while it
+    /// does not: the editor writes it, the explorer shows it.
+    pub stale: RwSignal<Option<String>>,
 }
 
 impl ExplorerState {
@@ -243,6 +246,7 @@ pub fn provide_explorer_state(initial: String, at: Option<usize>) -> ExplorerSta
         replay,
         selected: RwSignal::new(None),
         error: RwSignal::new(None),
+        stale: RwSignal::new(None),
     };
     provide_context(state);
     state

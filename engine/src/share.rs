@@ -274,6 +274,10 @@ fn compact_define_line(line: &str) -> String {
     cut.to_string()
 }
 
+/// `miniz_oxide`'s best compression: links hold a few hundred bytes, so
+/// time does not matter and every byte saved shortens the link.
+const DEFLATE_LEVEL: u8 = 10;
+
 /// The token for a group of `define` blocks: readable or deflated,
 /// whichever is shorter.
 fn define_token(text: &str) -> String {
@@ -492,10 +496,15 @@ fn decode_v1(body: &str) -> Result<String, ParseError> {
     Ok(out)
 }
 
-/// Text deflated (raw DEFLATE, RFC 1951) and base64url-encoded: the body
-/// of a `z.` token.
+/// Text deflated (raw DEFLATE, RFC 1951, `miniz_oxide` at its best level)
+/// and base64url-encoded: the body of a `z.` token. Any inflater reads it,
+/// so links written with other compressors (the fixed-code one of earlier
+/// builds) open the same; `tests/links/` keeps some.
 pub fn deflate_text(text: &str) -> String {
-    base64url_encode(&crate::deflate::deflate(text.as_bytes()))
+    base64url_encode(&miniz_oxide::deflate::compress_to_vec(
+        text.as_bytes(),
+        DEFLATE_LEVEL,
+    ))
 }
 
 fn inflate_token(b64: &str, col: usize) -> Result<String, ParseError> {

@@ -39,6 +39,9 @@ mod properties;
 /// Exercises: content/ is answerable; grading of right and wrong answers.
 #[path = "suite/quiz.rs"]
 mod quiz;
+/// Links written by earlier builds still open, to the same scenario text.
+#[path = "suite/saved_links.rs"]
+mod saved_links;
 /// Semantics profiles: seed-v1 goldens, diff, header and flags.
 #[path = "suite/semantics.rs"]
 mod semantics;

@@ -132,7 +132,9 @@ pub fn DocsPane() -> impl IntoView {
                                 // Trusted: rendered from content/*.md by the site's own build.
                                 Segment::Html(html) => view! { <div inner_html=html.clone()></div> }.into_any(),
                                 Segment::Live(text) => view! { <LiveBlock text=text.clone() /> }.into_any(),
-                                Segment::Quiz(text) => view! { <Quiz text=text.clone() /> }.into_any(),
+                                Segment::Quiz { html, form } => {
+                                    view! { <Quiz html=html.clone() form=form.clone() /> }.into_any()
+                                }
                                 Segment::Ask(html) => view! { <AskPanel html=html.clone() /> }.into_any(),
                             })
                             .collect_view()
@@ -163,16 +165,6 @@ fn focusable_scrollers() {
         } else {
             let _ = el.remove_attribute("tabindex");
         }
-    }
-}
-
-/// Scrolls the explorer into view (where the panes are stacked, it is
-/// below the docs).
-pub(crate) fn show_explorer() {
-    if let Some(el) = document().get_element_by_id("explorer") {
-        let opts = web_sys::ScrollIntoViewOptions::new();
-        opts.set_block(web_sys::ScrollLogicalPosition::Start);
-        el.scroll_into_view_with_scroll_into_view_options(&opts);
     }
 }
 
@@ -215,7 +207,7 @@ fn LiveBlock(
     let replay = Signal::stored(replay);
     let open = move |_| {
         if state.load(&text, None) {
-            show_explorer();
+            super::explorer::show_explorer();
         }
     };
     let commands = replay

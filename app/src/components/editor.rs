@@ -3,9 +3,10 @@
 //! and in the text, and the timeline is marked stale while the text shown
 //! there is not the text in the editor.
 //!
-//! The gutter, the line mark, the message and the stale note are plain
-//! elements that one effect updates (text content only, never markup): the
-//! editor stays a small part of the site's download.
+//! The gutter, the line mark and the message are plain elements that one
+//! effect updates (text content only, never markup): the editor stays a
+//! small part of the site's download. Whether the run is stale goes to
+//! [`crate::state::ExplorerState::stale`], which the explorer shows.
 
 use crate::state::use_explorer_state;
 use klpscope_engine::ParseError;
@@ -56,7 +57,10 @@ pub fn ScenarioEditor() -> impl IntoView {
         let text = draft.get();
         if let Some(root) = root.get() {
             let error = show_check(&root, &text, None);
-            show_stale(stale(&text, &scenario, error.as_ref()).as_deref());
+            let note = stale(&text, &scenario, error.as_ref());
+            if state.stale.get_untracked() != note {
+                state.stale.set(note);
+            }
         }
     });
     let replay = move || {
@@ -165,21 +169,6 @@ fn show_check(root: &web_sys::Element, text: &str, notice: Option<&str>) -> Opti
         };
     }
     error
-}
-
-/// Shows (or hides) the stale note above the timeline, and marks the run.
-fn show_stale(note: Option<&str>) {
-    if let Some(p) = document().get_element_by_id("stale-note") {
-        p.set_text_content(note);
-        let _ = if note.is_some() {
-            p.remove_attribute("hidden")
-        } else {
-            p.set_attribute("hidden", "")
-        };
-    }
-    if let Some(run) = document().get_element_by_id("run-view") {
-        let _ = run.class_list().toggle_with_force("stale", note.is_some());
-    }
 }
 
 /// Why a text cannot be a scenario, if it cannot: it has no command line

@@ -65,9 +65,11 @@ pub fn Explorer() -> impl IntoView {
                     <Examples />
                 </Show>
                 <Stepper />
-                // The editor marks the run stale (#stale-note, #run-view).
-                <p class="stale-note" id="stale-note" data-testid="stale" hidden></p>
-                <div class="run-view" id="run-view">
+                // The scenario editor says when the run is stale.
+                <p class="stale-note" data-testid="stale" hidden=move || state.stale.with(Option::is_none)>
+                    {move || state.stale.get()}
+                </p>
+                <div class="run-view" class:stale=move || state.stale.with(Option::is_some)>
                     <Timeline replay=replay cursor=cursor selected=state.selected on_step=on_step />
                 </div>
                 <Legend />
@@ -360,4 +362,14 @@ fn draw_why(
         a.set_attribute("data-testid", "why-doc")?;
     }
     Ok(())
+}
+
+/// Scrolls the explorer into view (where the panes are stacked, it is
+/// below the docs).
+pub(crate) fn show_explorer() {
+    if let Some(el) = document().get_element_by_id("explorer") {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Start);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
 }

@@ -86,12 +86,13 @@ fn storage() -> Option<web_sys::Storage> {
 /// as text.
 #[component]
 pub fn Quiz(
-    /// The exercise as the chapter file carries it: its HTML, U+001F, and
-    /// the form as `quiz::Form::encode` writes it.
-    text: String,
+    /// The exercise's text and answer form, as the site's build wrote them
+    /// (trusted HTML).
+    html: String,
+    /// The exercise the form is graded against.
+    form: Arc<Form>,
 ) -> impl IntoView {
-    let (html, form) = text.split_once('\u{1f}').unwrap_or(("", &text));
-    let ex = Arc::new(Form::decode(form).exercise);
+    let ex = Arc::new(form.exercise.clone());
     let state = use_explorer_state();
     let act = {
         let ex = ex.clone();
@@ -161,7 +162,7 @@ pub fn Quiz(
                         }
                     }
                 }
-                Some("setup") if state.load(&ex.prefix, None) => super::docs_pane::show_explorer(),
+                Some("setup") if state.load(&ex.prefix, None) => super::explorer::show_explorer(),
                 _ => {}
             }
         }
@@ -170,7 +171,7 @@ pub fn Quiz(
     view! {
         <section class="quiz" aria-labelledby=format!("quiz-{}", ex.id) data-testid="quiz" on:click=act>
             // Trusted: rendered from content/*.md by the site's own build.
-            <div inner_html=html.to_string()></div>
+            <div inner_html=html></div>
             // Written again by the handler (check, reset): not reactive.
             <p class="quiz-status" data-testid="quiz-status">{status(&stored(), &ex.id)}</p>
             <div class="verdict" aria-live="polite" data-testid="verdict"></div>

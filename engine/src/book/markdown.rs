@@ -139,26 +139,6 @@ pub fn print_id(chapter: &str, slug: &str) -> String {
     format!("{chapter}--{slug}")
 }
 
-/// A heading's anchor: lower case ASCII letters, digits, `_` and `-`
-/// (never two `-` in a row).
-pub fn slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() || c == '_' {
-            out.push(c.to_ascii_lowercase());
-        } else if (c.is_whitespace() || c == '-') && !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    if out.is_empty() {
-        out.push_str("section");
-    }
-    out
-}
-
 /// Whether `s` could be a slug: safe in an id, a file name and a URL.
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
@@ -209,7 +189,9 @@ pub fn render_for(target: Target<'_>, chapter: &str, text: &str) -> Rendered {
                     inner.push(link(target, e));
                 }
                 let plain = plain_text(&inner);
-                let mut s = id.map(|i| slug(&i)).unwrap_or_else(|| slug(&plain));
+                let mut s = id
+                    .map(|i| crate::slug::slug(&i, "section"))
+                    .unwrap_or_else(|| crate::slug::slug(&plain, "section"));
                 if headings.iter().any(|h| h.slug == s) {
                     s = format!("{s}-{}", headings.len());
                 }

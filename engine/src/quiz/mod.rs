@@ -327,29 +327,6 @@ pub fn solution_of(step: &StepResult) -> Solution {
     }
 }
 
-/// A title's slug: lower-case ASCII letters, digits and `-`.
-pub fn slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() || c == '_' {
-            out.push(c.to_ascii_lowercase());
-        } else if (c.is_whitespace() || c == '-') && !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    out.truncate(80);
-    while out.ends_with('-') {
-        out.pop();
-    }
-    if out.is_empty() {
-        out.push_str("exercise");
-    }
-    out
-}
-
 /// Levenshtein distance, for "did you mean" hints (inputs are short: at
 /// most the first 64 characters count).
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {

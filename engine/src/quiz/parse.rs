@@ -1,6 +1,6 @@
 //! Reading ```` ```klpscope-quiz ```` blocks out of Markdown.
 
-use super::{Exercise, QuizError, slug};
+use super::{Exercise, QuizError};
 
 /// The fence tag of an exercise block.
 pub const QUIZ_TAG: &str = "klpscope-quiz";
@@ -186,7 +186,7 @@ fn parse_block(start: usize, lines: &[(usize, &str)]) -> Result<Exercise, QuizEr
             }
             id
         }
-        None => slug(&title),
+        None => crate::slug::slug(&title, "exercise"),
     };
     let docs = match get("docs") {
         Some((n, d)) => {

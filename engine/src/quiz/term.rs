@@ -144,7 +144,9 @@ fn docs_problem(dir: &Path, link: &str) -> Option<String> {
             in_fence = !in_fence;
             return false;
         }
-        !in_fence && l.starts_with('#') && super::slug(l.trim_start_matches('#').trim()) == heading
+        !in_fence
+            && l.starts_with('#')
+            && crate::slug::slug(l.trim_start_matches('#').trim(), "section") == heading
     });
     (!found).then(|| format!("docs link '{link}': chapter '{chapter}' has no heading '{heading}'"))
 }

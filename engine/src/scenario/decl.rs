@@ -21,7 +21,7 @@
 //! ```
 
 use super::error::{ParseError, ParseErrorKind as K, clip, did_you_mean};
-use super::parse::{Word, words};
+use super::lexer::{Word, words};
 use crate::catalog::{
     CallbackDef, Flag, FuncBody, FuncDef, ModuleBody, ModuleDef, ObjectDef, ParamDef, ParamKind,
     PatchDef, Ret, StateDef, TaskDef, Wake,

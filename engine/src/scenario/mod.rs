@@ -9,6 +9,7 @@
 
 mod decl;
 mod error;
+mod lexer;
 mod parse;
 
 pub use error::{ParseError, ParseErrorKind};

@@ -78,13 +78,12 @@ fn block_extraction_finds_bodies() {
 }
 
 #[test]
-fn the_readme_declaration_example_runs() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
-            .unwrap();
+fn the_scenario_language_declaration_example_runs() {
+    let chapter = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/14-scenario-language.md");
+    let readme = std::fs::read_to_string(chapter).unwrap();
     let start = readme
         .find("define module my_target")
-        .expect("README has the example");
+        .expect("the chapter has the example");
     let end = start + readme[start..].find("```").unwrap();
     let run = klpscope_engine::run_text(&readme[start..end]).unwrap_or_else(|e| panic!("{e}"));
     let log = klpscope_engine::render::log(&run);

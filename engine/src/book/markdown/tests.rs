@@ -1,14 +1,6 @@
 use super::*;
 
 #[test]
-fn slugs_keep_kernel_identifiers_readable() {
-    assert_eq!(slug("When `pre_patch` fails"), "when-pre_patch-fails");
-    assert_eq!(slug("  Force!  "), "force");
-    assert_eq!(slug("???"), "section");
-    assert_eq!(slug("a -- b"), "a-b");
-}
-
-#[test]
 fn cuts_live_blocks_out_and_anchors_headings() {
     let md = "# Title\n\nText.\n\n```klpscope\n% rmmod x\n```\n\n## Next part\n\n```sh\nls\n```\n";
     let r = render("ch", md);
