@@ -144,6 +144,29 @@ pub struct Contract {
     pub others: Others,
 }
 
+impl OtherObject {
+    /// How it stands, in words: `not loaded`, `loaded, patched`, `loaded, not patched`.
+    pub fn state(&self) -> &'static str {
+        match (self.loaded, self.patched) {
+            (false, _) => "not loaded",
+            (true, true) => "loaded, patched",
+            (true, false) => "loaded, not patched",
+        }
+    }
+}
+
+impl Contract {
+    /// Whether the callback can fail, in words: what a failure does here,
+    /// or that the core does not look at the return value.
+    pub fn failure(&self) -> String {
+        match (self.can_fail, &self.on_failure) {
+            (true, Some(f)) => format!("yes: {f}"),
+            (true, None) => "yes".to_string(),
+            (false, _) => "no: it returns void".to_string(),
+        }
+    }
+}
+
 /// The upstream warning (Documentation/livepatch/callbacks.rst, "Motivation").
 pub const OTHERS_WARNING: &str = "Callbacks are part of the klp_object structure and their \
 implementation is specific to that klp_object. Other livepatch objects may or may not be \

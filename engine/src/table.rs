@@ -321,23 +321,13 @@ pub fn contracts_markdown(cells: &[Cell]) -> String {
                 row(&mut out, "module", ct.module.name());
                 row(&mut out, "held", &ct.locks.held.join("; "));
                 row(&mut out, "must not", &ct.locks.must_not.join("; "));
-                match &ct.on_failure {
-                    Some(f) => row(&mut out, "can fail", &format!("yes: {f}")),
-                    None => row(&mut out, "can fail", "no: the return value is void"),
-                }
+                row(&mut out, "can fail", &ct.failure());
                 row(&mut out, "what follows", &ct.counterpart);
                 let others: Vec<String> = ct
                     .others
                     .objects
                     .iter()
-                    .map(|o| {
-                        let state = match (o.loaded, o.patched) {
-                            (false, _) => "not loaded",
-                            (true, true) => "loaded, patched",
-                            (true, false) => "loaded, not patched",
-                        };
-                        format!("`{}` ({state})", o.name)
-                    })
+                    .map(|o| format!("`{}` ({})", o.name, o.state()))
                     .collect();
                 row(&mut out, "other objects", &others.join(", "));
                 out.push('\n');

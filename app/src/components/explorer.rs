@@ -234,38 +234,28 @@ fn WhyPanel() -> impl IntoView {
 /// other objects.
 #[component]
 fn ContractCard(title: String, contract: Contract) -> impl IntoView {
+    let fails = contract.failure();
+    let other_objects = if contract.others.objects.is_empty() {
+        "none".to_string()
+    } else {
+        contract
+            .others
+            .objects
+            .iter()
+            .map(|o| format!("{} ({})", o.name, o.state()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let Contract {
         object_code,
         system_code,
         module,
         locks,
-        can_fail,
-        on_failure,
+        can_fail: _,
+        on_failure: _,
         counterpart,
         others,
     } = contract;
-    let fails = match (can_fail, on_failure) {
-        (true, Some(f)) => format!("yes: {f}"),
-        (true, None) => "yes".to_string(),
-        (false, _) => "no: its return value is not checked".to_string(),
-    };
-    let other_objects = if others.objects.is_empty() {
-        "none".to_string()
-    } else {
-        others
-            .objects
-            .iter()
-            .map(|o| {
-                let state = match (o.loaded, o.patched) {
-                    (false, _) => "not loaded",
-                    (true, true) => "loaded, patched",
-                    (true, false) => "loaded, not patched",
-                };
-                format!("{} ({state})", o.name)
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let must_not = locks
         .must_not
         .into_iter()
