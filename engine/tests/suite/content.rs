@@ -238,3 +238,23 @@ fn the_kernel_module_chapter_shows_what_kmod_writes() {
         assert!(c.contains(needle), "fix.c lacks {needle}");
     }
 }
+
+/// The kernel-module chapter's scenario is also a scenario file, so that
+/// `make kernel-test` builds the chapter's C against real kernel headers.
+#[test]
+fn the_kernel_module_chapter_block_is_a_scenario_file_kernel_test_builds() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let md = std::fs::read_to_string(root.join("../content/17-kernel-module.md")).unwrap();
+    let (_, block) = klpscope_blocks(&md)
+        .into_iter()
+        .next()
+        .expect("a klpscope block");
+    let file =
+        std::fs::read_to_string(root.join("tests/scenarios/book-kernel-module.txt")).unwrap();
+    let body: String = file
+        .lines()
+        .filter(|l| !l.starts_with("# "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(body.trim_end(), block.trim_end());
+}
