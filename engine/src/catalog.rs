@@ -442,9 +442,17 @@ fn klp_state(name: &str, version: u32, helper: Helper) -> ModuleDef {
 }
 
 fn klp_livepatch() -> ModuleDef {
+    cmdline_livepatch("test_klp_livepatch", "livepatch")
+}
+
+/// test_klp_livepatch.c and the sample it was made from, livepatch-sample.c:
+/// `cmdline_proc_show()` replaced by `livepatch_cmdline_proc_show()` (what
+/// /proc/cmdline then reads is `selftests::seq_show`'s), no callbacks, and
+/// an init that only calls `klp_enable_patch()`.
+pub(crate) fn cmdline_livepatch(name: &str, kind: &str) -> ModuleDef {
     ModuleDef {
-        name: "test_klp_livepatch".into(),
-        summary: "livepatch: replaces cmdline_proc_show in vmlinux; no callbacks".into(),
+        name: name.into(),
+        summary: format!("{kind}: replaces cmdline_proc_show in vmlinux; no callbacks"),
         params: vec![],
         symbols: vec!["livepatch_cmdline_proc_show".into()],
         init_returns: 0,
@@ -454,6 +462,7 @@ fn klp_livepatch() -> ModuleDef {
                 funcs: vec![FuncDef {
                     old_name: "cmdline_proc_show".into(),
                     new_name: "livepatch_cmdline_proc_show".into(),
+                    // seq_printf() into /proc/cmdline: nothing in the log.
                     body: FuncBody::Returns(vec![]),
                 }],
                 callbacks: vec![],

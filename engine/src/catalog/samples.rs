@@ -13,27 +13,7 @@ const SHADOW_MOD: &str = "livepatch_shadow_mod";
 /// /proc/cmdline reads "this has been live patched"); no callbacks, and
 /// init only calls `klp_enable_patch()`.
 pub(super) fn livepatch_sample() -> ModuleDef {
-    ModuleDef {
-        name: "livepatch_sample".into(),
-        summary: "sample livepatch: replaces cmdline_proc_show in vmlinux; no callbacks".into(),
-        params: vec![],
-        symbols: vec!["livepatch_cmdline_proc_show".into()],
-        init_returns: 0,
-        body: ModuleBody::Livepatch(PatchDef {
-            objs: vec![ObjectDef {
-                name: None,
-                funcs: vec![FuncDef {
-                    old_name: "cmdline_proc_show".into(),
-                    new_name: "livepatch_cmdline_proc_show".into(),
-                    // seq_printf() into /proc/cmdline: nothing in the log.
-                    body: FuncBody::Returns(vec![]),
-                }],
-                callbacks: vec![],
-            }],
-            replace: Flag::Fixed(false),
-            states: vec![],
-        }),
-    }
+    super::cmdline_livepatch("livepatch_sample", "sample livepatch")
 }
 
 /// livepatch-callbacks-demo.c: the original of test_klp_callbacks_demo

@@ -84,23 +84,16 @@ impl World {
             Some(i) => self.klp_ops[i].func_stack.push(entry),
             None => {
                 // register_ftrace_function() refuses a permanent ops
-                // (FTRACE_OPS_FL_PERMANENT) while ftrace is disabled.
-                if !self.ftrace_enabled {
-                    let err = Errno::EBUSY;
-                    self.pr(
-                        Level::Err,
-                        format!(
-                            "failed to register ftrace handler for function '{old_name}' ({})",
-                            err.negative()
-                        ),
-                        Some(o.patch),
-                    );
-                    return Err(err);
-                }
-                // ... and one whose function another ops already modifies.
-                if let Err(err) = self.call("register_ftrace_function", |w| {
-                    w.__ftrace_hash_update_ipmodify(&old_name, true)
-                }) {
+                // (FTRACE_OPS_FL_PERMANENT) while ftrace is disabled, and one
+                // whose function another ops already modifies.
+                let registered = if self.ftrace_enabled {
+                    self.call("register_ftrace_function", |w| {
+                        w.__ftrace_hash_update_ipmodify(&old_name, true)
+                    })
+                } else {
+                    Err(Errno::EBUSY)
+                };
+                if let Err(err) = registered {
                     self.pr(
                         Level::Err,
                         format!(
