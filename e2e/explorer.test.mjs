@@ -259,7 +259,8 @@ test('compact timeline: a 10-step scenario fits the docs pane, 20 the explorer; 
   }
   assert.ok(blocks > 50, `${blocks} blocks`);
   // A 10-step scenario (load, enable, disable, unload, twice) needs no
-  // more than a docs block's width: laid out with the docs' lane labels.
+  // more than a docs block's width: laid out with the docs' lane labels,
+  // its columns at their narrowest.
   await page.evaluate((h) => (location.hash = h), link(TEN) + '&doc=modules');
   await page.getByTestId('position').filter({ hasText: 'step 10 / 10' }).waitFor();
   const need = await page.locator('[data-testid=timeline]').evaluate((el) => {
@@ -267,7 +268,7 @@ test('compact timeline: a 10-step scenario fits the docs pane, 20 the explorer; 
     el.parentElement.style.setProperty('--lane-label', getComputedStyle(docsBox).getPropertyValue('--lane-label'));
     const grid = el.querySelector('.timeline');
     grid.style.minWidth = '0';
-    grid.style.width = 'max-content';
+    grid.style.width = 'min-content';
     const width = grid.getBoundingClientRect().width;
     grid.style.width = grid.style.minWidth = '';
     return width;

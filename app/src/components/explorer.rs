@@ -7,7 +7,7 @@ use super::editor::ScenarioEditor;
 use super::kmod::KmodSource;
 use super::profiles::{ComparePanel, KernelSwitch, ProfileSwitch};
 use super::state_panel::StatePanel;
-use super::timeline::{Timeline, scroll_horizontally_into_view};
+use super::timeline::Timeline;
 use super::transcript::Transcript;
 use crate::chapters;
 use crate::model;
@@ -25,18 +25,6 @@ pub fn Explorer() -> impl IntoView {
     let on_step = Callback::new(move |step: usize| {
         state.selected.set(None);
         state.seek(step);
-    });
-    // Keep the selected marker in view (also when a link selected it).
-    Effect::new(move |_| {
-        if state.selected.get().is_none() {
-            return;
-        }
-        request_animation_frame(|| {
-            let sel = ".explorer [data-testid=timeline] .marker.selected";
-            if let Some(el) = document().query_selector(sel).ok().flatten() {
-                scroll_horizontally_into_view(&el);
-            }
-        });
     });
     view! {
         <section class="pane explorer" id="explorer" aria-labelledby="explorer-h" data-testid="explorer">

@@ -1,14 +1,21 @@
 //! The timeline: one lane per object, one column per step, a marker per
 //! callback, module lifetime bands and the transition row.
+//!
+//! The explorer's timeline draws only the steps around the view. Its
+//! columns have widths known without drawing them ([`slot_widths`]), so the
+//! grid is as wide as the whole scenario, the scroll position says which
+//! steps are in view, and a step, a scrub or a selection paints a few
+//! dozen columns whatever the scenario's length (docs/PERFORMANCE.md,
+//! "Stepping in the site"). The small timelines in the docs draw every
+//! step at the width its labels need.
 
-use super::add;
-use super::marks;
 use crate::model::{self, Lane, LaneCell, Marker, Presence, Timeline as Grid, TransitionCell};
 use crate::state::{Replay, Selection};
 use klpscope_engine::event::{ModuleState, TransitionPhase};
+use leptos::html::Div;
 use leptos::prelude::*;
+use std::ops::Range;
 use std::sync::Arc;
-use web_sys::Element;
 
 /// A timeline of a replay.
 ///
@@ -36,42 +43,99 @@ pub fn Timeline(
     mini: bool,
 ) -> impl IntoView {
     let compact = RwSignal::new(true);
-    let scroller: NodeRef<leptos::html::Div> = NodeRef::new();
-    // The grid is drawn anew for each replay (plain DOM, see `draw`); then
-    // `drawn` names it, and the marks and the scroll follow.
-    let drawn = RwSignal::new(0usize);
-    let interactive = selected.is_some();
-    let buttons = on_step.is_some();
-    super::redraw(scroller, move |el| {
-        draw(el, &replay.get().timeline, buttons, interactive)?;
-        drawn.update(|n| *n += 1);
-        Ok(())
-    });
-    // Keep the current step's column in view (the explorer's timeline):
-    // after a step, a new scenario, a toggle, and on the first render.
-    if on_step.is_some() {
+    let scroller: NodeRef<Div> = NodeRef::new();
+    let corner: NodeRef<Div> = NodeRef::new();
+    // The explorer's timeline (it has step buttons) draws the slots in
+    // `window`; the docs' draw them all.
+    let windowed = on_step.is_some();
+    let window = RwSignal::new(0..0usize);
+    let multi_patch = Memo::new(move |_| replay.with(|r| several_patches(&r.timeline)));
+    // Scrolls `reveal` into view, if any, and draws the slots around the
+    // view when it has left those drawn.
+    let follow = move |reveal: Option<Range<usize>>| {
+        let (Some(el), Some(corner)) = (scroller.get_untracked(), corner.get_untracked()) else {
+            return;
+        };
+        let widths = replay.with_untracked(|r| {
+            slot_widths(
+                &r.timeline,
+                compact.get_untracked(),
+                multi_patch.get_untracked(),
+            )
+        });
+        let mut view = View::measure(&el, &corner, &widths);
+        if let Some(slots) = reveal {
+            view.reveal(&el, slots);
+        }
+        let want = view.window();
+        let drawn = window.get_untracked();
+        if drawn.is_empty() || want.start < drawn.start || drawn.end < want.end {
+            window.set(view.overscan());
+        }
+    };
+    if windowed {
+        // Keep the current step's column in view: after a step, a new
+        // scenario, a toggle, and on the first render (once the grid has
+        // its new columns: the next frame, before it paints).
         Effect::new(move |_| {
             let n = cursor.get();
-            drawn.track();
+            replay.track();
             compact.track();
+            corner.track();
             request_animation_frame(move || {
-                let Some(el) = scroller.get_untracked() else {
-                    return;
-                };
-                let sel = format!("[data-step-head=\"{}\"]", n.max(1));
-                if let Some(head) = el.query_selector(&sel).ok().flatten() {
-                    scroll_horizontally_into_view(&head);
-                }
+                let slots = replay.with_untracked(|r| r.timeline.step_slots(n.max(1)));
+                follow(Some(slots));
             });
         });
+        // And the selected marker (also when a link selected it).
+        if let Some(sel) = selected {
+            Effect::new(move |_| {
+                let Some(key) = sel.get() else {
+                    return;
+                };
+                request_animation_frame(move || {
+                    let slot = replay.with_untracked(|r| marker_slot(&r.timeline, key));
+                    follow(slot.map(|s| s..s + 1));
+                });
+            });
+        }
     }
-    // Past, current and future columns, and the selected marker, are
-    // marked only where they change (see marks.rs).
-    let drawn = move || drawn.get();
-    marks::follow_cursor(scroller, cursor, drawn);
-    if let Some(sel) = selected {
-        marks::follow_selection(scroller, sel, drawn);
-    }
+    let steps_drawn = move || {
+        let w = window.get();
+        replay.with(|r| {
+            r.timeline
+                .steps
+                .iter()
+                .filter(|s| {
+                    !windowed || (s.first_slot < w.end && w.start < s.first_slot + s.slot_count)
+                })
+                .map(|s| s.step)
+                .collect::<Vec<_>>()
+        })
+    };
+    let columns = move || {
+        replay.with(|r| {
+            let grid = &r.timeline;
+            if windowed {
+                // As wide as its columns, or as the box when they are
+                // fewer: they then grow to fill it.
+                let widths = slot_widths(grid, compact.get(), multi_patch.get());
+                let total: f64 = widths.iter().sum();
+                let columns: Vec<String> =
+                    widths.iter().map(|w| format!("minmax({w}rem, 1fr)")).collect();
+                format!(
+                    "grid-template-columns: var(--lane-label) {}; width: max(100%, calc(var(--lane-label) + {total}rem))",
+                    columns.join(" ")
+                )
+            } else {
+                format!(
+                    "grid-template-columns: var(--lane-label) repeat({}, var(--slot, auto))",
+                    grid.slots.len()
+                )
+            }
+        })
+    };
+    let empty = move || replay.with(|r| r.timeline.steps.is_empty());
     let caption = move || {
         let replay = replay.get();
         let steps = &replay.timeline.steps;
@@ -80,6 +144,24 @@ pub fn Timeline(
             .and_then(|n| steps.get(n.checked_sub(1)?))
             .map(|s| format!("{}  % {}", s.step, s.command))
             .unwrap_or_else(|| "Point at a step number for its full command.".into())
+    };
+    let lanes = move || {
+        replay.with(|r| {
+            let grid = &r.timeline;
+            let transition_row = grid.lanes.len() + 2;
+            let labels: Vec<_> = grid
+                .lanes
+                .iter()
+                .enumerate()
+                .map(|(i, lane)| lane_label(lane, i + 2))
+                .collect();
+            view! {
+                {labels}
+                <div class="lane-label transition-label" style=format!("grid-row: {transition_row}; grid-column: 1")>
+                    "transition"
+                </div>
+            }
+        })
     };
     view! {
         <div class="timeline-box" class:compact=move || compact.get()>
@@ -95,52 +177,183 @@ pub fn Timeline(
                     "detailed"
                 </button>
             </div>
-        <div
-            class="timeline-scroll"
-            class:mini=mini
-            node_ref=scroller
-            on:click=move |e| {
-                // A marker's or a step button's click bubbles here: one
-                // handler for all.
-                if let (Some(sel), Some(key)) = (selected, marks::clicked_event(&e, "button[data-ev]")) {
-                    sel.set(Some(key));
+            <div
+                class="timeline-scroll"
+                class:mini=mini
+                node_ref=scroller
+                on:scroll=move |_| {
+                    if windowed {
+                        follow(None);
+                    }
                 }
-                if let (Some(cb), Some(step)) = (on_step, clicked_step(&e)) {
-                    cb.run(step);
-                }
-            }
-            tabindex="0"
-            role="group"
-            aria-label="Timeline: one lane per object, one column per command"
-            data-testid=if mini { "mini-timeline" } else { "timeline" }
-        >
-        </div>
+                tabindex="0"
+                role="group"
+                aria-label="Timeline: one lane per object, one column per command"
+                data-testid=if mini { "mini-timeline" } else { "timeline" }
+            >
+                <Show
+                    when=move || !empty()
+                    fallback=|| view! { <p class="empty">"No command yet."</p> }
+                >
+                    <div class="timeline" class:fixed=windowed style=columns>
+                        <div class="corner" node_ref=corner style="grid-row: 1; grid-column: 1">
+                            "step"
+                        </div>
+                        {lanes}
+                        <For each=steps_drawn key=|step| *step let:step>
+                            <StepColumn replay cursor step selected on_step multi_patch />
+                        </For>
+                    </div>
+                </Show>
+            </div>
         </div>
     }
 }
 
-/// Scrolls the timeline box (only) so that `el` is visible beside the
-/// sticky lane labels.
-pub fn scroll_horizontally_into_view(el: &web_sys::Element) {
-    let Some(scroller) = el.closest(".timeline-scroll").ok().flatten() else {
-        return;
-    };
-    let e = el.get_bounding_client_rect();
-    let s = scroller.get_bounding_client_rect();
-    // The sticky lane labels cover the left edge.
-    let label = scroller
-        .query_selector(".corner")
-        .ok()
-        .flatten()
-        .map(|c| c.get_bounding_client_rect().width())
-        .unwrap_or(0.0);
-    if e.left() < s.left() + label {
-        scroller.set_scroll_left(scroller.scroll_left() - (s.left() + label - e.left()) as i32);
-    } else if e.right() > s.right() {
-        let by = (e.right() - s.right()) as i32 + 8;
-        // Never push the step's own start under the labels.
-        let room = (e.left() - s.left() - label) as i32;
-        scroller.set_scroll_left(scroller.scroll_left() + by.min(room.max(0)));
+/// Where the slots of a timeline lie in its scroll box, in pixels from
+/// the start of the first slot.
+struct View {
+    /// Each slot's start, and the end of the last.
+    starts: Vec<f64>,
+    /// The scroll offset.
+    left: f64,
+    /// The width of the slots in view (the box less the lane labels).
+    width: f64,
+}
+
+impl View {
+    /// Measures `el` (the scroll box) for slots of `widths` rem.
+    fn measure(el: &web_sys::Element, corner: &web_sys::HtmlElement, widths: &[f64]) -> View {
+        let rem = root_font_size();
+        let mut starts = Vec::with_capacity(widths.len() + 1);
+        let mut x = 0.0;
+        starts.push(x);
+        for w in widths {
+            x += w * rem;
+            starts.push(x);
+        }
+        View {
+            starts,
+            left: f64::from(el.scroll_left()),
+            width: (f64::from(el.client_width()) - f64::from(corner.offset_width())).max(0.0),
+        }
+    }
+
+    /// The slots with a part in `from..to` pixels.
+    fn slots_within(&self, from: f64, to: f64) -> Range<usize> {
+        let last = self.starts.len().saturating_sub(1);
+        let start = self
+            .starts
+            .partition_point(|&x| x <= from)
+            .saturating_sub(1);
+        let end = self.starts.partition_point(|&x| x < to).min(last);
+        start..end.max(start)
+    }
+
+    /// The slots in view.
+    fn window(&self) -> Range<usize> {
+        self.slots_within(self.left, self.left + self.width)
+    }
+
+    /// The slots in view and a view's width on either side, so that a
+    /// scroll of less than that draws nothing.
+    fn overscan(&self) -> Range<usize> {
+        self.slots_within(self.left - self.width, self.left + 2.0 * self.width)
+    }
+
+    /// Scrolls `el` so that `slots` are in view beside the sticky lane
+    /// labels, moving as little as it can.
+    fn reveal(&mut self, el: &web_sys::Element, slots: Range<usize>) {
+        let (Some(&x0), Some(&x1)) = (self.starts.get(slots.start), self.starts.get(slots.end))
+        else {
+            return;
+        };
+        let left = if x0 < self.left {
+            x0
+        } else if x1 > self.left + self.width {
+            // Never push the start of the slots under the labels.
+            (x1 - self.width + 8.0).min(x0)
+        } else {
+            return;
+        };
+        el.set_scroll_left(left as i32);
+        self.left = f64::from(el.scroll_left());
+    }
+}
+
+/// The root element's font size in pixels (what a `rem` is).
+fn root_font_size() -> f64 {
+    document()
+        .document_element()
+        .and_then(|root| window().get_computed_style(&root).ok().flatten())
+        .and_then(|style| style.get_property_value("font-size").ok())
+        .and_then(|size| size.trim_end_matches("px").parse().ok())
+        .unwrap_or(16.0)
+}
+
+/// The width of each slot of the explorer's timeline, in rem: what its
+/// widest cell needs (a marker, a transition label, a band label), and in
+/// a step of one slot room for the header. Compact, markers and chips are
+/// glyphs and the header is the step's number.
+pub fn slot_widths(grid: &Grid, compact: bool, multi_patch: bool) -> Vec<f64> {
+    let mut widths: Vec<f64> = grid
+        .slots
+        .iter()
+        .zip(&grid.transition)
+        .map(|(slot, t)| {
+            let marker = slot.callback.is_some();
+            // Detailed, the row names the patch where a bar begins.
+            let chips = !t.phases.is_empty() || t.stall_start;
+            let label = if compact {
+                chips
+            } else {
+                chips || t.shows_bar()
+            };
+            match (compact, marker, label) {
+                (true, true, _) => 0.6,
+                (true, false, true) => 0.45,
+                (true, false, false) => 0.25,
+                (false, true, _) if multi_patch => 8.5,
+                (false, true, _) => 6.5,
+                (false, false, true) => 5.0,
+                (false, false, false) => 2.75,
+            }
+        })
+        .collect();
+    let header = if compact { 1.3 } else { 8.5 };
+    for step in &grid.steps {
+        let slots = step.first_slot..step.first_slot + step.slot_count;
+        let Some(room) = widths.get(slots.clone()).map(|w| w.iter().sum::<f64>()) else {
+            continue;
+        };
+        if room < header
+            && let Some(first) = widths.get_mut(slots.start)
+        {
+            *first += header - room;
+        }
+    }
+    widths
+}
+
+/// The slot of the marker of event `key`.
+fn marker_slot(grid: &Grid, (step, event): Selection) -> Option<usize> {
+    grid.lanes.iter().find_map(|lane| {
+        lane.cells.iter().position(|c| {
+            c.marker
+                .as_ref()
+                .is_some_and(|m| m.step == step && m.event == event)
+        })
+    })
+}
+
+/// "past", "current" or "future" relative to the cursor.
+fn time_class(step: usize, cursor: usize) -> &'static str {
+    if step > cursor {
+        "future"
+    } else if step == cursor {
+        "current"
+    } else {
+        "past"
     }
 }
 
@@ -159,107 +372,16 @@ fn several_patches(grid: &Grid) -> bool {
     false
 }
 
-/// The step whose column button a click landed in.
-fn clicked_step(e: &web_sys::MouseEvent) -> Option<usize> {
-    super::clicked(e, "button.step-button")?
-        .closest("[data-step-head]")
-        .ok()??
-        .get_attribute("data-step-head")?
-        .parse()
-        .ok()
+/// `text` with a line-break opportunity (`<wbr>`) after each `_` and `/`,
+/// so long module names wrap at their parts.
+fn breakable(text: &str) -> impl IntoView + use<> {
+    text.split_inclusive(['_', '/'])
+        .map(|part| view! { {part.to_string()}<wbr /> })
+        .collect::<Vec<_>>()
 }
 
-/// Draws `grid` into `root`: the step headers (buttons for the explorer),
-/// a row per lane and the transition row, or a line when there is no
-/// step. Every element says which step it belongs to (`data-s`) for the
-/// marks; markers say their event (`data-ev`) when they are buttons.
-fn draw(root: &Element, grid: &Grid, buttons: bool, interactive: bool) -> Drawn {
-    if grid.steps.is_empty() {
-        return add(root, "p", "empty", "No command yet.").map(drop);
-    }
-    let t = add(root, "div", "timeline", "")?;
-    t.set_attribute(
-        "style",
-        &format!(
-            "grid-template-columns: var(--lane-label) repeat({}, var(--slot, auto))",
-            grid.slots.len()
-        ),
-    )?;
-    add(&t, "div", "corner", "step")?;
-    for s in &grid.steps {
-        step_header(&t, s, buttons)?;
-    }
-    let multi_patch = several_patches(grid);
-    let slot_steps: Vec<usize> = grid.slots.iter().map(|s| s.step).collect();
-    for lane in &grid.lanes {
-        lane_row(&t, lane, &slot_steps, interactive, multi_patch)?;
-    }
-    add(&t, "div", "lane-label transition-label", "transition")?;
-    for (i, (cell, step)) in grid.transition.iter().zip(slot_steps).enumerate() {
-        transition_cell(&t, grid, i, cell, step)?;
-    }
-    Ok(())
-}
-
-type Drawn = Result<(), wasm_bindgen::JsValue>;
-
-/// `el`'s `data-s`: the step it belongs to.
-fn of_step(el: &Element, step: usize) -> Drawn {
-    el.set_attribute("data-s", &step.to_string())
-}
-
-fn step_header(t: &Element, s: &model::StepColumn, button: bool) -> Drawn {
-    let class = if s.marked {
-        "step-head differs"
-    } else {
-        "step-head"
-    };
-    let head = add(t, "div", class, "")?;
-    head.set_attribute("style", &format!("grid-column: span {}", s.slot_count))?;
-    head.set_attribute("data-step-head", &s.step.to_string())?;
-    of_step(&head, s.step)?;
-    let title = format!("% {}", s.command);
-    let inner = if button {
-        let b = add(&head, "button", "step-button", "")?;
-        b.set_attribute("title", &title)?;
-        add(&b, "span", "visually-hidden", "Go to step ")?;
-        b
-    } else {
-        head.set_attribute("title", &title)?;
-        head
-    };
-    add(&inner, "span", "step-no", &s.step.to_string())?;
-    let cmd = add(
-        &inner,
-        "span",
-        if s.failed {
-            "step-cmd failed"
-        } else {
-            "step-cmd"
-        },
-        "",
-    )?;
-    breakable(&cmd, &s.short)
-}
-
-/// Appends `text` to `el` with a line-break opportunity (`<wbr>`) after
-/// each `_` and `/`, so long module names wrap at their parts.
-fn breakable(el: &Element, text: &str) -> Drawn {
-    for part in text.split_inclusive(['_', '/']) {
-        el.insert_adjacent_text("beforeend", part)?;
-        add(el, "wbr", "", "")?;
-    }
-    Ok(())
-}
-
-fn lane_row(
-    t: &Element,
-    lane: &Lane,
-    slot_steps: &[usize],
-    interactive: bool,
-    multi_patch: bool,
-) -> Drawn {
-    let object = &lane.object;
+fn lane_label(lane: &Lane, row: usize) -> impl IntoView + use<> {
+    let object = lane.object.clone();
     let kind = if object == model::VMLINUX {
         "kernel"
     } else if lane.livepatch {
@@ -267,19 +389,147 @@ fn lane_row(
     } else {
         "module"
     };
-    let label = add(t, "div", "lane-label", "")?;
-    label.set_attribute("data-lane", object)?;
-    let name = add(&label, "span", "lane-name", "")?;
-    name.set_attribute("title", object)?;
-    breakable(&name, object)?;
-    add(&label, "span", "lane-kind", kind)?;
-    let mut prev_step = 0;
-    for (cell, &step) in lane.cells.iter().zip(slot_steps) {
-        let first_in_step = step != prev_step;
-        prev_step = step;
-        lane_cell(t, cell, step, first_in_step, interactive, multi_patch)?;
+    view! {
+        <div class="lane-label" data-lane=object.clone() style=format!("grid-row: {row}; grid-column: 1")>
+            <span class="lane-name" title=object.clone()>{breakable(&object)}</span>
+            <span class="lane-kind">{kind}</span>
+        </div>
     }
-    Ok(())
+}
+
+/// One step's column: its header, its cells in every lane and in the
+/// transition row, dimmed after the cursor. Every element says its step
+/// (`data-s`).
+#[component]
+fn StepColumn(
+    replay: Signal<Arc<Replay>>,
+    cursor: Signal<usize>,
+    step: usize,
+    selected: Option<RwSignal<Option<Selection>>>,
+    on_step: Option<Callback<usize>>,
+    /// Markers name their patch.
+    multi_patch: Memo<bool>,
+) -> impl IntoView {
+    // Only the columns whose time changes are touched by a step.
+    let time = Memo::new(move |_| time_class(step, cursor.get()));
+    move || {
+        replay.with(|r| {
+            let grid = &r.timeline;
+            let Some(s) = grid.steps.get(step.wrapping_sub(1)) else {
+                return ().into_any();
+            };
+            let multi_patch = multi_patch.get();
+            let slots = grid.step_slots(step);
+            let cells: Vec<_> = grid
+                .lanes
+                .iter()
+                .enumerate()
+                .flat_map(|(row, lane)| {
+                    slots.clone().filter_map(move |slot| {
+                        let cell = lane.cells.get(slot)?;
+                        let place = Place {
+                            row: row + 2,
+                            slot,
+                            step,
+                            first: slot == slots.start,
+                            time,
+                        };
+                        Some(lane_cell(cell, place, selected, multi_patch))
+                    })
+                })
+                .collect();
+            let transition_row = grid.lanes.len() + 2;
+            let transitions: Vec<_> = slots
+                .clone()
+                .filter_map(|slot| {
+                    let cell = grid.transition.get(slot)?;
+                    let place = Place {
+                        row: transition_row,
+                        slot,
+                        step,
+                        first: slot == slots.start,
+                        time,
+                    };
+                    Some(transition_cell(cell, place, slots.len() == 1))
+                })
+                .collect();
+            view! {
+                {step_header(s, on_step, time)}
+                {cells}
+                {transitions}
+            }
+            .into_any()
+        })
+    }
+}
+
+/// Where a cell goes in the grid, and the time of its step.
+#[derive(Clone, Copy)]
+struct Place {
+    row: usize,
+    slot: usize,
+    step: usize,
+    /// The first slot of its step.
+    first: bool,
+    time: Memo<&'static str>,
+}
+
+impl Place {
+    fn style(&self) -> String {
+        format!("grid-row: {}; grid-column: {}", self.row, self.slot + 2)
+    }
+}
+
+fn step_header(
+    s: &model::StepColumn,
+    on_step: Option<Callback<usize>>,
+    time: Memo<&'static str>,
+) -> impl IntoView + use<> {
+    let step = s.step;
+    let base = if s.marked {
+        "step-head differs"
+    } else {
+        "step-head"
+    };
+    let style = format!(
+        "grid-row: 1; grid-column: {} / span {}",
+        s.first_slot + 2,
+        s.slot_count
+    );
+    let title = format!("% {}", s.command);
+    let cmd_class = if s.failed {
+        "step-cmd failed"
+    } else {
+        "step-cmd"
+    };
+    let label = view! {
+        <span class="step-no">{step.to_string()}</span>
+        <span class=cmd_class>{breakable(&s.short)}</span>
+    };
+    let (inner, head_title) = match on_step {
+        Some(cb) => (
+            view! {
+                <button class="step-button" title=title on:click=move |_| cb.run(step)>
+                    <span class="visually-hidden">"Go to step "</span>
+                    {label}
+                </button>
+            }
+            .into_any(),
+            None,
+        ),
+        None => (label.into_any(), Some(title)),
+    };
+    view! {
+        <div
+            class=move || format!("{base} {}", time.get())
+            style=style
+            title=head_title
+            data-step-head=step.to_string()
+            data-s=step.to_string()
+        >
+            {inner}
+        </div>
+    }
 }
 
 fn presence_class(p: Presence) -> &'static str {
@@ -298,109 +548,118 @@ fn presence_class(p: Presence) -> &'static str {
 /// or the standing state at the start of a step so a scrolled timeline
 /// reads, and the callback's marker.
 fn lane_cell(
-    t: &Element,
     cell: &LaneCell,
-    step: usize,
-    first_in_step: bool,
-    interactive: bool,
+    at: Place,
+    selected: Option<RwSignal<Option<Selection>>>,
     multi_patch: bool,
-) -> Drawn {
+) -> impl IntoView + use<> {
     let presence = presence_class(cell.presence);
-    let step_start = if first_in_step { " step-start" } else { "" };
-    let div = add(t, "div", &format!("cell {presence}{step_start}"), "")?;
-    of_step(&div, step)?;
-    add(&div, "span", "band", "")?.set_attribute("aria-hidden", "true")?;
+    let step_start = if at.first { " step-start" } else { "" };
     let band = match cell.changes.last() {
         Some(Some(state)) => Some((model::state_short(*state), "changed")),
         Some(None) => Some(("freed", "changed")),
-        None if first_in_step => match cell.presence {
+        None if at.first => match cell.presence {
             Presence::Module(s) => Some((model::state_short(s), "")),
             _ => None,
         },
         None => None,
     };
-    if let Some((text, changed)) = band {
-        add(&add(&div, "span", "band-label", "")?, "span", changed, text)?;
+    let band = band.map(|(text, changed)| {
+        view! { <span class="band-label"><span class=changed>{text}</span></span> }
+    });
+    let marker = cell
+        .marker
+        .as_ref()
+        .map(|m| marker(m, selected, multi_patch));
+    let time = at.time;
+    view! {
+        <div class=move || format!("cell {presence}{step_start} {}", time.get()) style=at.style() data-s=at.step.to_string()>
+            <span class="band" aria-hidden="true"></span>
+            {band}
+            {marker}
+        </div>
     }
-    if let Some(m) = &cell.marker {
-        marker(&div, m, interactive, multi_patch)?;
-    }
-    Ok(())
 }
 
-fn marker(cell: &Element, m: &Marker, interactive: bool, multi_patch: bool) -> Drawn {
+fn marker(
+    m: &Marker,
+    selected: Option<RwSignal<Option<Selection>>>,
+    multi_patch: bool,
+) -> impl IntoView + use<> {
     let failed = m.ret.is_some_and(|r| r != 0);
     let class = format!(
         "marker {}{}",
         model::kind_class(m.callback),
         if failed { " failed" } else { "" }
     );
-    let el = add(
-        cell,
-        if interactive { "button" } else { "span" },
-        &class,
-        "",
-    )?;
-    if interactive {
-        el.set_attribute("aria-pressed", "false")?;
-    }
-    el.set_attribute(
-        "title",
-        &format!(
-            "{} ({}){}",
-            m.callback.name(),
-            m.state.map_or("vmlinux", ModuleState::name),
-            m.patch
-                .as_ref()
-                .map(|p| format!(" of {p}"))
-                .unwrap_or_default()
-        ),
-    )?;
-    el.set_attribute("data-callback", m.callback.name())?;
-    if let Some(s) = m.state {
-        el.set_attribute("data-state", s.name())?;
-    }
-    el.set_attribute("data-object", &m.object)?;
-    el.set_attribute("data-step", &m.step.to_string())?;
-    if interactive {
-        el.set_attribute("data-ev", &format!("{}.{}", m.step, m.event))?;
-    }
+    let title = format!(
+        "{} ({}){}",
+        m.callback.name(),
+        m.state.map_or("vmlinux", ModuleState::name),
+        m.patch
+            .as_ref()
+            .map(|p| format!(" of {p}"))
+            .unwrap_or_default()
+    );
     // The visible labels are abbreviations (and hidden when compact): a
     // screen reader reads one sentence instead.
-    let hidden = |class: &str, text: &str| {
-        add(&el, "span", class, text)?.set_attribute("aria-hidden", "true")?;
-        Ok::<_, wasm_bindgen::JsValue>(())
+    let ret = m
+        .ret
+        .filter(|r| *r != 0)
+        .map(|r| view! { <span class="ret" aria-hidden="true">{format!("✗ {}", model::errno_label(r))}</span> });
+    let patch = m
+        .patch
+        .as_ref()
+        .filter(|_| multi_patch)
+        .map(|p| view! { <span class="patch" aria-hidden="true">{breakable(p)}</span> });
+    let labels = view! {
+        <span class="glyph" aria-hidden="true">{model::glyph(m.callback)}</span>
+        <span class="name" aria-hidden="true">{m.callback.name()}</span>
+        <span class="state" aria-hidden="true">{m.state.map(model::state_short).unwrap_or(model::VMLINUX)}</span>
+        {ret}
+        {patch}
+        <span class="visually-hidden">{model::marker_name(m)}</span>
     };
-    hidden("glyph", model::glyph(m.callback))?;
-    hidden("name", m.callback.name())?;
-    hidden(
-        "state",
-        m.state.map(model::state_short).unwrap_or(model::VMLINUX),
-    )?;
-    if let Some(r) = m.ret.filter(|r| *r != 0) {
-        hidden("ret", &format!("✗ {}", model::errno_label(r)))?;
+    let callback = m.callback.name();
+    let state = m.state.map(ModuleState::name);
+    let object = m.object.clone();
+    let step = m.step.to_string();
+    match selected {
+        Some(sel) => {
+            let key: Selection = (m.step, m.event);
+            let on = move || sel.get() == Some(key);
+            view! {
+                <button
+                    class=move || if on() { format!("{class} selected") } else { class.clone() }
+                    aria-pressed=move || if on() { "true" } else { "false" }
+                    title=title
+                    data-callback=callback
+                    data-state=state
+                    data-object=object
+                    data-step=step
+                    data-ev=format!("{}.{}", key.0, key.1)
+                    on:click=move |_| sel.set(Some(key))
+                >
+                    {labels}
+                </button>
+            }
+            .into_any()
+        }
+        None => view! {
+            <span class=class title=title data-callback=callback data-state=state data-object=object data-step=step>
+                {labels}
+            </span>
+        }
+        .into_any(),
     }
-    if let Some(p) = m.patch.as_ref().filter(|_| multi_patch) {
-        let span = add(&el, "span", "patch", "")?;
-        span.set_attribute("aria-hidden", "true")?;
-        breakable(&span, p)?;
-    }
-    add(&el, "span", "visually-hidden", &model::marker_name(m)).map(drop)
 }
 
-fn transition_cell(
-    t: &Element,
-    grid: &Grid,
-    index: usize,
-    cell: &TransitionCell,
-    step: usize,
-) -> Drawn {
-    let first_in_step = grid.step_slots(step).start == index;
+fn transition_cell(cell: &TransitionCell, at: Place, only: bool) -> impl IntoView + use<> {
     let active = cell.after.as_ref().or(cell.before.as_ref());
     let direction = active.map(|a| model::direction(a.target)).unwrap_or("");
     let stalled = !cell.blocked.is_empty();
     let bar = if cell.shows_bar() { "bar" } else { "" };
-    let step_start = match (first_in_step, grid.step_slots(step).len() == 1) {
+    let step_start = match (at.first, only) {
         (true, true) => " step-start step-only",
         (true, false) => " step-start",
         _ => "",
@@ -409,53 +668,104 @@ fn transition_cell(
         "cell tcell {bar} t-{direction}{step_start}{}",
         if stalled { " stalled" } else { "" },
     );
-    let div = add(t, "div", &class, "")?;
-    of_step(&div, step)?;
-    add(&div, "span", "band", "")?.set_attribute("aria-hidden", "true")?;
-    for (_, phase, target) in &cell.phases {
-        let label = model::phase_label(*phase, *target);
-        // The reversal gets a marker of its own: the ⇄ glyph, framed in
-        // the failure colour (style/main.css), in both views.
-        let class = if *phase == TransitionPhase::Reverse {
-            "chip reversal-marker"
-        } else {
-            "chip"
-        };
-        let chip = add(&div, "span", class, "")?;
-        chip.set_attribute("data-phase", phase.name())?;
-        chip.set_attribute("title", &label)?;
-        add(&chip, "span", "long", &label)?;
-        add(&chip, "span", "short", model::phase_glyph(*phase))?
-            .set_attribute("aria-hidden", "true")?;
-    }
+    let chips: Vec<_> = cell
+        .phases
+        .iter()
+        .map(|(_, phase, target)| {
+            let label = model::phase_label(*phase, *target);
+            let title = label.clone();
+            // The reversal gets a marker of its own: the ⇄ glyph, framed in
+            // the failure colour (style/main.css), in both views.
+            let class = if *phase == TransitionPhase::Reverse {
+                "chip reversal-marker"
+            } else {
+                "chip"
+            };
+            view! {
+                <span class=class data-phase=phase.name() title=title>
+                    <span class="long">{label}</span>
+                    <span class="short" aria-hidden="true">{model::phase_glyph(*phase)}</span>
+                </span>
+            }
+        })
+        .collect();
     // Name the patch where a bar begins in a step, so a scrolled view reads.
-    if cell.phases.is_empty()
-        && first_in_step
-        && !stalled
-        && let Some(a) = active
-    {
-        add(&div, "span", "tname", &format!("{direction} {}", a.patch))?;
+    let name = (cell.phases.is_empty() && at.first && !stalled)
+        .then_some(active)
+        .flatten()
+        .map(|a| view! { <span class="tname">{format!("{direction} {}", a.patch)}</span> });
+    let stall = cell
+        .stall_start
+        .then(|| cell.blocked.first())
+        .flatten()
+        .map(|(task, func)| {
+            let more = cell.blocked.len() - 1;
+            let text = if more > 0 {
+                format!("{func} (+{more})")
+            } else {
+                func.clone()
+            };
+            let title: Vec<String> = cell
+                .blocked
+                .iter()
+                .map(|(t, f)| format!("{t} sleeps in {f}"))
+                .collect();
+            view! {
+                <span class="stall" title=title.join("; ") data-testid="stalled">
+                    <span class="stall-word">"stalled"</span>
+                    <span class="stall-func">{breakable(&text)}</span>
+                    <span class="visually-hidden">{format!(" ({task})")}</span>
+                </span>
+            }
+        });
+    let time = at.time;
+    view! {
+        <div class=move || format!("{class} {}", time.get()) style=at.style() data-s=at.step.to_string()>
+            <span class="band" aria-hidden="true"></span>
+            {chips}
+            {name}
+            {stall}
+        </div>
     }
-    if cell.stall_start
-        && let Some((task, func)) = cell.blocked.first()
-    {
-        let more = cell.blocked.len() - 1;
-        let text = if more > 0 {
-            format!("{func} (+{more})")
-        } else {
-            func.clone()
-        };
-        let title: Vec<String> = cell
-            .blocked
-            .iter()
-            .map(|(t, f)| format!("{t} sleeps in {f}"))
-            .collect();
-        let stall = add(&div, "span", "stall", "")?;
-        stall.set_attribute("title", &title.join("; "))?;
-        stall.set_attribute("data-testid", "stalled")?;
-        add(&stall, "span", "stall-word", "stalled")?;
-        breakable(&add(&stall, "span", "stall-func", "")?, &text)?;
-        add(&stall, "span", "visually-hidden", &format!(" ({task})"))?;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(widths: &[f64], left: f64, width: f64) -> View {
+        let mut starts = vec![0.0];
+        for w in widths {
+            starts.push(starts.last().unwrap() + w);
+        }
+        View {
+            starts,
+            left,
+            width,
+        }
     }
-    Ok(())
+
+    #[test]
+    fn the_window_is_the_slots_in_view_and_a_view_either_side() {
+        let v = view(&[10.0; 100], 300.0, 100.0);
+        assert_eq!(v.window(), 30..40);
+        assert_eq!(v.overscan(), 20..50);
+        // A slot cut by an edge is in view.
+        assert_eq!(view(&[10.0; 100], 305.0, 100.0).window(), 30..41);
+        // At the ends, the window stops at the slots there are.
+        assert_eq!(view(&[10.0; 10], 0.0, 500.0).overscan(), 0..10);
+    }
+
+    #[test]
+    fn a_step_of_one_narrow_slot_is_widened_for_its_header() {
+        let run = klpscope_engine::run_text("% insmod test_modules/test_klp_callbacks_mod.ko\n")
+            .expect("a scenario of one command");
+        let grid = Grid::build(&run, |_| false);
+        for compact in [true, false] {
+            let widths = slot_widths(&grid, compact, false);
+            assert_eq!(widths.len(), grid.slots.len());
+            let step: f64 = widths[grid.step_slots(1)].iter().sum();
+            assert!(step >= if compact { 1.3 } else { 8.5 }, "{widths:?}");
+        }
+    }
 }
