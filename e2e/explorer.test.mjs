@@ -351,11 +351,11 @@ test('details: the reversal marker and its rule, natural marker names, preset bu
   assert.equal(await page.getByTestId('why-doc').getAttribute('href'), '#doc=transitions/reversing-a-transition');
   // Markers read naturally.
   assert.equal(
-    await page.getByRole('button', { name: `pre_patch on vmlinux, patch ${DEMO}, step 2`, exact: true }).count(),
+    await page.getByRole('button', { name: `pre_patch on vmlinux, patch ${DEMO}, may fail, step 2`, exact: true }).count(),
     1,
   );
   assert.equal(
-    await page.getByRole('button', { name: `pre_patch on ${MOD} in MODULE_STATE_COMING, patch ${DEMO}, step 3`, exact: true }).count(),
+    await page.getByRole('button', { name: `pre_patch on ${MOD} in MODULE_STATE_COMING, patch ${DEMO}, may fail, before init, old and new code, step 3`, exact: true }).count(),
     1,
   );
   // Presets are buttons that look like buttons.
@@ -374,7 +374,7 @@ test('the why panel leads with the contract the engine computed for the callback
   const { page, errors, context } = await open(link(REVERSED));
   // pre_patch of the module loading under a patch in transition (step 3).
   await page
-    .getByRole('button', { name: `pre_patch on ${MOD} in MODULE_STATE_COMING, patch ${DEMO}, step 3`, exact: true })
+    .getByRole('button', { name: `pre_patch on ${MOD} in MODULE_STATE_COMING, patch ${DEMO}, may fail, before init, old and new code, step 3`, exact: true })
     .click();
   const why = page.getByTestId('why');
   const card = why.getByTestId('why-contract');

@@ -9,6 +9,7 @@
 //! they ran.
 
 use klpscope_engine::Run;
+use klpscope_engine::contract::{Code, Contract, Stage};
 use klpscope_engine::event::{
     CallbackKind, Event, EventKind, KlpState, ModuleState, TransitionPhase,
 };
@@ -108,6 +109,53 @@ pub struct Marker {
     pub patch: Option<String>,
     /// What `pre_patch` returned.
     pub ret: Option<i32>,
+    /// What the engine's contract of the call stresses.
+    pub badges: Vec<Badge>,
+}
+
+/// A fact of a callback's contract ([`klpscope_engine::contract`]) that its
+/// marker shows: the ones a patch author most often gets wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Badge {
+    /// It may fail, and its failure stops what called it (`can_fail`).
+    MayFail,
+    /// Its module's init has not run (`module`: before init).
+    BeforeInit,
+    /// Tasks run both the old and the new code (a transition is under way).
+    OldAndNew,
+}
+
+impl Badge {
+    /// The badge's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Badge::MayFail => "may fail",
+            Badge::BeforeInit => "before init",
+            Badge::OldAndNew => "old and new code",
+        }
+    }
+
+    /// Its glyph in the compact timeline.
+    pub fn glyph(self) -> &'static str {
+        match self {
+            Badge::MayFail => "!",
+            Badge::BeforeInit => "°",
+            Badge::OldAndNew => "½",
+        }
+    }
+
+    /// The badges of a contract, in this order.
+    pub fn of(contract: &Contract) -> Vec<Badge> {
+        let mixed = [contract.object_code, contract.system_code].contains(&Code::OldAndNew);
+        [
+            (contract.can_fail, Badge::MayFail),
+            (contract.module == Stage::BeforeInit, Badge::BeforeInit),
+            (mixed, Badge::OldAndNew),
+        ]
+        .into_iter()
+        .filter_map(|(on, badge)| on.then_some(badge))
+        .collect()
+    }
 }
 
 /// What the transition row shows in one slot.
@@ -165,7 +213,12 @@ impl Timeline {
             let mut failed = false;
             for (e, ev) in step.events.iter().enumerate() {
                 match &ev.kind {
-                    EventKind::Callback { callback, ret, .. } => {
+                    EventKind::Callback {
+                        callback,
+                        ret,
+                        contract,
+                        ..
+                    } => {
                         let object = ev.object.clone().unwrap_or_else(|| VMLINUX.to_string());
                         ensure_lane(&mut presence, &object);
                         if cur.has_content() {
@@ -179,6 +232,7 @@ impl Timeline {
                             state: ev.module_state,
                             patch: ev.patch.clone(),
                             ret: *ret,
+                            badges: contract.as_deref().map(Badge::of).unwrap_or_default(),
                         });
                         cur.marker_object = object;
                         t.push_slot(n, Some(e), &mut cur, &presence, active.clone());
@@ -516,6 +570,9 @@ pub fn marker_name(m: &Marker) -> String {
     }
     if let Some(p) = &m.patch {
         s.push_str(&format!(", patch {p}"));
+    }
+    for b in &m.badges {
+        s.push_str(&format!(", {}", b.label()));
     }
     s.push_str(&format!(", step {}", m.step));
     s

@@ -9,7 +9,9 @@
 //! "Stepping in the site"). The small timelines in the docs draw every
 //! step at the width its labels need.
 
-use crate::model::{self, Lane, LaneCell, Marker, Presence, Timeline as Grid, TransitionCell};
+use crate::model::{
+    self, Badge, Lane, LaneCell, Marker, Presence, Timeline as Grid, TransitionCell,
+};
 use crate::state::{Replay, Selection};
 use klpscope_engine::event::{ModuleState, TransitionPhase};
 use leptos::html::Div;
@@ -592,14 +594,20 @@ fn marker(
         model::kind_class(m.callback),
         if failed { " failed" } else { "" }
     );
+    let badges: Vec<&str> = m.badges.iter().map(|b| b.label()).collect();
     let title = format!(
-        "{} ({}){}",
+        "{} ({}){}{}",
         m.callback.name(),
         m.state.map_or("vmlinux", ModuleState::name),
         m.patch
             .as_ref()
             .map(|p| format!(" of {p}"))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        if badges.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", badges.join(", "))
+        }
     );
     // The visible labels are abbreviations (and hidden when compact): a
     // screen reader reads one sentence instead.
@@ -618,6 +626,7 @@ fn marker(
         <span class="state" aria-hidden="true">{m.state.map(model::state_short).unwrap_or(model::VMLINUX)}</span>
         {ret}
         {patch}
+        {badge_list(&m.badges)}
         <span class="visually-hidden">{model::marker_name(m)}</span>
     };
     let callback = m.callback.name();
@@ -652,6 +661,30 @@ fn marker(
         }
         .into_any(),
     }
+}
+
+/// A marker's badges: words when detailed, glyphs in a corner when
+/// compact (the marker's name says them to a screen reader).
+fn badge_list(badges: &[Badge]) -> Option<impl IntoView + use<>> {
+    let items: Vec<_> = badges
+        .iter()
+        .map(|b| {
+            let class = match b {
+                Badge::MayFail => "badge may-fail",
+                Badge::BeforeInit => "badge before-init",
+                Badge::OldAndNew => "badge old-and-new",
+            };
+            view! {
+                <span class=class>
+                    <span class="long">{b.label()}</span>
+                    <span class="short">{b.glyph()}</span>
+                </span>
+            }
+        })
+        .collect();
+    (!items.is_empty()).then(
+        || view! { <span class="badges" aria-hidden="true" data-testid="badges">{items}</span> },
+    )
 }
 
 fn transition_cell(cell: &TransitionCell, at: Place, only: bool) -> impl IntoView + use<> {
