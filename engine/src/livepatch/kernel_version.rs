@@ -273,6 +273,18 @@ impl Kernel {
         self.version.at_least(6, 0)
     }
 
+    // --- the selftest modules --------------------------------------------
+
+    /// Whether lib/livepatch/test_klp_shadow_vars.c's init is its first
+    /// form (v5.1 to v5.8: four variables on `THIS_MODULE`, `+ 1`, `+ 2`,
+    /// the last freed by `klp_shadow_free_all()` with the destructor), before
+    /// livepatching-for-5.9's "selftests/livepatch: rework
+    /// test-klp-shadow-vars" and "selftests/livepatch: more verification in
+    /// test-klp-shadow-vars" (three objects, two passes of checks).
+    pub(crate) fn shadow_vars_test_first_form(self) -> bool {
+        !self.version.at_least(5, 9)
+    }
+
     // --- state.c --------------------------------------------------------
 
     /// Whether `struct klp_state` and the compatibility check of
