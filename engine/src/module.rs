@@ -627,6 +627,7 @@ impl World {
         let result = match attr {
             "enabled" => self.enabled_store(patch, value),
             "force" => self.force_store(patch, value),
+            "signal" => self.signal_store(patch, value),
             // Read-only attributes (transition, replace, ...).
             _ => Err(Errno::EACCES),
         };

@@ -12,7 +12,11 @@ impl World {
     pub(crate) fn module_code_init(&mut self, name: &str, code: ModuleCode) -> Result<(), Errno> {
         match code {
             ModuleCode::ShadowVarsTest => self.call("test_klp_shadow_vars_init", |w| {
-                ShadowVarsTest::new(name).init(w)
+                if w.kernel().shadow_vars_test_first_form() {
+                    ShadowVarsTest::new(name).init_first_form(w)
+                } else {
+                    ShadowVarsTest::new(name).init(w)
+                }
             }),
             // livepatch_shadow_mod_init(): schedule_delayed_work() of
             // alloc_dwork (1 s) and cleanup_dwork (3 s); prints nothing.
@@ -77,6 +81,10 @@ const STACK: Ptr = 0xffff_c900_0001_3c00;
 const OBJS: Ptr = STACK;
 const NFIELDS1: Ptr = STACK + 0x60;
 const NFIELDS2: Ptr = STACK + 0x64;
+/// The first form's objects (v5.1 to v5.8): `THIS_MODULE` and the bytes
+/// after it, and the locals `int var1, var2, var3, var4` of init's frame.
+const THIS_MODULE: Ptr = 0xffff_ffff_c0a0_3000;
+const VARS: Ptr = STACK + 0x80;
 /// The module's functions passed as ctor and dtor (module text).
 const SHADOW_CTOR: Ptr = 0xffff_ffff_c0a0_1000;
 const SHADOW_DTOR: Ptr = 0xffff_ffff_c0a0_1080;
@@ -195,6 +203,111 @@ impl ShadowVarsTest {
             self.ptr_id(0)
         );
         self.pr_info(w, &line);
+    }
+
+    /// The first form's `shadow_free_all()`, called with `shadow_dtor`.
+    fn shadow_free_all_dtor(&mut self, w: &mut World, id: u64) {
+        {
+            let t = &mut *self;
+            let mut dtor = |w: &mut World, obj: Ptr, data: Ptr, _word: u64| {
+                let line = format!(
+                    "shadow_dtor(obj=PTR{}, shadow_data=PTR{})",
+                    t.ptr_id(obj),
+                    t.ptr_id(data)
+                );
+                t.pr_info(w, &line);
+            };
+            w.klp_shadow_free_all(id, Some(&mut dtor));
+        }
+        let line = format!(
+            "klp_shadow_free_all(id=0x{id:x}, dtor=PTR{})",
+            self.ptr_id(SHADOW_DTOR)
+        );
+        self.pr_info(w, &line);
+    }
+
+    /// `test_klp_shadow_vars_init()` in its first form (lib/livepatch,
+    /// v5.1 to v5.8): four shadow variables on `THIS_MODULE`, `+ 1` and
+    /// `+ 2`, each checked once, the last ones freed with the destructor.
+    fn init_first_form(&mut self, w: &mut World) -> Result<(), Errno> {
+        let obj = THIS_MODULE;
+        let id = SV_ID1;
+        let var = |i: u64| VARS + 4 * (i - 1);
+        self.ptr_id(0);
+        for i in 1..=4 {
+            self.ptr_id(var(i));
+        }
+
+        // With an empty shadow variable hash table, expect not to find any
+        // matches.
+        let ret = self.shadow_get(w, obj, id);
+        self.expect_null(w, ret);
+
+        // Allocate a few shadow variables with different <obj> and <id>.
+        let sv1 = self.alloc(w, false, obj, id, var(1));
+        if sv1 == 0 {
+            return Err(Errno::ENOMEM);
+        }
+        let sv2 = self.alloc(w, false, obj + 1, id, var(2));
+        if sv2 == 0 {
+            return Err(Errno::ENOMEM);
+        }
+        let sv3 = self.alloc(w, false, obj, id + 1, var(3));
+        if sv3 == 0 {
+            return Err(Errno::ENOMEM);
+        }
+
+        // Verify we can find our new shadow variables and that they point
+        // to expected data.
+        for (o, i, sv, v) in [
+            (obj, id, sv1, 1),
+            (obj + 1, id, sv2, 2),
+            (obj, id + 1, sv3, 3),
+        ] {
+            let ret = self.shadow_get(w, o, i);
+            if ret == 0 {
+                return Err(Errno::EINVAL);
+            }
+            self.check(w, ret, sv, var(v));
+        }
+
+        // Allocate or get a few more, this time with the same <obj>, <id>.
+        // The second invocation should return the same shadow var.
+        let sv4 = self.alloc(w, true, obj + 2, id, var(4));
+        if sv4 == 0 {
+            return Err(Errno::ENOMEM);
+        }
+        let ret = self.alloc(w, true, obj + 2, id, var(4));
+        if ret == 0 {
+            return Err(Errno::EINVAL);
+        }
+        self.check(w, ret, sv4, var(4));
+
+        // Free the <obj=*, id> shadow variables and check that we can no
+        // longer find them.
+        for o in [obj, obj + 1, obj + 2] {
+            self.shadow_free(w, o, id);
+            let ret = self.shadow_get(w, o, id);
+            self.expect_null(w, ret);
+        }
+
+        // We should still find an <id+1> variable.
+        let ret = self.shadow_get(w, obj, id + 1);
+        if ret == 0 {
+            return Err(Errno::EINVAL);
+        }
+        self.check(w, ret, sv3, var(3));
+
+        // Free all the <id+1> variables, too.
+        self.shadow_free_all_dtor(w, id + 1);
+        let ret = self.shadow_get(w, obj, id);
+        if ret == 0 {
+            self.pr_info(w, "  shadow_get() got expected NULL result");
+        }
+
+        // free_ptr_list()
+        self.ptr_list.clear();
+        Ok(())
     }
 
     /// "got expected PTRa -> PTRb result" when `sv` is `expected_sv` and
@@ -321,6 +434,26 @@ mod tests {
         let cmd = crate::parse("% insmod test_modules/test_klp_shadow_vars.ko\n").unwrap();
         w.apply(&cmd.steps[0].command);
         assert!(w.klp_shadow_hash.is_empty());
+    }
+
+    #[test]
+    fn shadow_vars_init_runs_its_first_form_before_5_9() {
+        let printed = |text: &str| {
+            let run = crate::run_text(text).unwrap();
+            run.steps[0]
+                .events
+                .iter()
+                .filter(|e| e.kind == EventKind::ModuleOutput)
+                .count()
+        };
+        assert_eq!(
+            printed("# kernel: 5.8\n% modprobe test_klp_shadow_vars\n"),
+            36
+        );
+        assert_eq!(
+            printed("# kernel: 5.9\n% modprobe test_klp_shadow_vars\n"),
+            57
+        );
     }
 
     #[test]

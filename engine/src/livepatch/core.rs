@@ -60,6 +60,22 @@ impl World {
         })
     }
 
+    /// Kernel: `signal_store()`, kernel/livepatch/core.c (v4.16 to v5.0,
+    /// `Kernel::patch_attr_exists("signal")`): the administrator's request
+    /// to send the fake signals now.
+    pub(crate) fn signal_store(&mut self, name: &str, buf: &str) -> Result<(), Errno> {
+        self.call("signal_store", |w| {
+            if !kstrtobool(buf)? {
+                return Ok(());
+            }
+            if !w.is_transition_patch(name) {
+                return Err(Errno::EINVAL);
+            }
+            w.klp_send_signals();
+            Ok(())
+        })
+    }
+
     /// Kernel: `force_store()`, kernel/livepatch/core.c.
     pub(crate) fn force_store(&mut self, name: &str, buf: &str) -> Result<(), Errno> {
         self.call("force_store", |w| {

@@ -255,12 +255,15 @@ impl Kernel {
 
     /// Whether `/sys/kernel/livepatch/<patch>/ATTR` exists (of those the
     /// model knows): `enabled` and `transition` always; `force` from v4.16
-    /// ("livepatch: force transition to finish"); `replace`
-    /// from v6.11 ("livepatch: Add "replace" sysfs attribute", ABI
-    /// KernelVersion 6.11.0).
+    /// ("livepatch: force transition to finish"); `signal` (`signal_store()`
+    /// in core.c) from v4.16 ("livepatch: send a fake signal to all blocking
+    /// tasks") until v5.1's 0b3d52790e1c ("livepatch: Remove signal sysfs
+    /// attribute"); `replace` from v6.11 ("livepatch: Add "replace" sysfs
+    /// attribute", ABI KernelVersion 6.11.0).
     pub(crate) fn patch_attr_exists(self, attr: &str) -> bool {
         match attr {
             "force" => self.version.at_least(4, 16),
+            "signal" => self.version.at_least(4, 16) && !self.version.at_least(5, 1),
             "replace" => self.version.at_least(6, 11),
             _ => true,
         }
@@ -271,6 +274,18 @@ impl Kernel {
     /// klp_object", ABI KernelVersion 6.0.0).
     pub(crate) fn object_patched_attr(self) -> bool {
         self.version.at_least(6, 0)
+    }
+
+    // --- the selftest modules --------------------------------------------
+
+    /// Whether lib/livepatch/test_klp_shadow_vars.c's init is its first
+    /// form (v5.1 to v5.8: four variables on `THIS_MODULE`, `+ 1`, `+ 2`,
+    /// the last freed by `klp_shadow_free_all()` with the destructor), before
+    /// livepatching-for-5.9's "selftests/livepatch: rework
+    /// test-klp-shadow-vars" and "selftests/livepatch: more verification in
+    /// test-klp-shadow-vars" (three objects, two passes of checks).
+    pub(crate) fn shadow_vars_test_first_form(self) -> bool {
+        !self.version.at_least(5, 9)
     }
 
     // --- state.c --------------------------------------------------------
@@ -327,6 +342,10 @@ mod tests {
         assert!(!k(5, 4).has_klp_state() && k(5, 5).has_klp_state());
         assert!(!Kernel::default().force_marks_every_patch());
         assert!(Kernel::default().has_klp_state());
+        assert!(!k(4, 15).patch_attr_exists("signal") && k(4, 16).patch_attr_exists("signal"));
+        assert!(k(5, 0).patch_attr_exists("signal") && !k(5, 1).patch_attr_exists("signal"));
+        assert!(k(5, 8).shadow_vars_test_first_form() && !k(5, 9).shadow_vars_test_first_form());
+        assert!(!Kernel::default().shadow_vars_test_first_form());
     }
 
     #[test]

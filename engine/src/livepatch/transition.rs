@@ -208,8 +208,11 @@ impl World {
 
     /// Kernel: `klp_send_signals()`, kernel/livepatch/transition.c.
     /// Fake signals cannot move a task that sleeps in a patched function.
-    fn klp_send_signals(&mut self) {
-        if self.klp_signals_cnt == SIGNALS_TIMEOUT {
+    /// Called by the administrator's `signal` write before v5.1, it gave its
+    /// notice at every call; called every `SIGNALS_TIMEOUT` attempts since,
+    /// at the first only.
+    pub(crate) fn klp_send_signals(&mut self) {
+        if !self.kernel().automatic_signals() || self.klp_signals_cnt == SIGNALS_TIMEOUT {
             self.pr(Level::Notice, "signaling remaining tasks".into(), None);
         }
     }

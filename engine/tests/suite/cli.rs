@@ -377,6 +377,30 @@ fn each_release_has_its_sysfs_files_and_signals() {
     assert!(v4_15.contains("force: Permission denied"), "{v4_15}");
     assert!(!run("5.0").contains("signaling remaining tasks"));
     assert!(run("5.1").contains("livepatch: signaling remaining tasks"));
+    // v4.16 to v5.0: the administrator signals the transition patch's tasks
+    // through its `signal` file, and every write gives the notice (another
+    // patch's file refuses with EINVAL); v5.1 removed the file.
+    let signal = "\
+% modprobe test_klp_callbacks_busy block_transition=Y
+% modprobe test_klp_callbacks_demo
+% echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/signal
+% echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/signal
+% echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled
+% echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/signal
+";
+    let run = |v: &str| klpscope(&["run", "--kernel", v, "-"], signal).1;
+    let v4_15 = run("4.15");
+    assert!(v4_15.contains("signal: Permission denied"), "{v4_15}");
+    let v5_0 = run("5.0");
+    assert_eq!(
+        v5_0.matches("livepatch: signaling remaining tasks").count(),
+        2,
+        "{v5_0}"
+    );
+    assert!(v5_0.ends_with("write error: Invalid argument\n"), "{v5_0}");
+    let v5_1 = run("5.1");
+    assert!(v5_1.contains("signal: Permission denied"), "{v5_1}");
+    assert!(!v5_1.contains("signaling remaining tasks"), "{v5_1}");
 }
 
 /// Before v5.1 (958ef1e39d24) a disabled patch stays registered and can be
