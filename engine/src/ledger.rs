@@ -80,6 +80,12 @@ fn is_patching(kind: CallbackKind) -> bool {
 
 /// Builds the ledger of a run.
 pub fn ledger(run: &Run) -> Ledger {
+    ledger_until(run, run.steps.len())
+}
+
+/// The ledger of the first `n` commands of a run: where things stand
+/// after command `n` (the explorer's cursor).
+pub fn ledger_until(run: &Run, n: usize) -> Ledger {
     let mut entries: Vec<Entry> = Vec::new();
     // Entry index still in place, by name.
     let mut live: Vec<(String, usize)> = Vec::new();
@@ -87,7 +93,8 @@ pub fn ledger(run: &Run) -> Ledger {
     // Replaced patch -> (the patch that replaced it, step).
     let mut replaced: Vec<(String, String, usize)> = Vec::new();
     let mut before: &Snapshot = &run.initial;
-    for (i, step) in run.steps.iter().enumerate() {
+    let steps = &run.steps[..n.min(run.steps.len())];
+    for (i, step) in steps.iter().enumerate() {
         let n = i + 1;
         for ev in &step.events {
             match &ev.kind {
@@ -183,13 +190,21 @@ pub fn ledger(run: &Run) -> Ledger {
         }
         before = &step.snapshot;
     }
-    let end = run.steps.last().map_or(&run.initial, |s| &s.snapshot);
+    let end = steps.last().map_or(&run.initial, |s| &s.snapshot);
     for (_, idx) in live {
         let e = &mut entries[idx];
         let installed = end.patches.iter().any(|p| p.name == e.owner && p.enabled);
+        // klp_complete_transition() still runs the post_unpatch callbacks
+        // of a patch whose disabling is under way.
+        let unpatching = end.transition.as_ref().is_some_and(|t| t.patch == e.owner);
         e.outcome = if installed {
             Outcome::Held(format!(
                 "'{}' is still enabled: its pre_unpatch/post_unpatch can still undo it",
+                e.owner
+            ))
+        } else if unpatching {
+            Outcome::Held(format!(
+                "'{}' is being disabled: its post_unpatch runs when the transition completes",
                 e.owner
             ))
         } else if let Some((_, r, step)) = replaced.iter().rev().find(|(p, _, _)| *p == e.owner) {

@@ -5,6 +5,7 @@ use super::add;
 use super::controls::{CommandLine, Examples, ModuleControls};
 use super::editor::ScenarioEditor;
 use super::kmod::KmodSource;
+use super::ledger::LedgerPanel;
 use super::profiles::{ComparePanel, KernelSwitch, ProfileSwitch};
 use super::state_panel::StatePanel;
 use super::timeline::Timeline;
@@ -62,6 +63,7 @@ pub fn Explorer() -> impl IntoView {
                 </div>
                 <Legend />
                 <WhyPanel />
+                <LedgerPanel />
                 <ScenarioEditor />
                 <ComparePanel />
             </div>

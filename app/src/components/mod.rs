@@ -7,6 +7,7 @@ pub mod editor;
 pub mod embed;
 pub mod explorer;
 pub mod kmod;
+pub mod ledger;
 pub mod logcheck;
 pub mod mail;
 pub mod marks;

@@ -1,7 +1,7 @@
 //! `klpscope run --format ledger`: what the callbacks set up, what undid it,
 //! and what atomic replace leaks.
 
-use klpscope_engine::ledger::{Outcome, ledger, text};
+use klpscope_engine::ledger::{Outcome, ledger, ledger_until, text};
 
 const FIX_A: &str = "define module tgt
   func tgt_work
@@ -110,4 +110,58 @@ fn the_selftest_state_handover_leaks_nothing() {
         "{}",
         text(&l)
     );
+}
+
+#[test]
+fn the_ledger_at_a_step_stands_where_the_run_stands_then() {
+    let r = klpscope_engine::run_text(
+        "define module busy
+  func busy_work
+  task worker sleeps in busy_work
+end
+define livepatch fix_a
+  object busy
+    func busy_work -> busy_work_a
+    pre_patch allocates \"buffer\"
+    post_patch sets \"feature flag\"
+    pre_unpatch restores \"feature flag\"
+    post_unpatch frees \"buffer\"
+end
+% insmod fix_a.ko
+% insmod busy.ko
+% echo 0 > /sys/kernel/livepatch/fix_a/enabled
+",
+    )
+    .expect("parses");
+    // The patch alone: its object is not loaded, no callback ran.
+    assert!(
+        ledger_until(&r, 1).entries.is_empty(),
+        "{}",
+        text(&ledger_until(&r, 1))
+    );
+    // The module comes: both set up, held by fix_a.
+    let loaded = ledger_until(&r, 2);
+    assert_eq!(loaded.entries.len(), 2, "{}", text(&loaded));
+    assert!(
+        loaded
+            .entries
+            .iter()
+            .all(|e| matches!(e.outcome, Outcome::Held(_)))
+    );
+    // Being disabled, stalled by the worker: the flag is restored
+    // (pre_unpatch), and the buffer is not leaked, since post_unpatch
+    // runs when the transition completes.
+    let disabling = ledger_until(&r, 3);
+    let buffer = disabling
+        .entries
+        .iter()
+        .find(|e| e.what == "buffer")
+        .expect("buffer");
+    let Outcome::Held(why) = &buffer.outcome else {
+        panic!("{}", text(&disabling));
+    };
+    assert!(why.contains("being disabled"), "{why}");
+    assert_eq!(disabling.leaks().count(), 0, "{}", text(&disabling));
+    // The whole run is the ledger of all its steps.
+    assert_eq!(ledger(&r), ledger_until(&r, r.steps.len()));
 }
