@@ -67,8 +67,8 @@ test('the compare view aligns both timelines step by step and names the point ea
   const b = sides.nth(1);
   assert.equal(await a.getAttribute('data-profile'), 'upstream');
   assert.equal(await b.getAttribute('data-profile'), 'seed-v1');
-  assert.equal(await a.locator('.compare-label').innerText(), 'upstream');
-  assert.equal(await b.locator('.compare-label').innerText(), 'seed-v1');
+  assert.equal(await a.locator('.compare-label .compare-name').innerText(), 'upstream');
+  assert.equal(await b.locator('.compare-label .compare-name').innerText(), 'seed-v1');
   // The same steps, each over the same horizontal span in both.
   const spans = (side) =>
     side.locator('[data-step-head]').evaluateAll((els) =>
@@ -92,9 +92,25 @@ test('the compare view aligns both timelines step by step and names the point ea
   assert.equal(await steps.count(), 1);
   assert.equal(await steps.first().getAttribute('data-step'), '2');
   const text = await steps.first().innerText();
-  assert.match(text, /2\. % insmod test_modules\/test_klp_callbacks_demo\.ko pre_patch_ret=-19/);
-  assert.match(text, /Errors propagate\. Petr Mladek's review/);
-  assert.match(text, /The gate\./);
+  assert.match(text, /2\. % insmod test_modules\/test_klp_callbacks_demo\.ko pre_patch_ret=-19 answers: Errors propagate; The gate/);
+  // The kernel lines of both, side by side, the differing rows marked.
+  const table = steps.first().locator('table.compare-lines');
+  assert.deepEqual(await table.locator('th').allInnerTexts(), ['upstream', 'seed-v1']);
+  assert.ok((await table.locator('tr.differs').count()) >= 1);
+  assert.match(await table.innerText(), /pre-patch callback failed for object/);
+  // Each point stated once, with the steps it answers.
+  const points = page.locator('[data-testid=compare-points] > li');
+  assert.equal(await points.count(), 2);
+  assert.match(await points.nth(0).innerText(), /^Errors propagate\. Petr Mladek's review[^]*\(step 2\)$/);
+  assert.match(await points.nth(1).innerText(), /^The gate\.[^]*\(step 2\)$/);
+  // The 2017 hooks under their own names; mainline's callbacks under theirs.
+  assert.ok((await b.locator('.marker .name', { hasText: 'patch hook' }).count()) >= 1);
+  assert.equal(await b.locator('.marker .name', { hasText: 'pre_patch' }).count(), 0);
+  assert.ok((await a.locator('.marker .name', { hasText: 'pre_patch' }).count()) >= 1);
+  // One toggle switches both timelines, still aligned.
+  await page.getByTestId('compare-mode').click();
+  assert.equal(await page.locator('[data-testid=compare-timelines] .timeline-box.compact').count(), 0);
+  assert.deepEqual(await spans(a), await spans(b));
 
   await page.locator('[data-testid=compare-with]').selectOption('upstream');
   await summary.filter({ hasText: 'print the same for every command' }).waitFor();

@@ -8,12 +8,12 @@
 //! transition phases), so callbacks on different lanes line up in the order
 //! they ran.
 
-use klpscope_engine::Run;
 use klpscope_engine::contract::{Code, Contract, Stage};
 use klpscope_engine::event::{
     CallbackKind, Event, EventKind, KlpState, ModuleState, TransitionPhase,
 };
 use klpscope_engine::snapshot::Snapshot;
+use klpscope_engine::{Run, Semantics};
 
 /// The name of the kernel's own object.
 pub const VMLINUX: &str = "vmlinux";
@@ -101,6 +101,8 @@ pub struct Marker {
     pub event: usize,
     /// Which callback.
     pub callback: CallbackKind,
+    /// Its name in the profile's code ([`Timeline::name_callbacks`]).
+    pub name: &'static str,
     /// The object it ran for (`vmlinux` or a module).
     pub object: String,
     /// The module state the callback observed (`None` for vmlinux).
@@ -228,6 +230,7 @@ impl Timeline {
                             step: n,
                             event: e,
                             callback: *callback,
+                            name: callback.name(),
                             object: object.clone(),
                             state: ev.module_state,
                             patch: ev.patch.clone(),
@@ -425,6 +428,15 @@ impl Timeline {
         }
     }
 
+    /// Names every marker as the profile's code names its callback.
+    pub fn name_callbacks(&mut self, semantics: Semantics) {
+        for lane in &mut self.lanes {
+            for m in lane.cells.iter_mut().filter_map(|c| c.marker.as_mut()) {
+                m.name = semantics.callback_name(m.callback);
+            }
+        }
+    }
+
     /// The slot index range of a step (1-based).
     pub fn step_slots(&self, step: usize) -> std::ops::Range<usize> {
         match self.steps.get(step.wrapping_sub(1)) {
@@ -559,7 +571,7 @@ pub fn phase_glyph(phase: TransitionPhase) -> &'static str {
 /// What a screen reader says for a marker: "pre_patch on vmlinux, patch
 /// test_klp_callbacks_demo, step 2".
 pub fn marker_name(m: &Marker) -> String {
-    let mut s = format!("{} on {}", m.callback.name(), m.object);
+    let mut s = format!("{} on {}", m.name, m.object);
     if let Some(state) = m.state {
         s.push_str(&format!(" in {}", state.name()));
     }

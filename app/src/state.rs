@@ -7,7 +7,7 @@
 //! of the replay: stepping back and scrubbing only move `cursor`.
 
 use crate::model::Timeline;
-use klpscope_engine::{Run, StepResult};
+use klpscope_engine::{Run, Semantics, StepResult};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -32,8 +32,22 @@ impl PartialEq for Replay {
 impl Replay {
     /// Replays a scenario text.
     pub fn new(text: &str) -> Replay {
-        let run = klpscope_engine::run_text(text).map_err(|e| e.to_string());
-        Replay::of(text.to_string(), run)
+        match klpscope_engine::parse(text) {
+            Ok(scenario) => {
+                let run = klpscope_engine::run(&scenario);
+                let semantics = scenario.semantics.unwrap_or_default();
+                Replay::under(text.to_string(), Ok(run), semantics)
+            }
+            Err(e) => Replay::of(text.to_string(), Err(e.to_string())),
+        }
+    }
+
+    /// A run under a profile: its markers bear the profile's callback
+    /// names (the 2017 hooks under their own).
+    pub fn under(text: String, run: Result<Run, String>, semantics: Semantics) -> Replay {
+        let mut r = Replay::of(text, run);
+        r.timeline.name_callbacks(semantics);
+        r
     }
 
     /// A run made elsewhere (one side of a comparison), arranged for the

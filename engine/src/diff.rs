@@ -208,6 +208,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_point_sentence_begins_with_its_title() {
+        use Point::*;
+        for p in [
+            ErrorsPropagate,
+            PrePostSplit,
+            PostUnpatchGate,
+            TransitionAwareness,
+            PerState,
+        ] {
+            assert!(p.sentence().starts_with(p.title()), "{p:?}");
+        }
+    }
+
+    #[test]
     fn alignment_keeps_common_lines_and_marks_the_rest() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         let rows = align(&s(&["x", "a", "y"]), &s(&["x", "b", "y"]));
@@ -251,6 +265,17 @@ pub enum Point {
 }
 
 impl Point {
+    /// The point's name, as its sentence begins.
+    pub fn title(self) -> &'static str {
+        match self {
+            Point::ErrorsPropagate => "Errors propagate",
+            Point::PrePostSplit => "The pre/post split",
+            Point::PostUnpatchGate => "The gate",
+            Point::TransitionAwareness => "Transition awareness",
+            Point::PerState => "Per-state callbacks",
+        }
+    }
+
     /// One sentence: the point, who raised it, and what differs.
     pub fn sentence(self) -> &'static str {
         match self {

@@ -69,6 +69,18 @@ impl Semantics {
         }
     }
 
+    /// What the profile's code calls a callback: the v1 proposal had
+    /// `patch_hooks[]` and `unpatch_hooks[]` (kernel/livepatch/patch.c of
+    /// that tree), which the model runs as `pre_patch` and `post_unpatch`.
+    pub fn callback_name(self, kind: crate::event::CallbackKind) -> &'static str {
+        use crate::event::CallbackKind;
+        match (self, kind) {
+            (Semantics::SeedV1, CallbackKind::PrePatch) => "patch hook",
+            (Semantics::SeedV1, CallbackKind::PostUnpatch) => "unpatch hook",
+            _ => kind.name(),
+        }
+    }
+
     /// The profile with this name, if there is one.
     pub fn from_name(name: &str) -> Option<Semantics> {
         Semantics::ALL.into_iter().find(|s| s.name() == name)
@@ -142,6 +154,23 @@ mod tests {
         }
         assert_eq!(Semantics::default(), Semantics::Upstream);
         assert_eq!(Semantics::from_name("seed-v2"), None);
+    }
+
+    #[test]
+    fn the_2017_hooks_keep_their_own_names() {
+        use crate::event::CallbackKind;
+        assert_eq!(
+            Semantics::SeedV1.callback_name(CallbackKind::PrePatch),
+            "patch hook"
+        );
+        assert_eq!(
+            Semantics::SeedV1.callback_name(CallbackKind::PostUnpatch),
+            "unpatch hook"
+        );
+        assert_eq!(
+            Semantics::Upstream.callback_name(CallbackKind::PrePatch),
+            "pre_patch"
+        );
     }
 
     #[test]

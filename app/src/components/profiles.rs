@@ -4,7 +4,7 @@
 
 use super::timeline::Timeline;
 use crate::state::{Replay, use_explorer_state};
-use klpscope_engine::diff::{self, Comparison};
+use klpscope_engine::diff::{self, Comparison, Finding, Point, StepComparison};
 use klpscope_engine::{KernelVersion, Semantics, parse};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -94,6 +94,7 @@ pub fn KernelSwitch() -> impl IntoView {
 pub fn ComparePanel() -> impl IntoView {
     let state = use_explorer_state();
     let other = RwSignal::new(None::<Semantics>);
+    let compact = RwSignal::new(true);
     // Nothing is replayed while the panel is closed.
     let open = RwSignal::new(false);
     let current = Memo::new(move |_| profile_of(&state.scenario.read()));
@@ -132,13 +133,13 @@ pub fn ComparePanel() -> impl IntoView {
             </p>
             {move || match comparison() {
                 None => view! { <p class="muted">"Run a command to compare."</p> }.into_any(),
-                Some(c) => comparison_view(c).into_any(),
+                Some(c) => comparison_view(c, compact).into_any(),
             }}
         </details>
     }
 }
 
-fn comparison_view(c: Comparison) -> impl IntoView {
+fn comparison_view(c: Comparison, compact: RwSignal<bool>) -> impl IntoView {
     let points = diff::review_points(&c);
     let differs: Vec<bool> = c.steps.iter().map(|s| !s.agree()).collect();
     let differing = differs.iter().filter(|d| **d).count();
@@ -152,10 +153,11 @@ fn comparison_view(c: Comparison) -> impl IntoView {
             c.b
         )
     };
-    // Each side's timeline, every step as wide as its wider side.
+    // Each side's timeline, its callbacks under the names of its code,
+    // every step as wide as its wider side.
     let mut sides = [
-        (c.a.name(), Replay::of(String::new(), Ok(c.run_a))),
-        (c.b.name(), Replay::of(String::new(), Ok(c.run_b))),
+        (c.a, Replay::under(String::new(), Ok(c.run_a), c.a)),
+        (c.b, Replay::under(String::new(), Ok(c.run_b), c.b)),
     ];
     let counts: Vec<usize> = sides[0]
         .1
@@ -173,10 +175,23 @@ fn comparison_view(c: Comparison) -> impl IntoView {
     }
     // Past the last step: every column drawn as applied, none as current.
     let n = c.steps.len() + 1;
+    let (a, b) = (c.a.name(), c.b.name());
     view! {
         <p data-testid="compare-summary">{summary}</p>
+        <p class="compare-mode">
+            <button
+                class="mode"
+                data-testid="compare-mode"
+                aria-pressed=move || if compact.get() { "false" } else { "true" }
+                title="Compact: narrow steps, glyph-only markers. Detailed: every label."
+                on:click=move |_| compact.update(|c| *c = !*c)
+            >
+                "detailed"
+            </button>
+        </p>
         <div
             class="compare-timelines"
+            class:detailed=move || !compact.get()
             data-testid="compare-timelines"
             tabindex="0"
             role="region"
@@ -184,35 +199,98 @@ fn comparison_view(c: Comparison) -> impl IntoView {
         >
             {sides
                 .into_iter()
-                .map(|(name, r)| {
+                .map(|(profile, r)| {
                     view! {
-                        <div data-profile=name>
-                            <p class="compare-label">{name}</p>
-                            <Timeline replay=Signal::stored(Arc::new(r)) cursor=Signal::stored(n) mini=true />
+                        <div data-profile=profile.name()>
+                            <p class="compare-label">
+                                <span class="compare-name">{profile.name()}</span>
+                                <span class="muted">{format!(": {}", profile.description())}</span>
+                            </p>
+                            <Timeline replay=Signal::stored(Arc::new(r)) cursor=Signal::stored(n) mini=true compact />
                         </div>
                     }
                 })
                 .collect_view()}
         </div>
-        <ul class="compare-why" data-testid="compare-steps">
-            {c.steps
-                .into_iter()
-                .enumerate()
-                .filter(|(_, s)| !s.agree())
-                .map(|(i, step)| {
-                    let why = points
-                        .iter()
-                        .filter(|f| f.step == i + 1)
-                        .map(|f| view! { <p>{f.point.sentence()}</p> })
-                        .collect_view();
+        {differences(&c.steps, &points, a, b)}
+    }
+}
+
+/// Each review point once, with the steps whose difference it answers,
+/// then each differing step's kernel lines side by side.
+fn differences(
+    steps: &[StepComparison],
+    points: &[Finding],
+    a: &'static str,
+    b: &'static str,
+) -> impl IntoView + use<> {
+    let mut answered: Vec<(Point, Vec<usize>)> = Vec::new();
+    for f in points {
+        match answered.iter_mut().find(|(p, _)| *p == f.point) {
+            Some((_, at)) => at.push(f.step),
+            None => answered.push((f.point, vec![f.step])),
+        }
+    }
+    let point_items: Vec<_> = answered
+        .into_iter()
+        .map(|(p, at)| {
+            let at: Vec<String> = at.iter().map(usize::to_string).collect();
+            let rest = p
+                .sentence()
+                .strip_prefix(p.title())
+                .unwrap_or(p.sentence())
+                .to_string();
+            view! {
+                <li data-point=p.title()>
+                    <strong>{p.title()}</strong>
+                    {rest}
+                    <span class="compare-at">{format!(" (step {})", at.join(", "))}</span>
+                </li>
+            }
+        })
+        .collect();
+    let step_items: Vec<_> = steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.agree())
+        .map(|(i, step)| {
+            let n = i + 1;
+            let titles: Vec<&str> = points.iter().filter(|f| f.step == n).map(|f| f.point.title()).collect();
+            let rows: Vec<_> = step
+                .rows
+                .iter()
+                .map(|row| {
                     view! {
-                        <li data-step=i + 1>
-                            <code>{format!("{}. % {}", i + 1, step.command)}</code>
-                            {why}
-                        </li>
+                        <tr class:differs=!row.same()>
+                            <td>{row.a.clone().unwrap_or_default()}</td>
+                            <td>{row.b.clone().unwrap_or_default()}</td>
+                        </tr>
                     }
                 })
-                .collect_view()}
-        </ul>
+                .collect();
+            view! {
+                <li data-step=n>
+                    <p>
+                        <code>{format!("{n}. % {}", step.command)}</code>
+                        {(!titles.is_empty()).then(|| format!(" answers: {}", titles.join("; ")))}
+                    </p>
+                    <div class="table-scroll" tabindex="0" role="region" aria-label=format!("Kernel lines of step {n}")>
+                        <table class="compare-lines">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{a}</th>
+                                    <th scope="col">{b}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                </li>
+            }
+        })
+        .collect();
+    view! {
+        <ul class="compare-points" data-testid="compare-points">{point_items}</ul>
+        <ol class="compare-why" data-testid="compare-steps">{step_items}</ol>
     }
 }

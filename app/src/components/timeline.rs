@@ -43,8 +43,12 @@ pub fn Timeline(
     /// interactive).
     #[prop(optional)]
     mini: bool,
+    /// Compact or detailed, when another view sets it (two timelines
+    /// compared side by side switch together); its own otherwise.
+    #[prop(optional)]
+    compact: Option<RwSignal<bool>>,
 ) -> impl IntoView {
-    let compact = RwSignal::new(true);
+    let compact = compact.unwrap_or_else(|| RwSignal::new(true));
     let scroller: NodeRef<Div> = NodeRef::new();
     let corner: NodeRef<Div> = NodeRef::new();
     // The explorer's timeline (it has step buttons) draws the slots in
@@ -597,7 +601,7 @@ fn marker(
     let badges: Vec<&str> = m.badges.iter().map(|b| b.label()).collect();
     let title = format!(
         "{} ({}){}{}",
-        m.callback.name(),
+        m.name,
         m.state.map_or("vmlinux", ModuleState::name),
         m.patch
             .as_ref()
@@ -622,7 +626,7 @@ fn marker(
         .map(|p| view! { <span class="patch" aria-hidden="true">{breakable(p)}</span> });
     let labels = view! {
         <span class="glyph" aria-hidden="true">{model::glyph(m.callback)}</span>
-        <span class="name" aria-hidden="true">{m.callback.name()}</span>
+        <span class="name" aria-hidden="true">{m.name}</span>
         <span class="state" aria-hidden="true">{m.state.map(model::state_short).unwrap_or(model::VMLINUX)}</span>
         {ret}
         {patch}
