@@ -156,6 +156,15 @@ test('a link to another chapter never shows the opening one', async () => {
   const loading = await before.page.evaluate(() => getComputedStyle(document.querySelector('article.chapter'), '::before').content);
   assert.equal(loading, '"Loading “Modules that come and go”…"');
   assert.equal(await before.page.locator('nav.chapters a[aria-current=page]').innerText(), '4 Modules that come and go');
+  // A click in the chapter list before the app runs is followed too.
+  await before.page.locator('nav.chapters a', { hasText: 'Forcing a transition' }).click();
+  assert.equal(
+    await before.page.evaluate(() => getComputedStyle(document.querySelector('article.chapter'), '::before').content),
+    '"Loading “Forcing a transition”…"',
+  );
+  await before.page.locator('nav.chapters a', { hasText: '1 Introduction' }).click();
+  assert.ok(await before.page.locator('article.chapter p', { hasText: TEXT }).isVisible());
+  assert.equal(await before.page.locator('nav.chapters a[aria-current=page]').innerText(), '1 Introduction');
   await before.context.close();
   // The app: that chapter, once; the opening chapter's text nowhere.
   const { page, errors, context } = await openPage(browser, url, { http: true });

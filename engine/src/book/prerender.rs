@@ -170,11 +170,13 @@ fn nav(book: &Book, pages: &[Rendered], current: usize) -> String {
     html
 }
 
-/// A script run before the chapter is parsed: when the address asks for
-/// another chapter (`#doc=`, `#quiz=`), the chapter's text is hidden and
-/// the chapter list marks the one asked for, so the opening chapter never
-/// shows before it; for `&embed`, the page is hidden (the embed view is
-/// all the app draws). The titles are the build's, escaped for a script.
+/// A script run before the chapter is parsed, and again when the address
+/// changes before the app has taken over (a click in the chapter list):
+/// when the address asks for another chapter (`#doc=`, `#quiz=`), the
+/// chapter's text is hidden, "Loading “TITLE”…" shown as the app shows it,
+/// and the chapter list marks the one asked for, so the opening chapter
+/// never shows before it; for `&embed`, the page is hidden (the embed view
+/// is all the app draws). The titles are the build's, escaped for a script.
 fn choose_script(book: &Book, pages: &[Rendered], current: usize) -> String {
     let mut titles = String::from("{");
     for (i, (c, page)) in book.chapters.iter().zip(pages).enumerate() {
@@ -185,16 +187,17 @@ fn choose_script(book: &Book, pages: &[Rendered], current: usize) -> String {
     }
     titles.push('}');
     format!(
-        "<script>(function(){{var h=location.hash.slice(1).split('&'),t={titles},d=document.documentElement,c=null;\
+        "<script>(function(){{var t={titles},d=document.documentElement;\
+function f(){{if(!document.getElementById('{ROOT}'))return removeEventListener('hashchange',f);\
+var h=location.hash.slice(1).split('&'),c=null;\
 if(h.indexOf('embed')>=0){{d.classList.add('prerender-embed');return}}\
 h.forEach(function(p){{var kv=p.split('='),s=(kv[1]||'').split('/')[0];if(kv[0]==='doc'&&t.hasOwnProperty(s))c=s;if(kv[0]==='quiz')c='';}});\
-if(c===null||c==={here})return;\
-d.classList.add('prerender-other');\
-d.style.setProperty('--prerender-loading',JSON.stringify(c?'Loading \\u201c'+t[c]+'\\u201d\\u2026':'Loading the chapter\\u2026'));\
-var n=document.querySelectorAll('#prerender nav.chapters > ol > li');\
-for(var i=0;i<n.length;i++){{var a=n[i].firstChild,on=a.getAttribute('href')==='#doc='+c;n[i].className=on?'current':'';\
-if(on)a.setAttribute('aria-current','page');else a.removeAttribute('aria-current');}}\
-}})();</script>\n",
+var o=c!==null&&c!=={here};d.classList.toggle('prerender-other',o);\
+if(o)d.style.setProperty('--prerender-loading',JSON.stringify(c?'Loading \\u201c'+t[c]+'\\u201d\\u2026':'Loading the chapter\\u2026'));\
+var n=document.querySelectorAll('#{ROOT} nav.chapters > ol > li'),k='#doc='+(o?c:{here});\
+for(var i=0;i<n.length;i++){{var a=n[i].firstChild,on=a.getAttribute('href')===k;n[i].className=on?'current':'';\
+if(on)a.setAttribute('aria-current','page');else a.removeAttribute('aria-current');}}}}\
+f();addEventListener('hashchange',f);}})();</script>\n",
         here = js_string(&book.chapters[current].slug),
     )
 }
