@@ -87,7 +87,9 @@ pub fn page(book: &Book, chapter: usize) -> Result<String, String> {
     html.push_str(&prev_next(book, &pages, chapter));
     html.push_str("</article>\n</div>\n</section>\n");
     html.push_str(EXPLORER);
-    html.push_str("</main>\n</div>\n");
+    html.push_str("</main>\n");
+    html.push_str(&section_script(&c.slug));
+    html.push_str("</div>\n");
     // The chapter as the app would fetch it, unless it holds what would
     // end the element early (then the app fetches it).
     let file = markdown::segments_file(&page.segments);
@@ -120,7 +122,8 @@ const SKIP_AND_HEADER: &str = "<a class=\"skip\" href=\"#explorer-h\">Skip to th
 /// controls that need the app are hidden for them.
 const NOSCRIPT_DOCS: &str = "<noscript><style>#prerender .tools, #prerender .search, \
 #prerender .prerender-timeline, #prerender .prerender-loading, \
-#prerender figure.live .open { display: none; }</style>\
+#prerender figure.live .open { display: none; } \
+#prerender .pane.explorer { min-height: 0; }</style>\
 <p class=\"noscript\">Without JavaScript this page shows its first chapter and no explorer. \
 <a href=\"book/index.html\">Read the documentation as plain pages</a>: every chapter, each \
 scenario with the transcript the model computes.</p></noscript>\n";
@@ -199,6 +202,17 @@ for(var i=0;i<n.length;i++){{var a=n[i].firstChild,on=a.getAttribute('href')===k
 if(on)a.setAttribute('aria-current','page');else a.removeAttribute('aria-current');}}}}\
 f();addEventListener('hashchange',f);}})();</script>\n",
         here = js_string(&book.chapters[current].slug),
+    )
+}
+
+/// A script run once the page is parsed: a link to one of its sections
+/// (`#doc=SLUG/HEADING`) scrolls to it, as the app will, so the app's own
+/// scroll there after taking over does not move the text.
+fn section_script(slug: &str) -> String {
+    format!(
+        "<script>(function(){{var m=location.hash.match(/(?:^#|&)doc=([^&\\/]*)\\/([^&]*)/);\
+if(m&&m[1]==={}){{var e=document.getElementById('doc-'+m[2]);if(e)e.scrollIntoView({{block:'start'}});}}}})();</script>\n",
+        js_string(slug)
     )
 }
 
