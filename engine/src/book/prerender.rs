@@ -118,13 +118,10 @@ const SKIP_AND_HEADER: &str = "<a class=\"skip\" href=\"#explorer-h\">Skip to th
 <button aria-label=\"Keyboard shortcuts\" title=\"Keyboard shortcuts (?)\">?</button>\
 <span class=\"status\"></span></div></header>\n";
 
-/// What a reader without JavaScript is told, at the top of the docs; the
-/// controls that need the app are hidden for them.
-const NOSCRIPT_DOCS: &str = "<noscript><style>#prerender .tools, #prerender .search, \
-#prerender .prerender-timeline, #prerender .prerender-loading, \
-#prerender figure.live .open { display: none; } \
-#prerender .pane.explorer { min-height: 0; }</style>\
-<p class=\"noscript\">Without JavaScript this page shows its first chapter and no explorer. \
+/// What a reader without JavaScript is told, at the top of the docs (the
+/// controls that need the app are hidden for them by `style/main.css`,
+/// `@media (scripting: none)`).
+const NOSCRIPT_DOCS: &str = "<noscript><p class=\"noscript\">Without JavaScript this page shows its first chapter and no explorer. \
 <a href=\"book/index.html\">Read the documentation as plain pages</a>: every chapter, each \
 scenario with the transcript the model computes.</p></noscript>\n";
 
