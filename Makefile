@@ -55,11 +55,12 @@ e2e:
 	cd e2e && node --test
 
 ## bench: the engine benchmarks, the same exploration natively and in the site's
-## wasm in headless Chromium with their ratio, and the site's step to paint (README, Performance)
+## wasm in headless Chromium with their ratio, the site's step to paint, and a first
+## visit's load over an emulated Slow 4G network (README, Performance)
 bench: setup-browser build
 	cargo bench -p klpscope-engine
 	cargo build --release -p klpscope-engine
-	cd e2e && node bench-explore.mjs && node bench-step.mjs
+	cd e2e && node bench-explore.mjs && node bench-step.mjs && node bench-load.mjs
 
 ## kernel-test: every scenario with define blocks as real modules on Debian's kernel under
 ## QEMU, its console log checked against the model (not part of `test`; needs root for apt)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the size of the release site in dist/ (raw and gzip -9): the app
-# (wasm, js, CSS, index.html) and the largest chapter, since the docs pane
+# (wasm, js, CSS, index.html with the prerendered opening chapter) and the largest chapter, since the docs pane
 # loads the chapter it shows. Bytes are reported, not gated: what a reader
 # waits for is measured by `make bench`. The search loads every chapter; that total is printed
 # too. The static book in dist/book/ (pages read without JavaScript, instead

@@ -5,7 +5,8 @@
 //! headings. A chapter's HTML and scenario blocks are loaded when it is
 //! first shown ([`Docs`]), from `book/segments/SLUG.txt`, written by the
 //! same renderer, so the wasm carries neither a Markdown parser nor the
-//! text of every chapter. The headings double as the search index: each
+//! text of every chapter; the opening chapter comes with the page
+//! ([`crate::prerender`]). The headings double as the search index: each
 //! knows where its section starts in the HTML ([`section_text`]).
 
 use leptos::prelude::*;
@@ -108,9 +109,18 @@ impl Docs {
     /// The one instance of the page.
     pub fn get() -> Docs {
         thread_local! {
-            static DOCS: Docs = Docs {
-                loaded: RwSignal::new(vec![None; CHAPTERS.len()]),
-                requested: StoredValue::new(vec![false; CHAPTERS.len()]),
+            static DOCS: Docs = {
+                let mut loaded = vec![None; CHAPTERS.len()];
+                let mut requested = vec![false; CHAPTERS.len()];
+                // The chapter the build prerendered is in the page already.
+                if let Some((i, segments)) = crate::prerender::chapter() {
+                    loaded[i] = Some(Ok(Arc::new(segments)));
+                    requested[i] = true;
+                }
+                Docs {
+                    loaded: RwSignal::new(loaded),
+                    requested: StoredValue::new(requested),
+                }
             };
         }
         DOCS.with(|d| *d)

@@ -9,12 +9,14 @@
 //! Modules: [`state`] (source of truth), [`route`] (URL fragment),
 //! [`model`] (timeline layout), [`commands`] (command lines the controls
 //! issue), [`chapters`] (the docs, rendered when the app is built),
+//! [`prerender`] (taking over the page the build prerendered),
 //! [`components`] (views).
 
 pub mod chapters;
 pub mod commands;
 pub mod components;
 pub mod model;
+pub mod prerender;
 pub mod route;
 pub mod state;
 

@@ -153,6 +153,10 @@ enum Cmd {
         /// The interactive site, relative to the pages (explorer links).
         #[arg(long, default_value = "../index.html")]
         app: String,
+        /// Also write the site's shell and opening chapter into this built
+        /// index.html (the site's first paint, before its wasm runs).
+        #[arg(long)]
+        prerender: Option<std::path::PathBuf>,
     },
 }
 
@@ -429,6 +433,7 @@ fn cmd_book(
     content: &std::path::Path,
     style: Option<&std::path::Path>,
     app: &str,
+    prerender: Option<&std::path::Path>,
 ) -> ExitCode {
     use klpscope_engine::book::{Book, site};
     let style = style.map(std::path::Path::to_path_buf).unwrap_or_else(|| {
@@ -439,7 +444,20 @@ fn cmd_book(
         app: app.to_string(),
         style: Some(style),
     };
-    match Book::load(content).and_then(|book| site::write(&book, outdir, &options)) {
+    let book = match Book::load(content) {
+        Ok(book) => book,
+        Err(e) => return fail(&e.to_string()),
+    };
+    if let Some(page) = prerender {
+        let done = std::fs::read_to_string(page)
+            .map_err(|e| e.to_string())
+            .and_then(|html| klpscope_engine::book::prerender::insert(&book, 0, &html))
+            .and_then(|html| std::fs::write(page, html).map_err(|e| e.to_string()));
+        if let Err(e) = done {
+            return fail(&format!("{}: {e}", page.display()));
+        }
+    }
+    match site::write(&book, outdir, &options) {
         Ok(written) => {
             for w in &written.warnings {
                 eprintln!("klpscope: warning: {w}");
@@ -568,6 +586,7 @@ fn main() -> ExitCode {
             content,
             style,
             app,
-        } => cmd_book(outdir, content, style.as_deref(), app),
+            prerender,
+        } => cmd_book(outdir, content, style.as_deref(), app, prerender.as_deref()),
     }
 }

@@ -19,7 +19,10 @@ pub fn DocsPane() -> impl IntoView {
     Effect::new(move |_| docs.request(doc.chapter.get()));
     // Scroll to the heading or exercise the route names (or to the top of
     // a new chapter), once the chapter is there; an exercise's title takes
-    // the focus from the page, so Tab goes on into its form.
+    // the focus from the page, so Tab goes on into its form. The first
+    // chapter shown stays where it is: the prerendered page it replaced may
+    // have been scrolled (`crate::prerender`).
+    let shown = StoredValue::new(false);
     Effect::new(move |_| {
         let chapter = doc.chapter.get();
         let heading = doc.heading.get();
@@ -50,11 +53,14 @@ pub fn DocsPane() -> impl IntoView {
                     }
                 }
                 None => {
-                    if let Some(pane) = document().get_element_by_id("docs") {
+                    if shown.get_value()
+                        && let Some(pane) = document().get_element_by_id("docs")
+                    {
                         pane.set_scroll_top(0);
                     }
                 }
             }
+            shown.set_value(true);
             let _ = chapter;
             focusable_scrollers();
         });

@@ -5,6 +5,8 @@
 //! (`app/build.rs`) compiles its HTML into the site, and [`site`] writes
 //! the static book (`klpscope book OUTDIR`: a page per chapter, an index
 //! and the whole book on one page), readable without JavaScript.
+//! [`prerender`] writes the site's shell and opening chapter into its
+//! `index.html`, the text a visitor reads before the wasm has loaded.
 //!
 //! ```no_run
 //! use klpscope_engine::book::{Book, site};
@@ -14,6 +16,7 @@
 //! ```
 
 pub mod markdown;
+pub mod prerender;
 pub mod site;
 
 use std::fmt;
