@@ -131,6 +131,10 @@ pub struct ExplorerState {
     /// Why the timeline does not show the scenario editor's text, while it
     /// does not: the editor writes it, the explorer shows it.
     pub stale: RwSignal<Option<String>>,
+    /// Notified when something outside the explorer (a live block of the
+    /// docs, an exercise, an answer) opened a scenario in it: the explorer
+    /// scrolls itself into view.
+    pub reveal: Trigger,
 }
 
 impl ExplorerState {
@@ -207,6 +211,12 @@ impl ExplorerState {
         Ok(())
     }
 
+    /// Asks the explorer to scroll into view (where the panes are
+    /// stacked, it is below the docs).
+    pub fn show(&self) {
+        self.reveal.notify();
+    }
+
     /// Back to an empty scenario.
     pub fn reset(&self) {
         self.error.set(None);
@@ -247,6 +257,7 @@ pub fn provide_explorer_state(initial: String, at: Option<usize>) -> ExplorerSta
         selected: RwSignal::new(None),
         error: RwSignal::new(None),
         stale: RwSignal::new(None),
+        reveal: Trigger::new(),
     };
     provide_context(state);
     state

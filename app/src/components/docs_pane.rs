@@ -207,7 +207,7 @@ fn LiveBlock(
     let replay = Signal::stored(replay);
     let open = move |_| {
         if state.load(&text, None) {
-            super::explorer::show_explorer();
+            state.show();
         }
     };
     let commands = replay

@@ -162,7 +162,7 @@ pub fn Quiz(
                         }
                     }
                 }
-                Some("setup") if state.load(&ex.prefix, None) => super::explorer::show_explorer(),
+                Some("setup") if state.load(&ex.prefix, None) => state.show(),
                 _ => {}
             }
         }
