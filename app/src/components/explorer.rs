@@ -10,7 +10,7 @@ use super::timeline::{Timeline, scroll_horizontally_into_view};
 use super::transcript::Transcript;
 use crate::chapters;
 use crate::model;
-use crate::state::use_explorer_state;
+use crate::state::{Jump, Pane, use_explorer_state};
 use klpscope_engine::contract::Contract;
 use klpscope_engine::event::{Event, EventKind};
 use leptos::prelude::*;
@@ -44,8 +44,11 @@ pub fn Explorer() -> impl IntoView {
             }
         });
     });
-    // Scroll into view when asked to (see `ExplorerState::show`).
+    // Scroll into view when asked to (see `ExplorerState::show`), and
+    // with the focus on the title for a skip link (see `Jump`).
     let root = NodeRef::<leptos::html::Section>::new();
+    let title = NodeRef::<leptos::html::H1>::new();
+    Jump::follow(Pane::Explorer, root, title);
     Effect::new(move |first: Option<()>| {
         state.reveal.track();
         if first.is_some()
@@ -64,7 +67,9 @@ pub fn Explorer() -> impl IntoView {
             data-testid="explorer"
             node_ref=root
         >
-            <h1 id="explorer-h" class="pane-title">"Explorer"</h1>
+            <h1 id="explorer-h" class="pane-title" node_ref=title>
+                "Explorer"
+            </h1>
             <ProfileSwitch />
             <KernelSwitch />
             <ModuleControls />
