@@ -35,8 +35,9 @@ pub fn elements(list: web_sys::NodeList) -> impl Iterator<Item = web_sys::Elemen
 }
 
 /// Draws the element of `node` anew (its children replaced) with `draw`,
-/// once it is mounted and again whenever what `draw` reads changes: how
-/// the panels built with [`add`] follow the engine's data.
+/// once it is mounted and again whenever what `draw` reads changes. The
+/// timeline's grid is drawn this way (see timeline.rs) until it is drawn
+/// by views of the columns in view; the other panels are views.
 pub fn redraw(
     node: leptos::prelude::NodeRef<leptos::html::Div>,
     mut draw: impl FnMut(&web_sys::Element) -> Result<(), wasm_bindgen::JsValue> + 'static,
@@ -51,9 +52,9 @@ pub fn redraw(
 }
 
 /// Appends a new `tag` element to `parent`, with a class and a text (as a
-/// text node) where they are not empty. Panels drawn anew from the
-/// engine's data build their DOM with it: a view per shape would cost the
-/// site several kilobytes each.
+/// text node) where they are not empty: how [`redraw`] draws the timeline,
+/// and how the exercises and the questions, which live in the chapters'
+/// HTML, write their verdicts into it.
 pub fn add(
     parent: &web_sys::Element,
     tag: &str,
