@@ -20,6 +20,7 @@ pub fn DocsPane() -> impl IntoView {
     let title = NodeRef::<leptos::html::H1>::new();
     let article = NodeRef::<leptos::html::Article>::new();
     Jump::follow(Pane::Docs, pane, title);
+    super::quiz::Scores::provide();
     Effect::new(move |_| docs.request(doc.chapter.get()));
     // Scroll to the heading or exercise the route names (or to the top of
     // a new chapter), once the chapter is there; an exercise's title takes
