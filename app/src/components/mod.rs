@@ -53,8 +53,8 @@ pub fn redraw(
 
 /// Appends a new `tag` element to `parent`, with a class and a text (as a
 /// text node) where they are not empty: how [`redraw`] draws the timeline,
-/// and how the exercises and the questions, which live in the chapters'
-/// HTML, write their verdicts into it.
+/// and how the questions (ask.rs) write their answers into the answer box
+/// of the chapter's HTML.
 pub fn add(
     parent: &web_sys::Element,
     tag: &str,
