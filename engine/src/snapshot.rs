@@ -20,7 +20,7 @@ pub struct Snapshot {
 }
 
 /// One `struct klp_patch` on `klp_patches`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatchSnapshot {
     /// The livepatch module's name (the sysfs directory name).
     pub name: String,
@@ -39,7 +39,7 @@ pub struct PatchSnapshot {
 }
 
 /// One `struct klp_object`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObjectSnapshot {
     /// `vmlinux` or the module name.
     pub name: String,
@@ -54,7 +54,7 @@ pub struct ObjectSnapshot {
 }
 
 /// The transition in progress.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransitionSnapshot {
     /// `klp_transition_patch`.
     pub patch: String,
@@ -71,7 +71,7 @@ pub struct TransitionSnapshot {
 }
 
 /// One loaded module.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModuleSnapshot {
     /// Module name.
     pub name: String,
@@ -88,7 +88,7 @@ pub struct ModuleSnapshot {
 }
 
 /// One task.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskSnapshot {
     /// `comm:pid`.
     pub name: String,

@@ -3,9 +3,9 @@
 //! `/proc/<pid>/patch_state` would show it.
 //!
 //! Each part of the snapshot (patches, transition, modules, tasks) is a
-//! memo, so a step redraws only the parts it changed; within a part, rows
-//! are keyed by their whole content, so only the rows that changed are
-//! drawn anew.
+//! memo, so a step redraws only the parts it changed. A part's rows are
+//! drawn anew together: they are a handful, and keyed lists (`<For>`) for
+//! the three tables cost the site 31 KB of wasm (10 KB gzipped).
 
 use crate::state::use_explorer_state;
 use klpscope_engine::event::KlpState;
@@ -104,9 +104,9 @@ fn Patches(
                 fallback=|| view! { <p class="muted">"No patch: klp_patches is empty."</p> }
             >
                 <ol class="patches">
-                    <For each=move || patches.get() key=PatchSnapshot::clone let:p>
-                        <Patch patch=p />
-                    </For>
+                    {move || {
+                        patches.get().into_iter().map(|p| view! { <Patch patch=p /> }).collect_view()
+                    }}
                 </ol>
             </Show>
         </div>
@@ -251,9 +251,9 @@ fn Modules(
                     class="modules"
                     heads=&["module", "state", "refcnt", "klp_alive", "parameters"]
                 >
-                    <For each=move || modules.get() key=ModuleSnapshot::clone let:m>
-                        <ModuleRow module=m />
-                    </For>
+                    {move || {
+                        modules.get().into_iter().map(|m| view! { <ModuleRow module=m /> }).collect_view()
+                    }}
                 </StateTable>
             </Show>
         </div>
@@ -295,16 +295,24 @@ fn Tasks(
         <div class="state-block">
             <h3>"Tasks " <span class="muted">"(patch_state: -1 idle, 0 unpatched, 1 patched)"</span></h3>
             <StateTable class="tasks" heads=&["task", "patch_state", "pending", "sleeping in"]>
-                <For each=move || tasks.get() key=TaskSnapshot::clone let:t>
-                    <tr class:pending=t.pending>
-                        <td>
-                            <code>{t.name}</code>
-                        </td>
-                        <td>{t.patch_state.value()}</td>
-                        <td>{yes(t.pending)}</td>
-                        <td>{t.sleeping_in.map(|f| view! { <code>{f}</code> })}</td>
-                    </tr>
-                </For>
+                {move || {
+                    tasks
+                        .get()
+                        .into_iter()
+                        .map(|t| {
+                            view! {
+                                <tr class:pending=t.pending>
+                                    <td>
+                                        <code>{t.name}</code>
+                                    </td>
+                                    <td>{t.patch_state.value()}</td>
+                                    <td>{yes(t.pending)}</td>
+                                    <td>{t.sleeping_in.map(|f| view! { <code>{f}</code> })}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()
+                }}
             </StateTable>
         </div>
     }
