@@ -25,7 +25,7 @@ use components::explorer::Explorer;
 use leptos::ev;
 use leptos::prelude::*;
 use route::Route;
-use state::{DocState, ExplorerState, provide_explorer_state};
+use state::{DocState, ExplorerState, Jump, Pane, provide_explorer_state};
 use wasm_bindgen::JsCast;
 
 /// The keyboard help's rows (trusted: a constant of the app).
@@ -55,11 +55,14 @@ pub fn App() -> impl IntoView {
         chapter: RwSignal::new(0),
         heading: RwSignal::new(None),
         quiz: RwSignal::new(None),
+        focus: RwSignal::new(false),
     };
     open_doc(doc, &initial);
     provide_context(doc);
     let announcement = RwSignal::new(String::new());
     provide_context(Announcer(announcement));
+    let jump = Jump(RwSignal::new(None));
+    provide_context(jump);
 
     sync_url(state, doc);
     announce_steps(state, announcement);
@@ -68,7 +71,14 @@ pub fn App() -> impl IntoView {
     components::logcheck::LogCheckState::provide();
 
     view! {
-        <a class="skip" href="#explorer-h" on:click=|e| jump(e, "explorer")>
+        <a
+            class="skip"
+            href="#explorer-h"
+            on:click=move |e| {
+                e.prevent_default();
+                jump.to(Pane::Explorer);
+            }
+        >
             "Skip to the explorer"
         </a>
         <Header help_open=help_open />
@@ -335,6 +345,12 @@ fn Header(
     let state = use_context::<ExplorerState>().expect("explorer state");
     let announcer = expect_context::<Announcer>();
     let log_check = expect_context::<components::logcheck::LogCheckState>();
+    let jump = expect_context::<Jump>();
+    // The hash stays as it is: it holds the scenario.
+    let go = move |e: web_sys::MouseEvent, pane: Pane| {
+        e.prevent_default();
+        jump.to(pane);
+    };
     let status = RwSignal::new(String::new());
     let fallback = RwSignal::new(None::<String>);
     let copy = move |what: &'static str, text: String| {
@@ -396,8 +412,8 @@ fn Header(
                 <span class="tagline">"livepatch (un)patch callbacks, replayed"</span>
             </div>
             <nav class="jump" aria-label="Panes">
-                <a href="#docs-h" on:click=|e| jump(e, "docs")>"Docs"</a>
-                <a href="#explorer-h" on:click=|e| jump(e, "explorer")>"Explorer"</a>
+                <a href="#docs-h" on:click=move |e| go(e, Pane::Docs)>"Docs"</a>
+                <a href="#explorer-h" on:click=move |e| go(e, Pane::Explorer)>"Explorer"</a>
             </nav>
             <div class="tools">
                 <label class="theme">
@@ -460,20 +476,6 @@ fn Header(
                     }
                 })
         }}
-    }
-}
-
-/// Moves focus to a pane's heading (the hash stays as it is: it holds the scenario).
-fn jump(e: web_sys::MouseEvent, pane: &str) {
-    e.prevent_default();
-    if let Some(el) = document().get_element_by_id(pane) {
-        el.scroll_into_view();
-        if let Some(h) = el.query_selector("h1").ok().flatten()
-            && let Ok(h) = h.dyn_into::<web_sys::HtmlElement>()
-        {
-            let _ = h.set_attribute("tabindex", "-1");
-            let _ = h.focus();
-        }
     }
 }
 

@@ -145,6 +145,10 @@ pub struct ExplorerState {
     /// Why the timeline does not show the scenario editor's text, while it
     /// does not: the editor writes it, the explorer shows it.
     pub stale: RwSignal<Option<String>>,
+    /// Notified when something outside the explorer (a live block of the
+    /// docs, an exercise, an answer) opened a scenario in it: the explorer
+    /// scrolls itself into view.
+    pub reveal: Trigger,
 }
 
 impl ExplorerState {
@@ -221,6 +225,12 @@ impl ExplorerState {
         Ok(())
     }
 
+    /// Asks the explorer to scroll into view (where the panes are
+    /// stacked, it is below the docs).
+    pub fn show(&self) {
+        self.reveal.notify();
+    }
+
     /// Back to an empty scenario.
     pub fn reset(&self) {
         self.error.set(None);
@@ -261,6 +271,7 @@ pub fn provide_explorer_state(initial: String, at: Option<usize>) -> ExplorerSta
         selected: RwSignal::new(None),
         error: RwSignal::new(None),
         stale: RwSignal::new(None),
+        reveal: Trigger::new(),
     };
     provide_context(state);
     state
@@ -281,4 +292,53 @@ pub struct DocState {
     /// The exercise a `#quiz=ID` link opened, to scroll to (it stays in
     /// the address until another chapter or section is opened).
     pub quiz: RwSignal<Option<String>>,
+    /// The heading opened next takes the focus, once it is shown (a
+    /// search result was chosen: reading and Tab go on from there).
+    pub focus: RwSignal<bool>,
+}
+
+/// The two panes of the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    /// The documentation.
+    Docs,
+    /// The explorer.
+    Explorer,
+}
+
+/// Asks a pane to come into view with the focus on its title (the skip
+/// link and the top bar's links): the pane, which owns its elements,
+/// does it. Provided by the page; an embedded explorer has none.
+#[derive(Clone, Copy)]
+pub struct Jump(pub RwSignal<Option<Pane>>);
+
+impl Jump {
+    /// Asks `pane` to come into view and take the focus.
+    pub fn to(&self, pane: Pane) {
+        self.0.set(Some(pane));
+    }
+
+    /// Makes `pane` follow the requests: scroll `section` into view and
+    /// focus `title` (outside the Tab order).
+    pub fn follow(
+        pane: Pane,
+        section: NodeRef<leptos::html::Section>,
+        title: NodeRef<leptos::html::H1>,
+    ) {
+        let Some(jump) = use_context::<Jump>() else {
+            return;
+        };
+        Effect::new(move |_| {
+            if jump.0.get() != Some(pane) {
+                return;
+            }
+            if let Some(el) = section.get_untracked() {
+                el.scroll_into_view();
+            }
+            if let Some(h) = title.get_untracked() {
+                let _ = h.set_attribute("tabindex", "-1");
+                let _ = h.focus();
+            }
+        });
+    }
 }

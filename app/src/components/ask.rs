@@ -274,6 +274,6 @@ fn focus_question(out: &Element) {
 fn open(state: ExplorerState, w: &Witness) {
     if state.load(&w.scenario, Some(w.step)) {
         state.selected.set(Some((w.step, w.event)));
-        super::explorer::show_explorer();
+        state.show();
     }
 }

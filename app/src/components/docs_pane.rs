@@ -6,7 +6,7 @@ use super::quiz::Quiz;
 use super::search::Search;
 use super::timeline::Timeline;
 use crate::chapters::{CHAPTERS, Docs, Segment, heading_id};
-use crate::state::{DocState, Replay, use_explorer_state};
+use crate::state::{DocState, Jump, Pane, Replay, use_explorer_state};
 use leptos::prelude::*;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
@@ -16,10 +16,16 @@ use wasm_bindgen::JsCast;
 pub fn DocsPane() -> impl IntoView {
     let doc = expect_context::<DocState>();
     let docs = Docs::get();
+    let pane = NodeRef::<leptos::html::Section>::new();
+    let title = NodeRef::<leptos::html::H1>::new();
+    let article = NodeRef::<leptos::html::Article>::new();
+    Jump::follow(Pane::Docs, pane, title);
+    super::quiz::Scores::provide();
     Effect::new(move |_| docs.request(doc.chapter.get()));
     // Scroll to the heading or exercise the route names (or to the top of
     // a new chapter), once the chapter is there; an exercise's title takes
-    // the focus from the page, so Tab goes on into its form. The first
+    // the focus from the page, so Tab goes on into its form, and so does
+    // a heading a search result opened (`DocState::focus`). The first
     // chapter shown stays where it is: the prerendered page it replaced may
     // have been scrolled (`crate::prerender`).
     let shown = StoredValue::new(false);
@@ -31,11 +37,19 @@ pub fn DocsPane() -> impl IntoView {
             return;
         }
         request_animation_frame(move || {
+            let Some(article) = article.get_untracked() else {
+                return;
+            };
             let target = match &quiz {
                 Some(q) => Some(format!("quiz-{q}")),
                 None => heading.map(|h| heading_id(&h)),
             }
-            .and_then(|id| document().get_element_by_id(&id));
+            .and_then(|id| {
+                article
+                    .query_selector(&format!("[id=\"{id}\"]"))
+                    .ok()
+                    .flatten()
+            });
             match target {
                 Some(el) => {
                     let opts = web_sys::ScrollIntoViewOptions::new();
@@ -43,10 +57,18 @@ pub fn DocsPane() -> impl IntoView {
                     el.scroll_into_view_with_scroll_into_view_options(&opts);
                     // (Unless something else has the focus: this runs again
                     // whenever a chapter loads, e.g. for a search.)
-                    if quiz.is_some()
-                        && document()
-                            .active_element()
-                            .is_none_or(|a| a.tag_name() == "BODY")
+                    let searched = doc.focus.get_untracked();
+                    if searched {
+                        doc.focus.set(false);
+                        if !el.has_attribute("tabindex") {
+                            let _ = el.set_attribute("tabindex", "-1");
+                        }
+                    }
+                    if (searched
+                        || quiz.is_some()
+                            && document()
+                                .active_element()
+                                .is_none_or(|a| a.tag_name() == "BODY"))
                         && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
                     {
                         let _ = el.focus();
@@ -54,7 +76,7 @@ pub fn DocsPane() -> impl IntoView {
                 }
                 None => {
                     if shown.get_value()
-                        && let Some(pane) = document().get_element_by_id("docs")
+                        && let Some(pane) = pane.get_untracked()
                     {
                         pane.set_scroll_top(0);
                     }
@@ -62,13 +84,21 @@ pub fn DocsPane() -> impl IntoView {
             }
             shown.set_value(true);
             let _ = chapter;
-            focusable_scrollers();
+            focusable_scrollers(&article);
         });
     });
 
     view! {
-        <section class="pane docs" id="docs" aria-labelledby="docs-h" data-testid="docs">
-            <h1 id="docs-h" class="visually-hidden">"Documentation"</h1>
+        <section
+            class="pane docs"
+            id="docs"
+            aria-labelledby="docs-h"
+            data-testid="docs"
+            node_ref=pane
+        >
+            <h1 id="docs-h" class="visually-hidden" node_ref=title>
+                "Documentation"
+            </h1>
             <Search />
             <div class="docs-body">
             <nav class="chapters" aria-label="Chapters">
@@ -111,7 +141,7 @@ pub fn DocsPane() -> impl IntoView {
                         .collect_view()}
                 </ol>
             </nav>
-            <article class="chapter" data-testid="chapter">
+            <article class="chapter" data-testid="chapter" node_ref=article>
                 {move || {
                     let i = doc.chapter.get();
                     match docs.chapter(i) {
@@ -157,9 +187,8 @@ pub fn DocsPane() -> impl IntoView {
 /// Makes each code block and table of the chapter that scrolls sideways
 /// reachable with Tab, so the keyboard can scroll it (the chapter's HTML
 /// is rendered at build time and cannot know what overflows).
-fn focusable_scrollers() {
-    let Ok(list) = document().query_selector_all("article.chapter pre, article.chapter table")
-    else {
+fn focusable_scrollers(article: &web_sys::Element) {
+    let Ok(list) = article.query_selector_all("pre, table") else {
         return;
     };
     for el in super::elements(list) {
@@ -213,7 +242,7 @@ fn LiveBlock(
     let replay = Signal::stored(replay);
     let open = move |_| {
         if state.load(&text, None) {
-            super::explorer::show_explorer();
+            state.show();
         }
     };
     let commands = replay

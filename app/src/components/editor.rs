@@ -3,9 +3,8 @@
 //! and in the text, and the timeline is marked stale while the text shown
 //! there is not the text in the editor.
 //!
-//! The gutter, the line mark and the message are plain elements that one
-//! effect updates (text content only, never markup): the editor stays a
-//! small part of the site's download. Whether the run is stale goes to
+//! The gutter, the line mark and the message follow a memo of the text's
+//! check. Whether the run is stale goes to
 //! [`crate::state::ExplorerState::stale`], which the explorer shows.
 
 use crate::state::use_explorer_state;
@@ -35,16 +34,51 @@ fn stale(text: &str, scenario: &str, error: Option<&ParseError>) -> Option<Strin
     })
 }
 
+/// The check of the editor's text: what the gutter, the line mark and
+/// the message show.
+#[derive(Clone, Debug, PartialEq)]
+struct Check {
+    /// Lines in the gutter (one more than the text has, at least 2).
+    lines: usize,
+    /// The parse error, if any.
+    error: Option<ParseError>,
+    /// The first warning of a text that parses.
+    warning: Option<String>,
+}
+
+impl Check {
+    fn of(text: &str) -> Check {
+        let parsed = klpscope_engine::parse(text);
+        let warning = parsed
+            .as_ref()
+            .ok()
+            .and_then(|s| s.warnings.first().map(|w| w.to_string()));
+        Check {
+            lines: text.lines().count().max(1) + 1,
+            error: parsed.err(),
+            warning,
+        }
+    }
+
+    /// The line of the error (0: none).
+    fn bad(&self) -> usize {
+        self.error.as_ref().map_or(0, |e| e.line)
+    }
+}
+
 /// The whole scenario as text, with line numbers.
 #[component]
 pub fn ScenarioEditor() -> impl IntoView {
     let state = use_explorer_state();
     let area: NodeRef<leptos::html::Textarea> = NodeRef::new();
-    let root: NodeRef<leptos::html::Details> = NodeRef::new();
+    let mark: NodeRef<leptos::html::Div> = NodeRef::new();
     // The text in the editor. Unedited, it follows the scenario (a control
     // or a link changed it); edited, it is kept and the timeline is marked
     // stale. The gutter, line mark, message and aria-invalid follow it.
     let draft = RwSignal::new(state.scenario.get_untracked());
+    let check = Memo::new(move |_| Check::of(&draft.read()));
+    // Why the text was not replayed, until it or the scenario changes.
+    let notice = RwSignal::new(None::<String>);
     let followed = StoredValue::new(state.scenario.get_untracked());
     Effect::new(move |_| {
         let scenario = state.scenario.get();
@@ -54,31 +88,40 @@ pub fn ScenarioEditor() -> impl IntoView {
             }
             followed.set_value(scenario.clone());
         }
-        let text = draft.get();
-        if let Some(root) = root.get() {
-            let error = show_check(&root, &text, None);
-            let note = stale(&text, &scenario, error.as_ref());
-            if state.stale.get_untracked() != note {
-                state.stale.set(note);
-            }
+        let note = draft.with(|text| check.with(|c| stale(text, &scenario, c.error.as_ref())));
+        notice.set(None);
+        if state.stale.get_untracked() != note {
+            state.stale.set(note);
         }
     });
     let replay = move || {
         let text = draft.get_untracked();
         if let Some(n) = not_a_scenario(&text) {
-            if let Some(root) = root.get_untracked() {
-                show_check(&root, &text, Some(&n));
-            }
+            notice.set(Some(n));
             return;
         }
         if let Err(e) = state.try_load(&text, None)
             && let Some(el) = area.get_untracked()
         {
-            caret_at(&el, &text, &e);
+            caret_at(&el, mark, &text, &e);
         }
     };
+    let bad = move || check.with(Check::bad);
+    let lines = move || check.with(|c| c.lines);
+    // The message under the text: the notice, the error, or the first
+    // warning (text, test id, class).
+    let message = Memo::new(move |_| {
+        check.with(|c| match (&c.error, notice.get()) {
+            (_, Some(n)) => (n, "editor-notice", "notice"),
+            (Some(e), None) => (e.to_string(), "editor-error", "error"),
+            (None, None) => match &c.warning {
+                Some(w) => (format!("warning: {w}"), "editor-warning", "notice"),
+                None => (String::new(), "", "error"),
+            },
+        })
+    });
     view! {
-        <details class="editor" data-testid="editor" node_ref=root>
+        <details class="editor" data-testid="editor">
             <summary>"Scenario text"</summary>
             <p class="muted" id="editor-help">
                 "Lines starting with " <code>"% "</code> " are commands, " <code>"#"</code>
@@ -86,13 +129,26 @@ pub fn ScenarioEditor() -> impl IntoView {
                 <kbd>"Ctrl"</kbd> "+" <kbd>"Enter"</kbd> " replays."
             </p>
             <div class="editor-box">
-                <pre class="gutter" aria-hidden="true"></pre>
-                <div class="line-mark" aria-hidden="true" hidden></div>
+                <pre class="gutter" aria-hidden="true" data-bad=move || bad().to_string()>
+                    {move || (1..=lines()).map(|n| n.to_string()).collect::<Vec<_>>().join("\n")}
+                </pre>
+                // The text grows with its lines (it never scrolls
+                // vertically), so a line's place is fixed: the padding,
+                // then one line height each.
+                <div
+                    class="line-mark"
+                    aria-hidden="true"
+                    node_ref=mark
+                    hidden=move || bad() == 0
+                    style=move || format!("top: {}px", PAD_PX + bad().saturating_sub(1) * LINE_PX)
+                ></div>
                 <div class="editor-text">
                     <textarea
                         node_ref=area
                         aria-label="Scenario text"
                         aria-describedby="editor-help editor-error"
+                        aria-invalid=move || { if bad() > 0 { "true" } else { "false" } }
+                        rows=move || lines().max(4).to_string()
                         data-testid="editor-text"
                         wrap="off"
                         spellcheck="false"
@@ -107,7 +163,15 @@ pub fn ScenarioEditor() -> impl IntoView {
                     ></textarea>
                 </div>
             </div>
-            <pre id="editor-error" class="error" aria-live="polite" hidden></pre>
+            <pre
+                id="editor-error"
+                class=move || message.with(|m| m.2)
+                data-testid=move || message.with(|m| m.1)
+                aria-live="polite"
+                hidden=move || message.with(|m| m.0.is_empty())
+            >
+                {move || message.with(|m| m.0.clone())}
+            </pre>
             <div class="row">
                 <button data-testid="editor-replay" on:click=move |_| replay()>
                     "Replay this text"
@@ -115,60 +179,6 @@ pub fn ScenarioEditor() -> impl IntoView {
             </div>
         </details>
     }
-}
-
-/// Writes the check of `text` into the editor's elements: line numbers,
-/// the error's line marked, the message (or `notice`, or the first
-/// warning of a text that parses), `aria-invalid`; returns the error.
-fn show_check(root: &web_sys::Element, text: &str, notice: Option<&str>) -> Option<ParseError> {
-    let parsed = klpscope_engine::parse(text);
-    let warning = parsed
-        .as_ref()
-        .ok()
-        .and_then(|s| s.warnings.first().cloned());
-    let error = parsed.err();
-    let find = |sel: &str| root.query_selector(sel).ok().flatten();
-    let lines = text.lines().count().max(1) + 1;
-    let bad = error.as_ref().map_or(0, |e| e.line);
-    if let Some(gutter) = find(".gutter") {
-        let numbers: Vec<String> = (1..=lines).map(|n| n.to_string()).collect();
-        gutter.set_text_content(Some(&numbers.join("\n")));
-        let _ = gutter.set_attribute("data-bad", &bad.to_string());
-    }
-    if let Some(mark) = find(".line-mark") {
-        // The text grows with its lines (it never scrolls vertically), so
-        // a line's place is fixed: the padding, then one line height each.
-        let top = PAD_PX + bad.saturating_sub(1) * LINE_PX;
-        let _ = mark.set_attribute("style", &format!("top: {top}px"));
-        let _ = if bad == 0 {
-            mark.set_attribute("hidden", "")
-        } else {
-            mark.remove_attribute("hidden")
-        };
-    }
-    if let Some(area) = find("textarea") {
-        let _ = area.set_attribute("aria-invalid", if bad > 0 { "true" } else { "false" });
-        let _ = area.set_attribute("rows", &lines.max(4).to_string());
-    }
-    if let Some(msg) = find("#editor-error") {
-        let (text, testid, class) = match (&error, notice) {
-            (_, Some(n)) => (n.to_string(), "editor-notice", "notice"),
-            (Some(e), None) => (e.to_string(), "editor-error", "error"),
-            (None, None) => match &warning {
-                Some(w) => (format!("warning: {w}"), "editor-warning", "notice"),
-                None => (String::new(), "", "error"),
-            },
-        };
-        msg.set_text_content(Some(&text));
-        let _ = msg.set_attribute("data-testid", testid);
-        let _ = msg.set_attribute("class", class);
-        let _ = if text.is_empty() {
-            msg.set_attribute("hidden", "")
-        } else {
-            msg.remove_attribute("hidden")
-        };
-    }
-    error
 }
 
 /// Why a text cannot be a scenario, if it cannot: it has no command line
@@ -189,9 +199,14 @@ fn not_a_scenario(text: &str) -> Option<String> {
     )
 }
 
-/// Puts the caret at the error, scrolls its line into view and focuses
-/// the text: the fix starts where the eye already is.
-fn caret_at(el: &web_sys::HtmlTextAreaElement, text: &str, e: &ParseError) {
+/// Puts the caret at the error, scrolls its line (`mark`) into view and
+/// focuses the text: the fix starts where the eye already is.
+fn caret_at(
+    el: &web_sys::HtmlTextAreaElement,
+    mark: NodeRef<leptos::html::Div>,
+    text: &str,
+    e: &ParseError,
+) {
     let mut lines = text.split_inclusive('\n');
     let before: usize = lines
         .by_ref()
@@ -212,12 +227,7 @@ fn caret_at(el: &web_sys::HtmlTextAreaElement, text: &str, e: &ParseError) {
     let _ = el.set_selection_range(offset, offset);
     // The text never scrolls vertically (it grows with its lines): bring
     // the marked line into the window instead.
-    if let Some(mark) = el
-        .closest(".editor")
-        .ok()
-        .flatten()
-        .and_then(|r| r.query_selector(".line-mark").ok().flatten())
-    {
+    if let Some(mark) = mark.get_untracked() {
         let opts = web_sys::ScrollIntoViewOptions::new();
         opts.set_block(web_sys::ScrollLogicalPosition::Center);
         mark.scroll_into_view_with_scroll_into_view_options(&opts);

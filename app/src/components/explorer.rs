@@ -1,7 +1,6 @@
 //! The explorer pane: controls, stepping, timeline, the selected event's
 //! explanation, the state panel and the kernel log.
 
-use super::add;
 use super::controls::{CommandLine, Examples, ModuleControls};
 use super::editor::ScenarioEditor;
 use super::kmod::KmodSource;
@@ -12,7 +11,7 @@ use super::timeline::Timeline;
 use super::transcript::Transcript;
 use crate::chapters;
 use crate::model;
-use crate::state::use_explorer_state;
+use crate::state::{Jump, Pane, use_explorer_state};
 use klpscope_engine::contract::Contract;
 use klpscope_engine::event::{Event, EventKind};
 use leptos::prelude::*;
@@ -27,9 +26,32 @@ pub fn Explorer() -> impl IntoView {
         state.selected.set(None);
         state.seek(step);
     });
+    // Scroll into view when asked to (see `ExplorerState::show`), and
+    // with the focus on the title for a skip link (see `Jump`).
+    let root = NodeRef::<leptos::html::Section>::new();
+    let title = NodeRef::<leptos::html::H1>::new();
+    Jump::follow(Pane::Explorer, root, title);
+    Effect::new(move |first: Option<()>| {
+        state.reveal.track();
+        if first.is_some()
+            && let Some(el) = root.get_untracked()
+        {
+            let opts = web_sys::ScrollIntoViewOptions::new();
+            opts.set_block(web_sys::ScrollLogicalPosition::Start);
+            el.scroll_into_view_with_scroll_into_view_options(&opts);
+        }
+    });
     view! {
-        <section class="pane explorer" id="explorer" aria-labelledby="explorer-h" data-testid="explorer">
-            <h1 id="explorer-h" class="pane-title">"Explorer"</h1>
+        <section
+            class="pane explorer"
+            id="explorer"
+            aria-labelledby="explorer-h"
+            data-testid="explorer"
+            node_ref=root
+        >
+            <h1 id="explorer-h" class="pane-title" node_ref=title>
+                "Explorer"
+            </h1>
             <ProfileSwitch />
             <KernelSwitch />
             <ModuleControls />
@@ -171,7 +193,7 @@ fn Legend() -> impl IntoView {
 #[component]
 fn WhyPanel() -> impl IntoView {
     let state = use_explorer_state();
-    let event = move || -> Option<(usize, Event, bool)> {
+    let event = Memo::new(move |_| -> Option<(usize, Event, bool)> {
         let (step, e) = state.selected.get()?;
         let replay = state.replay.get();
         let ev = replay
@@ -185,22 +207,10 @@ fn WhyPanel() -> impl IntoView {
             .as_ref()
             .is_ok_and(|run| model::after_reversal(run, step, e));
         Some((step, ev, reversed))
-    };
-    // Drawn with plain DOM calls, text as text nodes (see `add`).
-    let body = NodeRef::<leptos::html::Div>::new();
-    super::redraw(body, move |el| match event() {
-        None => add(
-            el,
-            "p",
-            "muted",
-            "Select a callback marker or a log line to see the kernel path that led to it.",
-        )
-        .map(drop),
-        Some((step, ev, reversed)) => draw_why(el, step, &ev, reversed),
     });
     // The contract leads: what the callback may rely on and must respect.
     let contract = move || {
-        let (_, ev, _) = event()?;
+        let (_, ev, _) = event.get()?;
         let title = model::describe_callback(&ev)?;
         match ev.kind {
             EventKind::Callback {
@@ -209,12 +219,98 @@ fn WhyPanel() -> impl IntoView {
             _ => None,
         }
     };
+    let body = move || match event.get() {
+        None => view! {
+            <p class="muted">
+                "Select a callback marker or a log line to see the kernel path that led to it."
+            </p>
+        }
+        .into_any(),
+        Some((step, event, reversed)) => {
+            view! { <WhyBody step=step event=event reversed=reversed /> }.into_any()
+        }
+    };
     view! {
         <section class="why" aria-labelledby="why-h" aria-live="polite" data-testid="why">
             <h2 id="why-h" class="visually-hidden">"Why"</h2>
             {contract}
-            <div node_ref=body></div>
+            <div>{body}</div>
         </section>
+    }
+}
+
+/// The event's title, the line it printed, the module state it saw, its
+/// declared effects, the kernel path to it and the docs section.
+#[component]
+fn WhyBody(
+    /// The event's step (1-based).
+    step: usize,
+    /// The selected event.
+    event: Event,
+    /// It came after a reversal (the docs section differs).
+    reversed: bool,
+) -> impl IntoView {
+    let ev = event;
+    let title = model::describe_callback(&ev).unwrap_or_else(|| match &ev.kind {
+        EventKind::Transition { phase, target } => model::phase_label(*phase, *target),
+        _ => ev.text.clone().unwrap_or_default(),
+    });
+    let patch = ev.patch.clone().map(|patch| {
+        view! {
+            <span class="muted">" · patch " <code>{patch}</code></span>
+        }
+    });
+    let line = ev
+        .text
+        .clone()
+        .map(|t| view! { <pre class="why-line">{t}</pre> });
+    let module_state = ev.module_state.map(|s| {
+        view! {
+            <p>"Module state seen: " <code>{s.describe()}</code></p>
+        }
+    });
+    let effects = match &ev.kind {
+        EventKind::Callback { effects, .. } if !effects.is_empty() => {
+            let e: Vec<String> = effects.iter().map(|e| e.to_string()).collect();
+            Some(view! { <p>{format!("Declared effect: {}", e.join("; "))}</p> })
+        }
+        _ => None,
+    };
+    let doc = model::doc_section(&ev, reversed).and_then(|(chapter, heading)| {
+        let h = chapters::heading(chapter, heading)?;
+        let href = format!("#doc={chapter}/{heading}");
+        Some(view! {
+            <p class="doc-link">
+                "The rule: " <a href=href data-testid="why-doc">{h.text}</a>
+            </p>
+        })
+    });
+    let last = ev.why.len().saturating_sub(1);
+    let chain = (!ev.why.is_empty()).then(|| {
+        let links = ev
+            .why
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| view! { <li class:last=i == last><code>{f}</code></li> })
+            .collect_view();
+        view! {
+            <p class="chain-h">"Kernel path:"</p>
+            <ol class="chain" data-testid="why-chain">{links}</ol>
+        }
+    });
+    view! {
+        <div class="why-body">
+            <p class="why-title">
+                <span class="muted">{format!("step {step} · ")}</span>
+                <strong>{title}</strong>
+                {patch}
+            </p>
+            {line}
+            {module_state}
+            {effects}
+            {chain}
+            {doc}
+        </div>
     }
 }
 
@@ -279,77 +375,5 @@ fn ContractCard(title: String, contract: Contract) -> impl IntoView {
             </dl>
             <p class="muted contract-warning">{others.warning}</p>
         </div>
-    }
-}
-
-/// The event's title, the line it printed, the module state it saw, its
-/// declared effects, the kernel path to it and the docs section.
-fn draw_why(
-    root: &web_sys::Element,
-    step: usize,
-    ev: &Event,
-    reversed: bool,
-) -> Result<(), wasm_bindgen::JsValue> {
-    let title = model::describe_callback(ev).unwrap_or_else(|| match &ev.kind {
-        EventKind::Transition { phase, target } => model::phase_label(*phase, *target),
-        _ => ev.text.clone().unwrap_or_default(),
-    });
-    let body = add(root, "div", "why-body", "")?;
-    let p = add(&body, "p", "why-title", "")?;
-    add(&p, "span", "muted", &format!("step {step} · "))?;
-    add(&p, "strong", "", &title)?;
-    if let Some(patch) = &ev.patch {
-        add(&add(&p, "span", "muted", " · patch ")?, "code", "", patch)?;
-    }
-    if let Some(t) = &ev.text {
-        add(&body, "pre", "why-line", t)?;
-    }
-    if let Some(s) = ev.module_state {
-        add(
-            &add(&body, "p", "", "Module state seen: ")?,
-            "code",
-            "",
-            s.describe(),
-        )?;
-    }
-    if let EventKind::Callback { effects, .. } = &ev.kind
-        && !effects.is_empty()
-    {
-        let e: Vec<String> = effects.iter().map(|e| e.to_string()).collect();
-        add(
-            &body,
-            "p",
-            "",
-            &format!("Declared effect: {}", e.join("; ")),
-        )?;
-    }
-    if !ev.why.is_empty() {
-        add(&body, "p", "chain-h", "Kernel path:")?;
-        let ol = add(&body, "ol", "chain", "")?;
-        ol.set_attribute("data-testid", "why-chain")?;
-        for (i, f) in ev.why.iter().enumerate() {
-            let last = if i + 1 == ev.why.len() { "last" } else { "" };
-            add(&add(&ol, "li", last, "")?, "code", "", f)?;
-        }
-    }
-    let doc = model::doc_section(ev, reversed).and_then(|(chapter, heading)| {
-        let h = chapters::heading(chapter, heading)?;
-        Some((format!("#doc={chapter}/{heading}"), h.text))
-    });
-    if let Some((href, text)) = doc {
-        let a = add(&add(&body, "p", "doc-link", "The rule: ")?, "a", "", text)?;
-        a.set_attribute("href", &href)?;
-        a.set_attribute("data-testid", "why-doc")?;
-    }
-    Ok(())
-}
-
-/// Scrolls the explorer into view (where the panes are stacked, it is
-/// below the docs).
-pub(crate) fn show_explorer() {
-    if let Some(el) = document().get_element_by_id("explorer") {
-        let opts = web_sys::ScrollIntoViewOptions::new();
-        opts.set_block(web_sys::ScrollLogicalPosition::Start);
-        el.scroll_into_view_with_scroll_into_view_options(&opts);
     }
 }

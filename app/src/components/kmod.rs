@@ -4,7 +4,6 @@
 //! (run.sh comes from the command line: it would not fit the site's size
 //! budget.)
 
-use super::add;
 use crate::state::use_explorer_state;
 use klpscope_engine::kmod;
 use leptos::prelude::*;
@@ -40,20 +39,29 @@ fn data_url(text: &str) -> String {
 
 /// The kernel-modules panel: one disclosure per file (the first C file
 /// open), each with its download, and all of them as one shell archive.
-///
-/// The files are drawn with plain DOM calls, text as text nodes: they
-/// change only with the scenario, and Leptos's per-attribute code would
-/// cost the site several kilobytes for this one panel.
+/// The files change only with the scenario text.
 #[component]
 pub fn KmodSource() -> impl IntoView {
     let state = use_explorer_state();
     let files = Memo::new(move |_| state.replay.with(|r| files_for(&r.text)));
-    let body = NodeRef::<leptos::html::Div>::new();
-    super::redraw(body, move |el| draw(el, files.get().as_ref()));
+    let body = move || match files.get() {
+        None => view! {
+            <p class="muted">"The modules appear here once the scenario parses."</p>
+        }
+        .into_any(),
+        Some(f) if f.declared == 0 => view! {
+            <p class="kmod-summary">
+                "This scenario declares no module of its own (define module, define livepatch): \
+                 it loads the kernel's selftest modules."
+            </p>
+        }
+        .into_any(),
+        Some(f) => view! { <Declared files=f /> }.into_any(),
+    };
     view! {
         <section class="panel kmod-panel" aria-labelledby="kmod-h" data-testid="kmod">
             <h2 id="kmod-h">"As kernel modules"</h2>
-            <div node_ref=body></div>
+            <div>{body}</div>
             <p class="muted kmod-how">
                 "Build: " <code>"make -C /lib/modules/$(uname -r)/build M=$PWD modules"</code>
                 ". " <code>"klpscope kmod FILE DIR"</code>
@@ -64,67 +72,54 @@ pub fn KmodSource() -> impl IntoView {
     }
 }
 
-/// Replaces what `el` holds with the files (or why there are none).
-fn draw(el: &web_sys::Element, f: Option<&Files>) -> Result<(), wasm_bindgen::JsValue> {
-    let link = |parent: &web_sys::Element, class: &str, name: &str, text: &str, what: &str| {
-        let a = add(parent, "a", class, what)?;
-        a.set_attribute("href", &data_url(text))?;
-        a.set_attribute("download", name)?;
-        Ok::<_, wasm_bindgen::JsValue>(a)
-    };
-    let Some(f) = f else {
-        add(
-            el,
-            "p",
-            "muted",
-            "The modules appear here once the scenario parses.",
-        )?;
-        return Ok(());
-    };
-    if f.declared == 0 {
-        add(
-            el,
-            "p",
-            "kmod-summary",
-            "This scenario declares no module of its own (define module, define livepatch): \
-             it loads the kernel's selftest modules.",
-        )?;
-        return Ok(());
-    }
-    let (n, them) = match f.declared {
+/// The files of a scenario that declares modules: a summary with the
+/// download of them all, then each file.
+#[component]
+fn Declared(
+    /// The generated files.
+    files: Files,
+) -> impl IntoView {
+    let (n, them) = match files.declared {
         1 => (String::new(), "it"),
         n => (format!("{n} "), "them"),
     };
-    let plural = if f.declared == 1 { "" } else { "s" };
-    let p = add(
-        el,
-        "p",
-        "kmod-summary",
-        &format!("The {n}declared module{plural} as C, as a kernel developer would write {them}. "),
-    )?;
+    let plural = if files.declared == 1 { "" } else { "s" };
+    let summary =
+        format!("The {n}declared module{plural} as C, as a kernel developer would write {them}. ");
     let all = format!("{DIR}.sh");
-    let a = link(
-        &p,
-        "",
-        &all,
-        &kmod::shell_archive(DIR, &f.files),
-        &format!("Download all ({all})"),
-    )?;
-    a.set_attribute("data-testid", "kmod-download-all")?;
-    for (i, (name, text)) in f.files.iter().enumerate() {
-        let d = add(el, "details", "kmod-file", "")?;
-        d.set_attribute("data-file", name)?;
-        if i == 0 {
-            d.set_attribute("open", "")?;
-        }
-        let summary = add(&d, "summary", "", "")?;
-        add(&summary, "code", "", name)?;
-        link(&d, "kmod-download", name, text, &format!("download {name}"))?;
-        let pre = add(&d, "pre", "kmod-source", text)?;
-        pre.set_attribute("tabindex", "0")?;
-        pre.set_attribute("aria-label", name)?;
+    let archive = data_url(&kmod::shell_archive(DIR, &files.files));
+    let each = files
+        .files
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, text))| {
+            let download = format!("download {name}");
+            let href = data_url(&text);
+            let (file, code, label) = (name.clone(), name.clone(), name.clone());
+            view! {
+                <details class="kmod-file" data-file=file open=i == 0>
+                    <summary>
+                        <code>{code}</code>
+                    </summary>
+                    <a class="kmod-download" href=href download=name>
+                        {download}
+                    </a>
+                    <pre class="kmod-source" tabindex="0" aria-label=label>
+                        {text}
+                    </pre>
+                </details>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="kmod-summary">
+            {summary}
+            <a href=archive download=all.clone() data-testid="kmod-download-all">
+                {format!("Download all ({all})")}
+            </a>
+        </p>
+        {each}
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -102,6 +102,7 @@ pub fn MailTools() -> impl IntoView {
     let fallback = RwSignal::new(None::<String>);
     let embed_open = RwSignal::new(false);
     let menu: NodeRef<leptos::html::Details> = NodeRef::new();
+    let summary: NodeRef<leptos::html::Summary> = NodeRef::new();
     // Escape closes the open menu, and focus goes back to its button.
     let on_key = move |e: web_sys::KeyboardEvent| {
         if e.key() != "Escape" {
@@ -112,9 +113,7 @@ pub fn MailTools() -> impl IntoView {
         {
             e.prevent_default();
             d.set_open(false);
-            if let Ok(Some(s)) = d.query_selector("summary")
-                && let Ok(s) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(s)
-            {
+            if let Some(s) = summary.get_untracked() {
                 let _ = s.focus();
             }
         }
@@ -150,7 +149,7 @@ pub fn MailTools() -> impl IntoView {
     };
     view! {
         <details class="mail-menu" data-testid="mail-menu" node_ref=menu on:keydown=on_key>
-            <summary>"for mail"</summary>
+            <summary node_ref=summary>"for mail"</summary>
             <div class="mail-items" role="group" aria-label="Plain text for mail">
                 <p class="mail-scope" data-testid="mail-scope">{scope}</p>
                 <button data-testid="copy-swimlane" on:click=move |_| copy(What::SwimLane)>

@@ -35,26 +35,9 @@ pub fn elements(list: web_sys::NodeList) -> impl Iterator<Item = web_sys::Elemen
     (0..list.length()).filter_map(move |i| list.item(i)?.dyn_into().ok())
 }
 
-/// Draws the element of `node` anew (its children replaced) with `draw`,
-/// once it is mounted and again whenever what `draw` reads changes: how
-/// the panels built with [`add`] follow the engine's data.
-pub fn redraw(
-    node: leptos::prelude::NodeRef<leptos::html::Div>,
-    mut draw: impl FnMut(&web_sys::Element) -> Result<(), wasm_bindgen::JsValue> + 'static,
-) {
-    use leptos::prelude::Get;
-    leptos::prelude::Effect::new(move |_| {
-        if let Some(el) = node.get() {
-            el.replace_children_with_node_0();
-            let _ = draw(&el);
-        }
-    });
-}
-
 /// Appends a new `tag` element to `parent`, with a class and a text (as a
-/// text node) where they are not empty. Panels drawn anew from the
-/// engine's data build their DOM with it: a view per shape would cost the
-/// site several kilobytes each.
+/// text node) where they are not empty: how the questions (ask.rs) write
+/// their answers into the answer box of the chapter's HTML.
 pub fn add(
     parent: &web_sys::Element,
     tag: &str,

@@ -78,12 +78,31 @@ fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
+/// The scores of every exercise, as stored: what each quiz's status
+/// shows. Provided by the docs pane; a check or a reset writes it (and
+/// localStorage) and every exercise's status follows.
+#[derive(Clone, Copy)]
+pub struct Scores(RwSignal<String>);
+
+impl Scores {
+    /// Reads the stored scores and provides them to the exercises below.
+    pub fn provide() {
+        provide_context(Scores(RwSignal::new(stored())));
+    }
+
+    /// Replaces the scores, here and in localStorage.
+    fn set(&self, progress: String) {
+        store(&progress);
+        self.0.set(progress);
+    }
+}
+
 /// One exercise and its answer form. The form is HTML from the site's
 /// build (the engine's `book::markdown::quiz_html`: native selects and
 /// buttons, with the choices the engine offers); one click handler acts on
 /// its buttons (`data-act`), and the answer is read from the selects when
-/// it is checked; the verdict and the score are written into their boxes
-/// as text.
+/// it is checked. The verdict and the score are the component's own view,
+/// of the graded answer and of the shared [`Scores`].
 #[component]
 pub fn Quiz(
     /// The exercise's text and answer form, as the site's build wrote them
@@ -94,6 +113,8 @@ pub fn Quiz(
 ) -> impl IntoView {
     let ex = Arc::new(form.exercise.clone());
     let state = use_explorer_state();
+    let scores = expect_context::<Scores>();
+    let verdict = RwSignal::new(None::<Result<Verdict, &'static str>>);
     let act = {
         let ex = ex.clone();
         move |ev: web_sys::MouseEvent| {
@@ -138,16 +159,12 @@ pub fn Quiz(
                             let mut v = quiz::grade_against(&solution, &read_answer(&quiz));
                             v.docs = ex.docs.clone();
                             let p = record(&stored(), &ex.id, v.score.right, v.score.out_of);
-                            store(&p);
-                            if let Some(el) = find(&quiz, ".quiz-status") {
-                                el.set_text_content(Some(&status(&p, &ex.id)));
-                            }
-                            show_verdict(&quiz, Ok(&v));
+                            scores.set(p);
+                            verdict.set(Some(Ok(v)));
                         }
-                        None => show_verdict(
-                            &quiz,
-                            Err("This exercise's session does not run: see the explorer."),
-                        ),
+                        None => verdict.set(Some(Err(
+                            "This exercise's session does not run: see the explorer.",
+                        ))),
                     }
                 }
                 Some("reset")
@@ -155,70 +172,65 @@ pub fn Quiz(
                         .confirm_with_message("Forget the scores of every exercise?")
                         .unwrap_or(false) =>
                 {
-                    store("");
-                    if let Ok(all) = document().query_selector_all(".quiz-status") {
-                        for el in super::elements(all) {
-                            el.set_text_content(None);
-                        }
-                    }
+                    scores.set(String::new());
                 }
-                Some("setup") if state.load(&ex.prefix, None) => super::explorer::show_explorer(),
+                Some("setup") if state.load(&ex.prefix, None) => state.show(),
                 _ => {}
             }
         }
     };
 
+    let id = ex.id.clone();
     view! {
         <section class="quiz" aria-labelledby=format!("quiz-{}", ex.id) data-testid="quiz" on:click=act>
             // Trusted: rendered from content/*.md by the site's own build.
             <div inner_html=html></div>
-            // Written again by the handler (check, reset): not reactive.
-            <p class="quiz-status" data-testid="quiz-status">{status(&stored(), &ex.id)}</p>
-            <div class="verdict" aria-live="polite" data-testid="verdict"></div>
+            <p class="quiz-status" data-testid="quiz-status">
+                {move || scores.0.with(|p| status(p, &id))}
+            </p>
+            <div class="verdict" aria-live="polite" data-testid="verdict">
+                {move || verdict.get().map(show_verdict)}
+            </div>
         </section>
     }
 }
 
-/// Writes the verdict into the quiz's `.verdict` box, as text: passed or
-/// not and the score, each finding with its label and the engine's message
-/// (with the kernel call chain), and the docs link.
-fn show_verdict(quiz: &Element, verdict: Result<&Verdict, &str>) {
-    let Some(out) = quiz.query_selector(".verdict").ok().flatten() else {
-        return;
-    };
-    out.set_text_content(None);
-    let add = |parent: &Element, tag: &str, text: &str| super::add(parent, tag, "", text).ok();
+/// The verdict, as text: passed or not and the score, each finding with
+/// its label and the engine's message (with the kernel call chain), and
+/// the docs link; or why there is none.
+fn show_verdict(verdict: Result<Verdict, &'static str>) -> AnyView {
     let v = match verdict {
         Ok(v) => v,
-        Err(e) => {
-            add(&out, "p", e);
-            return;
-        }
+        Err(e) => return view! { <p>{e}</p> }.into_any(),
     };
-    if let Some(p) = add(&out, "p", "") {
-        add(&p, "strong", if v.passed { "passed" } else { "not yet" });
-        let _ = p.append_with_str_1(&format!(
-            ": {} of {} right. The explorer shows the step.",
-            v.score.right, v.score.out_of
-        ));
-    }
-    if let Some(ul) = add(&out, "ul", "") {
-        for f in &v.findings {
-            if let Some(li) = add(&ul, "li", &format!("{}: {}", f.kind.label(), f.message)) {
-                li.set_class_name(if f.kind == FindingKind::Right {
-                    "right"
-                } else {
-                    "wrong"
-                });
-            }
+    let findings = v
+        .findings
+        .iter()
+        .map(|f| {
+            let class = if f.kind == FindingKind::Right {
+                "right"
+            } else {
+                "wrong"
+            };
+            view! { <li class=class>{format!("{}: {}", f.kind.label(), f.message)}</li> }
+        })
+        .collect_view();
+    let docs = v.docs.map(|href| {
+        view! {
+            <p>
+                <a href=href>"Read the section that explains it."</a>
+            </p>
         }
+    });
+    view! {
+        <p>
+            <strong>{if v.passed { "passed" } else { "not yet" }}</strong>
+            {format!(": {} of {} right. The explorer shows the step.", v.score.right, v.score.out_of)}
+        </p>
+        <ul>{findings}</ul>
+        {docs}
     }
-    if let Some(href) = &v.docs
-        && let Some(a) =
-            add(&out, "p", "").and_then(|p| add(&p, "a", "Read the section that explains it."))
-    {
-        let _ = a.set_attribute("href", href);
-    }
+    .into_any()
 }
 
 /// The answer the form's selects hold: one call per row of the list, then

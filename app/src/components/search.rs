@@ -5,7 +5,7 @@
 //! chapter › section with a snippet; choosing it opens the chapter at that
 //! section, as a `#doc=` link does.
 
-use crate::chapters::{CHAPTERS, Docs, Segment, heading_id, section_text};
+use crate::chapters::{CHAPTERS, Docs, Segment, section_text};
 use crate::state::DocState;
 use leptos::ev;
 use leptos::prelude::*;
@@ -223,13 +223,9 @@ pub fn Search() -> impl IntoView {
     let choose = move |hit: &Hit| {
         let slug = CHAPTERS[hit.chapter].headings[hit.heading].slug;
         open.set(false);
+        doc.focus.set(true);
         doc.chapter.set(hit.chapter);
         doc.heading.set(Some(slug.to_string()));
-        request_animation_frame(move || {
-            if let Some(el) = document().get_element_by_id(&heading_id(slug)) {
-                focus(el);
-            }
-        });
     };
 
     let results = move || list.get_untracked().map(|l| l.query_selector_all("a"));

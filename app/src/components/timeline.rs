@@ -261,10 +261,12 @@ impl View {
         self.slots_within(self.left, self.left + self.width)
     }
 
-    /// The slots in view and a view's width on either side, so that a
-    /// scroll of less than that draws nothing.
+    /// The slots in view and a quarter of a view's width on either side,
+    /// so that a short scroll draws nothing, and a jump draws little more
+    /// than what it shows (docs/PERFORMANCE.md).
     fn overscan(&self) -> Range<usize> {
-        self.slots_within(self.left - self.width, self.left + 2.0 * self.width)
+        let margin = self.width / 4.0;
+        self.slots_within(self.left - margin, self.left + self.width + margin)
     }
 
     /// Scrolls `el` so that `slots` are in view beside the sticky lane
@@ -786,7 +788,7 @@ mod tests {
     fn the_window_is_the_slots_in_view_and_a_view_either_side() {
         let v = view(&[10.0; 100], 300.0, 100.0);
         assert_eq!(v.window(), 30..40);
-        assert_eq!(v.overscan(), 20..50);
+        assert_eq!(v.overscan(), 27..43);
         // A slot cut by an edge is in view.
         assert_eq!(view(&[10.0; 100], 305.0, 100.0).window(), 30..41);
         // At the ends, the window stops at the slots there are.

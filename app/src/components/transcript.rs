@@ -1,14 +1,11 @@
 //! The kernel-format transcript, in step with the timeline: a log line and
 //! its marker select each other.
 
-use super::add;
 use super::marks;
 use crate::state::{Replay, Selection, use_explorer_state};
 use klpscope_engine::render::{self, Console};
 use leptos::prelude::*;
 use std::sync::Arc;
-use wasm_bindgen::JsValue;
-use web_sys::Element;
 
 /// One line of the transcript.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,31 +75,32 @@ pub fn Transcript() -> impl IntoView {
         };
         Arc::new(lines(&state.replay.read(), console))
     });
+    let root: NodeRef<leptos::html::Div> = NodeRef::new();
     // Keep the selected line in view (the transcript scrolls on its own).
     Effect::new(move |_| {
         if state.selected.get().is_some() {
-            request_animation_frame(|| scroll_into_view(".transcript .selected"));
+            request_animation_frame(move || scroll_into_view(root, ".selected"));
         }
     });
     Effect::new(move |_| {
         let n = state.cursor.get();
         if state.selected.get_untracked().is_none() {
             request_animation_frame(move || {
-                scroll_into_view(&format!(".transcript [data-cmd-step=\"{}\"]", n.max(1)))
+                scroll_into_view(root, &format!("[data-cmd-step=\"{}\"]", n.max(1)))
             });
         }
     });
-    // The lines are drawn anew when they change (plain DOM, see `draw`);
-    // then `drawn` counts it, and the marks follow: past, current and
-    // future lines, and the selected one, are marked only where they
-    // change (see marks.rs).
-    let root: NodeRef<leptos::html::Div> = NodeRef::new();
+    // The lines are drawn when they change (a new run, the console
+    // switch); `drawn` counts the drawings once they are in the page, and
+    // the marks follow: past, current and future lines, and the selected
+    // one, are marked only where they change (see marks.rs), so a step
+    // touches a few lines, not the whole log.
     let drawn = RwSignal::new(0usize);
-    super::redraw(root, move |el| {
-        draw(el, &all.get())?;
-        drawn.update(|n| *n += 1);
-        Ok(())
-    });
+    let body = move || {
+        let lines = all.get();
+        queue_microtask(move || drawn.update(|n| *n += 1));
+        draw(&lines)
+    };
     let drawn = move || drawn.get();
     marks::follow_cursor(root, state.cursor.into(), drawn);
     marks::follow_selection(root, state.selected, drawn);
@@ -131,44 +129,53 @@ pub fn Transcript() -> impl IntoView {
                 aria-label="Transcript"
                 node_ref=root
                 on:click=move |e| select_clicked(&e, cursor, selected)
-            ></div>
+            >
+                {body}
+            </div>
         </section>
     }
 }
 
-/// Draws the lines into `root` (a note when there are none): a command
-/// line is a button to its step; a line an event printed says which
-/// (`data-ev`), for the marks and a click.
-fn draw(root: &Element, lines: &[Line]) -> Result<(), JsValue> {
+/// The lines (a note when there are none): a command line is a button
+/// to its step; a line an event printed says which (`data-ev`), for the
+/// marks and a click. Every line says its step (`data-s`) for the marks,
+/// which give it its time class.
+fn draw(lines: &[Line]) -> AnyView {
     if lines.is_empty() {
-        return add(root, "p", "muted", "The log of each command appears here.").map(drop);
+        return view! { <p class="muted">"The log of each command appears here."</p> }.into_any();
     }
-    for line in lines {
-        let step = line.step.to_string();
-        if line.command {
-            let div = add(root, "div", "line cmd", "")?;
-            div.set_attribute("data-cmd-step", &step)?;
-            div.set_attribute("data-s", &step)?;
-            let b = add(&div, "button", "cmd-line", &line.text)?;
-            b.set_attribute("title", "Go to this step")?;
-            continue;
-        }
-        let mut class = String::from("line");
-        if line.text.starts_with("# ") {
-            class.push_str(" note");
-        }
-        if line.event.is_some() {
-            class.push_str(" pickable");
-        }
-        let div = add(root, "div", &class, &line.text)?;
-        div.set_attribute("data-s", &step)?;
-        div.set_attribute("data-step", &step)?;
-        if let Some(e) = line.event {
-            div.set_attribute("data-event", &e.to_string())?;
-            div.set_attribute("data-ev", &format!("{step}.{e}"))?;
-        }
-    }
-    Ok(())
+    lines
+        .iter()
+        .map(|line| {
+            let step = line.step.to_string();
+            if line.command {
+                return view! {
+                    <div class="line cmd" data-cmd-step=step.clone() data-s=step>
+                        <button class="cmd-line" title="Go to this step">
+                            {line.text.clone()}
+                        </button>
+                    </div>
+                }
+                .into_any();
+            }
+            let mut class = String::from("line");
+            if line.text.starts_with("# ") {
+                class.push_str(" note");
+            }
+            if line.event.is_some() {
+                class.push_str(" pickable");
+            }
+            let event = line.event.map(|e| e.to_string());
+            let ev = line.event.map(|e| format!("{step}.{e}"));
+            view! {
+                <div class=class data-s=step.clone() data-step=step data-event=event data-ev=ev>
+                    {line.text.clone()}
+                </div>
+            }
+            .into_any()
+        })
+        .collect_view()
+        .into_any()
 }
 
 /// Selects the event of the log line a click landed in; a click on a
@@ -189,16 +196,16 @@ fn select_clicked(
     }
 }
 
-fn scroll_into_view(selector: &str) {
-    let Some(el) = document().query_selector(selector).ok().flatten() else {
+/// Scrolls the transcript box (never the page) so that its element
+/// matching `selector` is in view.
+fn scroll_into_view(root: NodeRef<leptos::html::Div>, selector: &str) {
+    let Some(c) = root.get_untracked() else {
         return;
     };
-    let Some(container) = el.closest(".transcript").ok().flatten() else {
+    let Some(el) = c.query_selector(selector).ok().flatten() else {
         return;
     };
-    // Scroll only the transcript box, never the page.
     let el: &web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_ref(&el);
-    let c: &web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_ref(&container);
     // `.transcript` is position: relative, so it is the offset parent.
     let top = el.offset_top();
     let bottom = top + el.offset_height();
