@@ -211,8 +211,9 @@ impl Errno {
         }
     }
 
-    /// kmod's `mod_strerror()` (tools/insmod.c): EINVAL is worded
-    /// "Invalid parameters", everything else is `strerror()`.
+    /// kmod's `mod_strerror()` (tools/insmod.c): its own words for EINVAL
+    /// ("Invalid parameters"), ENOEXEC, ENOENT and ESRCH; `strerror()` for
+    /// everything else.
     pub fn kmod_strerror(self) -> String {
         match self {
             Errno::EINVAL => "Invalid parameters".to_string(),
