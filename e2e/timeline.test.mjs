@@ -73,6 +73,8 @@ test('markers carry the badges of their contract: words when detailed, in the ac
   // post_unpatch once the disable is done: it cannot fail, and all run the old code.
   const post = page.locator("[data-testid=timeline] button.marker[data-callback=post_unpatch][data-object=vmlinux]");
   assert.equal(await post.locator('[data-testid=badges]').count(), 0);
+  // The legend says what the glyphs mean.
+  assert.match(await page.locator('.explorer .legend').innerText(), /! may fail[^]*° before init[^]*½ old and new code/);
   await page.locator('.explorer [data-testid=timeline-mode]').click();
   assert.deepEqual(await pre.locator('[data-testid=badges] .long').allInnerTexts(), ['may fail', 'before init', 'old and new code']);
   for (const colorScheme of ['light', 'dark']) {

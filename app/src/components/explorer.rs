@@ -10,7 +10,7 @@ use super::state_panel::StatePanel;
 use super::timeline::Timeline;
 use super::transcript::Transcript;
 use crate::chapters;
-use crate::model;
+use crate::model::{self, Badge};
 use crate::state::{Jump, Pane, use_explorer_state};
 use klpscope_engine::contract::Contract;
 use klpscope_engine::event::{Event, EventKind};
@@ -169,23 +169,34 @@ fn Stepper() -> impl IntoView {
 }
 
 /// The legend's items (trusted: a constant of the app).
-const LEGEND: &str = "<span class=\"marker k-pre-patch\"><span class=\"glyph\">▷</span> pre_patch</span>\
-<span class=\"marker k-post-patch\"><span class=\"glyph\">▶</span> post_patch</span>\
-<span class=\"marker k-pre-unpatch\"><span class=\"glyph\">◁</span> pre_unpatch</span>\
-<span class=\"marker k-post-unpatch\"><span class=\"glyph\">◀</span> post_unpatch</span>\
-<span class=\"reversal-marker\"><span class=\"glyph\">⇄</span> reversed</span>\
-<span class=\"legend-band p-coming\"><span class=\"word\">COMING</span></span>\
-<span class=\"legend-band p-live\"><span class=\"word\">LIVE</span></span>\
-<span class=\"legend-band p-going\"><span class=\"word\">GOING</span></span>\
-<span class=\"legend-bar\"><span class=\"word\">transition</span></span>\
-<span class=\"legend-bar stalled\"><span class=\"word\">stalled</span></span>";
-
-/// What the marker shapes mean.
+/// What the marker shapes, bands and badges mean.
 #[component]
 fn Legend() -> impl IntoView {
+    let callbacks = [
+        ("marker k-pre-patch", "▷", "pre_patch"),
+        ("marker k-post-patch", "▶", "post_patch"),
+        ("marker k-pre-unpatch", "◁", "pre_unpatch"),
+        ("marker k-post-unpatch", "◀", "post_unpatch"),
+        ("reversal-marker", "⇄", "reversed"),
+    ]
+    .map(|(class, glyph, name)| view! { <span class=class><span class="glyph">{glyph}</span>" "{name}</span> });
+    let bands = [
+        ("legend-band p-coming", "COMING"),
+        ("legend-band p-live", "LIVE"),
+        ("legend-band p-going", "GOING"),
+        ("legend-bar", "transition"),
+        ("legend-bar stalled", "stalled"),
+    ]
+    .map(|(class, word)| view! { <span class=class><span class="word">{word}</span></span> });
+    let badges = [Badge::MayFail, Badge::BeforeInit, Badge::OldAndNew].map(|b| {
+        view! { <span class="legend-badge"><span class="badge-glyph">{b.glyph()}</span>" "{b.label()}</span> }
+    });
     view! {
-        // Static text, compiled in: no view code for it.
-        <p class="legend" aria-label="Legend" inner_html=LEGEND></p>
+        <p class="legend" aria-label="Legend">
+            {callbacks}
+            {bands}
+            {badges}
+        </p>
     }
 }
 
