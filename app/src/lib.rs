@@ -28,15 +28,28 @@ use route::Route;
 use state::{DocState, ExplorerState, Jump, Pane, provide_explorer_state};
 use wasm_bindgen::JsCast;
 
-/// The keyboard help's rows (trusted: a constant of the app).
-const HELP_KEYS: &str = "<tbody>\
-<tr><td><kbd>←</kbd> <kbd>→</kbd></td><td>step back / forward (with focus in the explorer; in the docs and in scrollable boxes they scroll)</td></tr>\
-<tr><td><kbd>Home</kbd> <kbd>End</kbd></td><td>before the first / after the last command</td></tr>\
-<tr><td><kbd>/</kbd></td><td>search the documentation (↓ ↑ results, Enter opens one)</td></tr>\
-<tr><td><kbd>?</kbd></td><td>this help</td></tr>\
-<tr><td><kbd>Tab</kbd></td><td>move between controls; markers are buttons</td></tr>\
-<tr><td><kbd>Enter</kbd></td><td>in the command line: run the command after the current step</td></tr>\
-<tr><td><kbd>Esc</kbd></td><td>close this help</td></tr></tbody>";
+/// The keyboard help's rows: keys, and what they do.
+const HELP_KEYS: &[(&[&str], &str)] = &[
+    (
+        &["←", "→"],
+        "step back / forward (with focus in the explorer; in the docs and in scrollable boxes they scroll)",
+    ),
+    (
+        &["Home", "End"],
+        "before the first / after the last command",
+    ),
+    (
+        &["/"],
+        "search the documentation (↓ ↑ results, Enter opens one)",
+    ),
+    (&["?"], "this help"),
+    (&["Tab"], "move between controls; markers are buttons"),
+    (
+        &["Enter"],
+        "in the command line: run the command after the current step",
+    ),
+    (&["Esc"], "close this help"),
+];
 
 /// How long the explorer rests on a step before the address shows it.
 const URL_REST: std::time::Duration = std::time::Duration::from_millis(120);
@@ -499,8 +512,22 @@ fn HelpDialog(
     view! {
         <dialog node_ref=dialog class="help" aria-labelledby="help-h" on:close=move |_| open.set(false)>
             <h2 id="help-h">"Keyboard"</h2>
-            // Static text, compiled in: no view code for it.
-            <table inner_html=HELP_KEYS></table>
+            <table>
+                <tbody>
+                    {HELP_KEYS
+                        .iter()
+                        .map(|(keys, what)| {
+                            let keys: Vec<_> = keys.iter().map(|k| view! { <kbd>{*k}</kbd>" " }).collect();
+                            view! {
+                                <tr>
+                                    <td>{keys}</td>
+                                    <td>{*what}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
             <p class="muted">
                 "Running a command while stepped back drops the later steps first. The scenario is kept in the address, so the back button undoes a change."
             </p>
