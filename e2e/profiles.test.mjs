@@ -119,7 +119,12 @@ test('the compare view aligns both timelines step by step and names the point ea
 
   await page.addScriptTag({ path: AXE });
   await page.locator('[data-testid=compare-with]').selectOption('state-callbacks-2025');
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  assert.deepEqual(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), []);
+  // Axe over the page with the comparison open (still detailed), light and dark.
+  assert.equal(await page.getByTestId('compare-mode').getAttribute('aria-pressed'), 'true');
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    assert.deepEqual(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], colorScheme);
+  }
   await context.close();
 });
