@@ -53,8 +53,9 @@ pub enum Segment {
         /// The exercise and the choices its form offers.
         form: Arc<klpscope_engine::quiz::Form>,
     },
-    /// "Can this ever happen?": the questions as HTML (trusted, as `Html`).
-    Ask(String),
+    /// "Can this ever happen?": the ids of its questions
+    /// (`klpscope_engine::ask::QUESTIONS`), drawn by the ask panel.
+    Ask(Vec<String>),
 }
 
 /// Ends each segment of a chapter file (the engine's
@@ -87,12 +88,22 @@ pub fn parse_segments(file: &str) -> Result<Vec<Segment>, String> {
                     form: Arc::new(klpscope_engine::quiz::Form::decode(form)),
                 }
             }
-            Some('A') => Segment::Ask(piece[1..].to_string()),
+            Some('A') => Segment::Ask(piece[1..].split_whitespace().map(str::to_string).collect()),
             _ => return Err("the chapter file is not one of the site's".into()),
         });
         rest = after;
     }
     Ok(segments)
+}
+
+/// The text of the questions `ids` and their kernel reasons, for the
+/// search.
+fn ask_text(ids: &[String]) -> String {
+    klpscope_engine::ask::QUESTIONS
+        .iter()
+        .filter(|n| ids.iter().any(|id| id == n.id))
+        .map(|n| format!("<p>{} Kernel: {}</p>", n.text, n.reason))
+        .collect()
 }
 
 /// A chapter's content as far as it has been loaded.
@@ -221,17 +232,18 @@ pub fn section_text(chapter: &Chapter, segments: &[Segment], h: usize) -> String
         .get(h + 1)
         .map_or((segments.len(), 0), |next| next.at);
     let mut text = String::new();
+    let mut asked;
     for (i, segment) in segments.iter().enumerate().take(seg1 + 1).skip(seg0) {
         let html = match segment {
             Segment::Html(html) => html.as_str(),
             // An exercise's text (title, session, question, hint), without
             // its answer form, which starts with the list of rows.
             Segment::Quiz { html, .. } => html.split("<ol").next().unwrap_or_default(),
-            // The questions and their reasons, without the builder's choices.
-            Segment::Ask(ask) => ask
-                .split("<p class=\"ask-builder\"")
-                .next()
-                .unwrap_or_default(),
+            // The questions and their reasons.
+            Segment::Ask(ids) => {
+                asked = ask_text(ids);
+                asked.as_str()
+            }
             Segment::Live(_) => continue,
         };
         let from = if i == seg0 { off0 } else { 0 };
@@ -358,11 +370,11 @@ mod tests {
         assert!(parse_segments("<html>404</html>").is_err());
         assert!(parse_segments("Hunterminated").is_err());
         assert_eq!(
-            parse_segments("Hx\u{1e}L% rmmod m\n\u{1e}A<ol class=\"ask-list\"></ol>\u{1e}"),
+            parse_segments("Hx\u{1e}L% rmmod m\n\u{1e}Apost-patch-twice two-transitions\u{1e}"),
             Ok(vec![
                 Segment::Html("x".into()),
                 Segment::Live("% rmmod m\n".into()),
-                Segment::Ask("<ol class=\"ask-list\"></ol>".into())
+                Segment::Ask(vec!["post-patch-twice".into(), "two-transitions".into()])
             ])
         );
     }

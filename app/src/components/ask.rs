@@ -3,138 +3,322 @@
 //! (`klpscope_engine::ask`), here in the page, a slice at a time with the
 //! page painting in between; a "yes" opens its shortest scenario in the
 //! explorer at the step where it happens. The questions, their kernel
-//! reasons and the builder's choices are HTML from the site's build (the
-//! engine's `book::markdown::ask_html`); one click handler acts on its
-//! buttons (`data-ask`) and writes progress and answers as text.
+//! reasons and the builder's choices are the engine's; the answer shows
+//! under the question asked.
 
-use super::add;
 use crate::state::{ExplorerState, use_explorer_state};
-use klpscope_engine::ask::{self, Answer, Asking, Pattern, Progress, Question, Witness};
+use klpscope_engine::ask::{
+    self, Answer, Asking, Named, Pattern, Progress, Question, Verb, Witness,
+};
+use klpscope_engine::event::{CallbackKind, ModuleState};
+use leptos::html::{Button, Select};
 use leptos::prelude::*;
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
 use std::time::Duration;
-use wasm_bindgen::JsCast;
-use web_sys::Element;
 
 /// Milliseconds of exploring between two chances for the page to paint.
 const SLICE_MS: f64 = 12.0;
 /// Steps per call into the engine within a slice.
 const STEPS_PER_CALL: u64 = 64;
+/// The depths a reader can choose.
+const DEPTHS: [usize; 4] = [4, 6, 8, 10];
+/// The id under which the builder's question is asked.
+const BUILT: &str = "build";
 
-/// What the handler keeps between clicks.
-#[derive(Default)]
-struct Runs {
-    /// Bumped to start or cancel: a slice of an older run stops itself.
-    generation: Cell<u32>,
-    /// The last "yes", for its open button.
-    witness: RefCell<Option<Witness>>,
+/// What the answer box shows.
+#[derive(Clone, Debug, PartialEq)]
+enum Shown {
+    /// Nothing yet.
+    Nothing,
+    /// One line (cancelled, or a question the engine does not know).
+    Line(&'static str),
+    /// The engine's answer to `question`, after `ms` (of which `busy` in
+    /// the engine).
+    Answered {
+        question: String,
+        answer: Answer,
+        ms: u64,
+        busy: u64,
+    },
+}
+
+/// The questions of a `klpscope-ask` block and their answers.
+#[component]
+pub fn AskPanel(
+    /// The ids of the block's questions (`klpscope_engine::ask::QUESTIONS`).
+    ids: Vec<String>,
+) -> impl IntoView {
+    let state = use_explorer_state();
+    // The question asked (its id, or BUILT), how far its exploration has
+    // got, and what the answer box shows.
+    let asked = RwSignal::new(None::<String>);
+    let progress = RwSignal::new(None::<Progress>);
+    let shown = RwSignal::new(Shown::Nothing);
+    // Bumped to start or cancel: a slice of an older run stops itself.
+    let generation = StoredValue::new(0u32);
+    let depth: NodeRef<Select> = NodeRef::new();
+    let choice: [NodeRef<Select>; 4] = std::array::from_fn(|_| NodeRef::new());
+    let questions: Vec<&'static Named> = ask::QUESTIONS
+        .iter()
+        .filter(|n| ids.iter().any(|id| id == n.id))
+        .collect();
+    let buttons: Vec<(&'static str, NodeRef<Button>)> =
+        questions.iter().map(|n| (n.id, NodeRef::new())).collect();
+    let buttons = StoredValue::new(buttons);
+
+    let start = move |id: &'static str| {
+        let g = generation.get_value().wrapping_add(1);
+        generation.set_value(g);
+        asked.set(Some(id.to_string()));
+        let question = if id == BUILT {
+            let v = |i: usize| {
+                choice[i]
+                    .get_untracked()
+                    .map(|s| s.value())
+                    .unwrap_or_default()
+            };
+            Pattern::from_choices(&v(0), &v(1), &v(2), &v(3)).map(Question::Pattern)
+        } else {
+            Question::named(id)
+        };
+        let Some(question) = question else {
+            progress.set(None);
+            shown.set(Shown::Line(
+                "This question is not one the engine knows: reload the page.",
+            ));
+            return;
+        };
+        let depth = depth
+            .get_untracked()
+            .and_then(|s| s.value().parse().ok())
+            .unwrap_or(ask::DEFAULT_DEPTH);
+        let asking = Asking::new(question.clone(), depth);
+        shown.set(Shown::Nothing);
+        progress.set(Some(asking.progress()));
+        let job = Job {
+            generation,
+            mine: g,
+            progress,
+            shown,
+            question: question.text(),
+            started: js_sys::Date::now(),
+            busy: 0.0,
+        };
+        slice(asking, job);
+    };
+    let cancel = move || {
+        generation.update_value(|g| *g = g.wrapping_add(1));
+        progress.set(None);
+        shown.set(Shown::Line("Cancelled: no answer."));
+        // The cancel button is gone: the keyboard goes back to the
+        // question's own button.
+        let id = asked.get_untracked();
+        buttons.with_value(|b| {
+            if let Some((_, button)) = b.iter().find(|(q, _)| Some(*q) == id.as_deref())
+                && let Some(el) = button.get_untracked()
+            {
+                let _ = el.focus();
+            }
+        });
+    };
+    let answer_box = move |id: &'static str| {
+        move || {
+            (asked.get().as_deref() == Some(id))
+                .then(|| view! { <AnswerBox progress shown cancel state /> })
+        }
+    };
+    let items: Vec<_> = questions
+        .iter()
+        .map(|n| {
+            let id = n.id;
+            let button = buttons.with_value(|b| b.iter().find(|(q, _)| *q == id).map(|(_, r)| *r));
+            view! {
+                <li id=format!("ask-{id}")>
+                    <p class="ask-q">{n.text}</p>
+                    <p class="ask-reason">"Kernel: "{n.reason}</p>
+                    <p>
+                        <button type="button" data-ask=id node_ref=button.unwrap_or_default() on:click=move |_| start(id)>
+                            "ask"
+                        </button>
+                    </p>
+                    {answer_box(id)}
+                </li>
+            }
+        })
+        .collect();
+    let objects = ask::objects();
+    let states = [
+        ModuleState::Coming,
+        ModuleState::Live,
+        ModuleState::Going,
+        ModuleState::Unformed,
+    ]
+    .map(ModuleState::name);
+    view! {
+        <section class="ask-panel" data-testid="ask">
+            <p class="ask-depth">
+                <label>
+                    "Explore every sequence of up to "
+                    <select name="depth" node_ref=depth>
+                        {DEPTHS
+                            .map(|d| {
+                                view! {
+                                    <option value=d.to_string() selected=d == ask::DEFAULT_DEPTH>
+                                        {d.to_string()}
+                                    </option>
+                                }
+                            })}
+                    </select>
+                    " commands"
+                </label>
+            </p>
+            <ol class="ask-list">{items}</ol>
+            <p class="ask-builder">
+                "Or build one: can "
+                {choices(choice[0], "callback", "callback", None, CallbackKind::ALL.map(CallbackKind::name).to_vec())}
+                " run on "
+                {choices(choice[1], "object", "object", Some("any object"), objects.iter().map(String::as_str).collect())}
+                " seeing "
+                {choices(choice[2], "state", "module state it sees", Some("any state"), states.to_vec())}
+                " after "
+                {choices(choice[3], "after", "command", Some("any command"), Verb::ALL.map(Verb::word).to_vec())}
+                "? "
+                <button type="button" data-ask=BUILT on:click=move |_| start(BUILT)>
+                    "ask"
+                </button>
+            </p>
+            {answer_box(BUILT)}
+        </section>
+    }
+}
+
+/// A select of `values` (each its own value), after an option of value ""
+/// reading `none` if given.
+fn choices(
+    node: NodeRef<Select>,
+    name: &'static str,
+    label: &'static str,
+    none: Option<&'static str>,
+    values: Vec<&str>,
+) -> impl IntoView + use<> {
+    let options: Vec<_> = values
+        .into_iter()
+        .map(|v| {
+            let (value, text) = (v.to_string(), v.to_string());
+            view! { <option value=value>{text}</option> }
+        })
+        .collect();
+    view! {
+        <select name=name aria-label=label node_ref=node>
+            {none.map(|none| view! { <option value="">{none}</option> })}
+            {options}
+        </select>
+    }
+}
+
+/// The progress of an exploration and its answer, under the question asked.
+#[component]
+fn AnswerBox(
+    progress: RwSignal<Option<Progress>>,
+    shown: RwSignal<Shown>,
+    cancel: impl Fn() + Copy + Send + Sync + 'static,
+    state: ExplorerState,
+) -> impl IntoView {
+    let line = move || {
+        progress.get().map(|p| {
+            format!(
+                "exploring depth {} of {}: {} states, {} steps",
+                p.depth, p.max_depth, p.states, p.steps
+            )
+        })
+    };
+    view! {
+        <div class="ask-out" data-testid="ask-out">
+            <p class="ask-progress" role="status" data-testid="ask-progress" hidden=move || progress.with(Option::is_none)>
+                <progress
+                    max=move || progress.get().map_or(1, |p| p.max_depth).to_string()
+                    value=move || progress.get().map_or(0, |p| p.depth.saturating_sub(1)).to_string()
+                    aria-label="depth explored"
+                ></progress>
+                " "
+                <span>{line}</span>
+                " "
+                <button type="button" data-ask="cancel" on:click=move |_| cancel()>
+                    "cancel"
+                </button>
+            </p>
+            <div class="ask-answer" aria-live="polite" data-testid="ask-answer">
+                {move || answer(shown.get(), state)}
+            </div>
+        </div>
+    }
+}
+
+/// The answer: "never" with what was checked, or "yes" with the shortest
+/// scenario and a button that opens it.
+fn answer(shown: Shown, state: ExplorerState) -> AnyView {
+    let (question, answer, ms, busy) = match shown {
+        Shown::Nothing => return ().into_any(),
+        Shown::Line(text) => return view! { <p>{text}</p> }.into_any(),
+        Shown::Answered {
+            question,
+            answer,
+            ms,
+            busy,
+        } => (question, answer, ms, busy),
+    };
+    // Whole milliseconds: no float formatting code in the wasm.
+    let secs = format!("{}.{:02} s", ms / 1000, ms % 1000 / 10);
+    let asked = view! { <span class="muted">{format!("{question} ")}</span> };
+    match answer {
+        Answer::Never { states, depth, steps } => view! {
+            // data-busy-ms: the time spent in the engine (read by e2e/bench-explore.mjs).
+            <p data-ms=ms data-busy-ms=busy data-answer="never">
+                {asked}
+                <strong>"Never"</strong>
+                {format!(" within {depth} commands: checked {states} states ({steps} steps) in {secs}.")}
+            </p>
+        }
+        .into_any(),
+        Answer::Yes(w) => {
+            let text = format!(
+                ": {}, at step {} of this shortest scenario ({} states checked, {secs}):",
+                w.what, w.step, w.states
+            );
+            let label = format!("Open in the explorer at step {}", w.step);
+            let scenario = w.scenario.clone();
+            view! {
+                <p data-ms=ms data-busy-ms=busy data-answer="yes">
+                    {asked}
+                    <strong>"Yes"</strong>
+                    {text}
+                </p>
+                <pre class="ask-witness" tabindex="0" data-testid="ask-witness">{scenario}</pre>
+                <button type="button" data-ask="open" data-testid="ask-open" on:click=move |_| open(state, &w)>
+                    {label}
+                </button>
+            }
+            .into_any()
+        }
+    }
 }
 
 /// One exploration in progress.
 struct Job {
-    runs: Rc<Runs>,
-    generation: u32,
-    out: Element,
+    generation: StoredValue<u32>,
+    /// Its generation: a newer run or a cancel stops it.
+    mine: u32,
+    progress: RwSignal<Option<Progress>>,
+    shown: RwSignal<Shown>,
     question: String,
     started: f64,
     /// Milliseconds spent in the engine, without the frames in between.
     busy: f64,
 }
 
-/// The questions of a `klpscope-ask` block and their answers.
-#[component]
-pub fn AskPanel(
-    /// The block as the chapter file carries it: HTML from the site's build.
-    html: String,
-) -> impl IntoView {
-    let state = use_explorer_state();
-    let runs = Rc::new(Runs::default());
-    let act = move |ev: web_sys::MouseEvent| {
-        let Some(button) = super::clicked(&ev, "button[data-ask]") else {
-            return;
-        };
-        let Some(panel) = button.closest("section.ask-panel").ok().flatten() else {
-            return;
-        };
-        let Some(out) = find(&panel, ".ask-out") else {
-            return;
-        };
-        match button.get_attribute("data-ask").as_deref() {
-            Some("cancel") => {
-                runs.generation.set(runs.generation.get().wrapping_add(1));
-                show_progress(&out, None);
-                show_text(&out, "Cancelled: no answer.");
-                // The cancel button is gone: the keyboard goes back to
-                // the question's own button.
-                focus_question(&out);
-            }
-            Some("open") => {
-                if let Some(w) = runs.witness.borrow().as_ref() {
-                    open(state, w);
-                }
-            }
-            Some(id) => start(&runs, &panel, &button, out, id),
-            None => {}
-        }
-    };
-    view! {
-        <section class="ask-panel" data-testid="ask" on:click=act>
-            // Trusted: rendered from content/*.md by the site's own build.
-            <div inner_html=html></div>
-        </section>
-    }
-}
-
-/// Starts exploring the question `id` (`build`: the builder's), with the
-/// answer box moved under the button's question.
-fn start(runs: &Rc<Runs>, panel: &Element, button: &Element, out: Element, id: &str) {
-    if let Some(host) = button.closest("li, .ask-builder").ok().flatten() {
-        let _ = if host.tag_name() == "LI" {
-            host.append_child(&out).map(|_| ())
-        } else {
-            host.after_with_node_1(&out)
-        };
-    }
-    let _ = out.remove_attribute("hidden");
-    let generation = runs.generation.get().wrapping_add(1);
-    runs.generation.set(generation);
-    let question = if id == "build" {
-        let v = |name| value(panel, name);
-        Pattern::from_choices(&v("callback"), &v("object"), &v("state"), &v("after"))
-            .map(Question::Pattern)
-    } else {
-        Question::named(id)
-    };
-    let Some(question) = question else {
-        show_progress(&out, None);
-        show_text(
-            &out,
-            "This question is not one the engine knows: reload the page.",
-        );
-        return;
-    };
-    let depth = value(panel, "depth").parse().unwrap_or(ask::DEFAULT_DEPTH);
-    let asking = Asking::new(question.clone(), depth);
-    show_text(&out, "");
-    show_progress(&out, Some(asking.progress()));
-    slice(
-        asking,
-        Job {
-            runs: runs.clone(),
-            generation,
-            out,
-            question: question.text(),
-            started: js_sys::Date::now(),
-            busy: 0.0,
-        },
-    );
-}
-
 /// Explores for one slice, then again after the page has had its turn,
 /// until the answer or a newer run.
 fn slice(mut asking: Asking, mut job: Job) {
-    if job.runs.generation.get() != job.generation {
+    if job.generation.try_get_value() != Some(job.mine) {
         return;
     }
     let from = js_sys::Date::now();
@@ -143,8 +327,13 @@ fn slice(mut asking: Asking, mut job: Job) {
         let now = js_sys::Date::now();
         if let Some(answer) = found {
             job.busy += now - from;
-            show_progress(&job.out, None);
-            show_answer(&job, answer, now - job.started);
+            job.progress.set(None);
+            job.shown.set(Shown::Answered {
+                question: job.question,
+                answer,
+                ms: (now - job.started).max(0.0) as u64,
+                busy: job.busy.max(0.0) as u64,
+            });
             return;
         }
         if now >= from + SLICE_MS {
@@ -152,122 +341,8 @@ fn slice(mut asking: Asking, mut job: Job) {
             break;
         }
     }
-    show_progress(&job.out, Some(asking.progress()));
+    job.progress.set(Some(asking.progress()));
     set_timeout(move || slice(asking, job), Duration::ZERO);
-}
-
-/// The value of the panel's select `name`.
-fn value(panel: &Element, name: &str) -> String {
-    find(panel, &format!("select[name={name}]"))
-        .and_then(|s| s.dyn_into::<web_sys::HtmlSelectElement>().ok())
-        .map(|s| s.value())
-        .unwrap_or_default()
-}
-
-fn find(el: &Element, selector: &str) -> Option<Element> {
-    el.query_selector(selector).ok().flatten()
-}
-
-/// Shows how far the exploration has got, or hides the progress.
-fn show_progress(out: &Element, p: Option<Progress>) {
-    let Some(line) = find(out, ".ask-progress") else {
-        return;
-    };
-    let Some(p) = p else {
-        let _ = line.set_attribute("hidden", "");
-        return;
-    };
-    let _ = line.remove_attribute("hidden");
-    if let Some(bar) = find(&line, "progress") {
-        let _ = bar.set_attribute("max", &p.max_depth.to_string());
-        let _ = bar.set_attribute("value", &p.depth.saturating_sub(1).to_string());
-    }
-    if let Some(span) = find(&line, "span") {
-        span.set_text_content(Some(&format!(
-            "exploring depth {} of {}: {} states, {} steps",
-            p.depth, p.max_depth, p.states, p.steps
-        )));
-    }
-}
-
-/// Replaces the answer with one line of text.
-fn show_text(out: &Element, text: &str) {
-    if let Some(box_) = find(out, ".ask-answer") {
-        box_.set_text_content(None);
-        if !text.is_empty() {
-            let _ = add(&box_, "p", "", text);
-        }
-    }
-}
-
-/// Writes the answer: "never" with what was checked, or "yes" with the
-/// shortest scenario and a button that opens it.
-fn show_answer(job: &Job, answer: Answer, ms: f64) {
-    let Some(box_) = find(&job.out, ".ask-answer") else {
-        return;
-    };
-    box_.set_text_content(None);
-    // Whole milliseconds: no float formatting code in the wasm.
-    let ms = ms.max(0.0) as u64;
-    let secs = format!("{}.{:02} s", ms / 1000, ms % 1000 / 10);
-    let Ok(p) = add(&box_, "p", "", "") else {
-        return;
-    };
-    let _ = p.set_attribute("data-ms", &ms.to_string());
-    // The time spent in the engine (read by e2e/bench-explore.mjs).
-    let _ = p.set_attribute("data-busy-ms", &(job.busy.max(0.0) as u64).to_string());
-    let _ = add(&p, "span", "muted", &format!("{} ", job.question));
-    match answer {
-        Answer::Never {
-            states,
-            depth,
-            steps,
-        } => {
-            let _ = p.set_attribute("data-answer", "never");
-            let _ = add(&p, "strong", "", "Never");
-            let _ = p.append_with_str_1(&format!(
-                " within {depth} commands: checked {states} states ({steps} steps) in {secs}."
-            ));
-        }
-        Answer::Yes(w) => {
-            let _ = p.set_attribute("data-answer", "yes");
-            let _ = add(&p, "strong", "", "Yes");
-            let _ = p.append_with_str_1(&format!(
-                ": {}, at step {} of this shortest scenario ({} states checked, {secs}):",
-                w.what, w.step, w.states
-            ));
-            if let Ok(pre) = add(&box_, "pre", "ask-witness", &w.scenario) {
-                let _ = pre.set_attribute("tabindex", "0");
-                let _ = pre.set_attribute("data-testid", "ask-witness");
-            }
-            if let Ok(b) = add(
-                &box_,
-                "button",
-                "",
-                &format!("Open in the explorer at step {}", w.step),
-            ) {
-                let _ = b.set_attribute("type", "button");
-                let _ = b.set_attribute("data-ask", "open");
-                let _ = b.set_attribute("data-testid", "ask-open");
-            }
-            *job.runs.witness.borrow_mut() = Some(w);
-        }
-    }
-}
-
-/// Focuses the ask button of the question the answer box is under (a
-/// listed question holds the box; the builder is just before it).
-fn focus_question(out: &Element) {
-    let host = out
-        .parent_element()
-        .filter(|p| p.tag_name() == "LI")
-        .or_else(|| out.previous_element_sibling());
-    if let Some(b) = host
-        .and_then(|h| find(&h, "button[data-ask]"))
-        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = b.focus();
-    }
 }
 
 /// Opens a witness in the explorer at its step, with its event selected.

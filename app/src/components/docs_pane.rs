@@ -171,7 +171,7 @@ pub fn DocsPane() -> impl IntoView {
                                 Segment::Quiz { html, form } => {
                                     view! { <Quiz html=html.clone() form=form.clone() /> }.into_any()
                                 }
-                                Segment::Ask(html) => view! { <AskPanel html=html.clone() /> }.into_any(),
+                                Segment::Ask(ids) => view! { <AskPanel ids=ids.clone() /> }.into_any(),
                             })
                             .collect_view()
                             .into_any(),

@@ -34,23 +34,3 @@ pub fn elements(list: web_sys::NodeList) -> impl Iterator<Item = web_sys::Elemen
     use wasm_bindgen::JsCast;
     (0..list.length()).filter_map(move |i| list.item(i)?.dyn_into().ok())
 }
-
-/// Appends a new `tag` element to `parent`, with a class and a text (as a
-/// text node) where they are not empty: how the questions (ask.rs) write
-/// their answers into the answer box of the chapter's HTML.
-pub fn add(
-    parent: &web_sys::Element,
-    tag: &str,
-    class: &str,
-    text: &str,
-) -> Result<web_sys::Element, wasm_bindgen::JsValue> {
-    let e = leptos::prelude::document().create_element(tag)?;
-    if !class.is_empty() {
-        e.set_class_name(class);
-    }
-    if !text.is_empty() {
-        e.insert_adjacent_text("beforeend", text)?;
-    }
-    parent.insert_adjacent_element("beforeend", &e)?;
-    Ok(e)
-}

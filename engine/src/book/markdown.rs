@@ -56,8 +56,14 @@ pub enum Segment {
         /// The exercise and the choices of its answer.
         form: Box<Form>,
     },
-    /// A ```` ```klpscope-ask ```` block: its questions as HTML ([`ask_html`]).
-    Ask(String),
+    /// A ```` ```klpscope-ask ```` block: its questions, by id, and as
+    /// HTML ([`ask_html`]) for the pages that are not the site's app.
+    Ask {
+        /// The ids of its questions (of [`QUESTIONS`]), in order.
+        ids: Vec<&'static str>,
+        /// The questions as HTML.
+        html: String,
+    },
 }
 
 /// Ends the HTML of a `Q` segment in [`segments_file`]; the form follows.
@@ -69,12 +75,14 @@ pub const SEGMENT_END: char = '\u{1e}';
 /// A chapter's segments as the site's docs pane fetches them (it loads a
 /// chapter when it is opened, not with the app): each segment is `H`
 /// (HTML), `L` (a scenario), `Q` (an exercise: its HTML, [`QUIZ_FORM`],
-/// the form as [`Form::encode`] writes it) or `A` (questions, as HTML)
+/// the form as [`Form::encode`] writes it) or `A` (questions: their ids,
+/// space separated; the site draws them)
 /// followed by its text and [`SEGMENT_END`].
 pub fn segments_file(segments: &[Segment]) -> String {
     let mut out = String::new();
     for s in segments {
         let quiz;
+        let ids;
         let (kind, text) = match s {
             Segment::Html(h) => ('H', h),
             Segment::Live(l) => ('L', l),
@@ -83,7 +91,10 @@ pub fn segments_file(segments: &[Segment]) -> String {
                 quiz = format!("{html}{QUIZ_FORM}{}", form.encode());
                 ('Q', &quiz)
             }
-            Segment::Ask(h) => ('A', h),
+            Segment::Ask { ids: list, .. } => {
+                ids = list.join(" ");
+                ('A', &ids)
+            }
         };
         out.push(kind);
         out.extend(text.chars().filter(|&c| c != SEGMENT_END));
@@ -265,7 +276,10 @@ pub fn render_for(target: Target<'_>, chapter: &str, text: &str) -> Rendered {
                 match ask_questions(&body) {
                     Some(questions) => {
                         flush(&mut pending, &mut segments);
-                        segments.push(Segment::Ask(ask_html(target, &questions)));
+                        segments.push(Segment::Ask {
+                            ids: questions.iter().map(|q| q.id).collect(),
+                            html: ask_html(target, &questions),
+                        });
                     }
                     // An unknown id: the block stays visible as it is.
                     None => {

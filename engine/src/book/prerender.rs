@@ -79,7 +79,7 @@ pub fn page(book: &Book, chapter: usize) -> Result<String, String> {
             Segment::Quiz { html: h, .. } => {
                 let _ = write!(html, "<section class=\"quiz\">{h}</section>");
             }
-            Segment::Ask(h) => {
+            Segment::Ask { html: h, .. } => {
                 let _ = write!(html, "<div>{h}</div>");
             }
         }

@@ -180,7 +180,7 @@ impl Layout<'_> {
                 Segment::Html(h) => html.push_str(h),
                 Segment::Live(text) => html.push_str(&self.live(slug, text, warnings)),
                 Segment::Quiz { html: h, form } => html.push_str(&self.quiz(h, &form.exercise.id)),
-                Segment::Ask(h) => html.push_str(h),
+                Segment::Ask { html: h, .. } => html.push_str(h),
             }
         }
         html.push_str("</article>\n");
