@@ -22,8 +22,9 @@
 # that package depends on its kernel image, so apt installs that too. The
 # headers of the requested series are used, whatever else is installed, and
 # `klpscope check` runs under that series (--kernel 6.1 or 6.12).
-# KT_TIMEOUT seconds per boot (default 300), KT_ONLY a
-# substring of the scenario file names to run, KT_ACCEL tcg|kvm.
+# KT_TIMEOUT seconds per boot (default 300), KT_ONLY a substring of the
+# scenarios' paths under engine/tests/ (links/readable-define) to run,
+# KT_ACCEL tcg|kvm. Each scenario's logs: target/kernel-test/scenarios/PATH/.
 # KT_CATALOG=1 also runs the scenarios without define blocks (the selftest
 # transcripts and the derived scenarios) with the kernel's own selftest
 # modules, built from the distribution's linux-source-X.Y package (fetched
@@ -201,7 +202,9 @@ fail=0
 failed=()
 skipped=()
 for sc in "${SCENARIOS[@]}"; do
-	name=$(basename "$sc" .txt)
+	# The path under engine/tests/: links/ and scenarios/ share file names.
+	name=${sc#engine/tests/}
+	name=${name%.txt}
 	case "$name" in *"$ONLY"*) ;; *) continue ;; esac
 	# A scenario written for another profile (seed-v1, an unmerged
 	# proposal) describes a kernel that is not this one.
