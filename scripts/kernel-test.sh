@@ -22,6 +22,9 @@
 # that package depends on its kernel image, so apt installs that too. The
 # headers of the requested series are used, whatever else is installed, and
 # `klpscope check` runs under that series (--kernel 6.1 or 6.12).
+# KT_SETTLE tenths of a second that run.sh waits for a transition to finish
+# after a command (its KLP_SETTLE, default 20: about one retry of the
+# transition work; a slow or busy host may need more).
 # KT_TIMEOUT seconds per boot (default 300), KT_ONLY a substring of the
 # scenarios' paths under engine/tests/ (links/readable-define) to run,
 # KT_ACCEL tcg|kvm. Each scenario's logs: target/kernel-test/scenarios/PATH/.
@@ -165,12 +168,22 @@ mount -t tmpfs none /tmp
 exec >/dev/ttyS1 2>&1
 echo "klpscope-kernel-test: kernel $(cat /proc/sys/kernel/osrelease)"
 echo "klpscope-kernel-test: begin"
+# KT_SETTLE, when set, is run.sh's KLP_SETTLE.
+[ -e /run/klp/settle ] && KLP_SETTLE=$(cat /run/klp/settle) && export KLP_SETTLE
 KO_DIR=/run/klp /bin/bash /run/klp/run.sh
 echo "klpscope-kernel-test: end rc=$?"
 sync
 poweroff -f
 EOF
 chmod +x "$BASE/init"
+if [ -n "${KT_SETTLE:-}" ]; then
+	case "$KT_SETTLE" in *[!0-9]*)
+		echo "kernel-test: KT_SETTLE is tenths of a second, not $KT_SETTLE" >&2
+		exit 2
+		;;
+	esac
+	echo "$KT_SETTLE" >"$BASE/run/klp/settle"
+fi
 
 mapfile -t SCENARIOS < <(grep -rl '^define ' engine/tests --include='*.txt' | sort)
 
