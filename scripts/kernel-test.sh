@@ -24,7 +24,9 @@
 # `klpscope check` runs under that series (--kernel 6.1 or 6.12).
 # KT_SETTLE tenths of a second that run.sh waits for a transition to finish
 # after a command (its KLP_SETTLE, default 20: about one retry of the
-# transition work; a slow or busy host may need more).
+# transition work; a slow or busy host may need more, but then a transition
+# that stalls long reaches its 15th retry, which signals the remaining
+# tasks, in fewer commands than the model counts).
 # KT_TIMEOUT seconds per boot (default 300), KT_ONLY a substring of the
 # scenarios' paths under engine/tests/ (links/readable-define) to run,
 # KT_ACCEL tcg|kvm. Each scenario's logs: target/kernel-test/scenarios/PATH/.
