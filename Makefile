@@ -63,7 +63,8 @@ bench: setup-browser build
 	cd e2e && node bench-explore.mjs && node bench-step.mjs && node bench-load.mjs
 
 ## kernel-test: every scenario with define blocks as real modules on Debian's kernel under
-## QEMU, its console log checked against the model (not part of `test`; needs root for apt)
+## QEMU, its console log checked against the model under that kernel's version (not part
+## of `test`; needs root for apt). KT_KERNEL=6.1 (default) or 6.12 picks Debian 12's kernel
 kernel-test:
 	scripts/kernel-test.sh
 

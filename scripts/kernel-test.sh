@@ -9,13 +9,27 @@
 # kmod and bash, runs run.sh there, and `klpscope check`s what it printed.
 #
 # Needs root once, for Debian's packages: qemu-system-x86, busybox-static, cpio,
-# kmod, linux-headers-amd64; the kernel image package (linux-image-VERSION,
-# matching the headers) is downloaded with apt-get download and its /boot
-# unpacked under target/kernel-test/, never installed. No other download
-# (but linux-source with KT_CATALOG=1, below).
+# kmod, linux-headers-amd64 (or linux-headers-6.12.*-amd64, below); the kernel
+# image package (linux-image-VERSION, matching the headers) is downloaded with
+# apt-get download and its /boot unpacked under target/kernel-test/, and
+# booted from there. No other download (but linux-source with KT_CATALOG=1,
+# below).
 #
-# Environment: KT_TIMEOUT seconds per boot (default 300), KT_ONLY a
-# substring of the scenario file names to run, KT_ACCEL tcg|kvm.
+# Environment: KT_KERNEL 6.1|6.12, the kernel series to run (default 6.1,
+# Debian 12's first kernel). For 6.12 the script installs the newest
+# linux-headers-6.12.*-amd64 apt offers (Debian 12 has it in bookworm-security;
+# where no source has it, it adds bookworm-backports to apt's sources first);
+# that package depends on its kernel image, so apt installs that too. The
+# headers of the requested series are used, whatever else is installed, and
+# `klpscope check` runs under that series (--kernel 6.1 or 6.12).
+# KT_SETTLE tenths of a second that run.sh waits for a transition to finish
+# after a command (its KLP_SETTLE, default 20: about one retry of the
+# transition work; a slow or busy host may need more, but then a transition
+# that stalls long reaches its 15th retry, which signals the remaining
+# tasks, in fewer commands than the model counts).
+# KT_TIMEOUT seconds per boot (default 300), KT_ONLY a substring of the
+# scenarios' paths under engine/tests/ (links/readable-define) to run,
+# KT_ACCEL tcg|kvm. Each scenario's logs: target/kernel-test/scenarios/PATH/.
 # KT_CATALOG=1 also runs the scenarios without define blocks (the selftest
 # transcripts and the derived scenarios) with the kernel's own selftest
 # modules, built from the distribution's linux-source-X.Y package (fetched
@@ -27,6 +41,14 @@ OUT=$ROOT/target/kernel-test
 TIMEOUT=${KT_TIMEOUT:-300}
 ONLY=${KT_ONLY:-}
 START=$(date +%s)
+KERNEL_SERIES=${KT_KERNEL:-6.1}
+case "$KERNEL_SERIES" in
+6.1 | 6.12) ;;
+*)
+	echo "kernel-test: KT_KERNEL is 6.1 or 6.12, not $KERNEL_SERIES" >&2
+	exit 2
+	;;
+esac
 
 say() { echo "==> $*"; }
 
@@ -35,7 +57,45 @@ command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
 [ -x /bin/busybox ] || need_pkgs+=(busybox-static)
 command -v kmod >/dev/null || need_pkgs+=(kmod)
 command -v cpio >/dev/null || need_pkgs+=(cpio)
-ls -d /usr/src/linux-headers-*-amd64 >/dev/null 2>&1 || need_pkgs+=(linux-headers-amd64)
+# The headers of the requested series, newest first: linux-headers-6.1.0-57-amd64,
+# linux-headers-6.12.118+deb12-amd64, linux-headers-6.12.12+bpo-amd64 (not the
+# -cloud-amd64 or -rt-amd64 flavours).
+SERIES_RE="${KERNEL_SERIES%%.*}\\.${KERNEL_SERIES#*.}"'\.[0-9]+(-[0-9]+|\+[a-z0-9]+)-amd64'
+headers_for_series() {
+	find /usr/src -maxdepth 1 -name 'linux-headers-*-amd64' | grep -E "/linux-headers-$SERIES_RE\$" | sort -V -r || true
+}
+if [ -z "$(headers_for_series)" ]; then
+	case "$KERNEL_SERIES" in
+	6.1) need_pkgs+=(linux-headers-amd64) ;;
+	6.12)
+		# Debian 12 carries 6.12 (linux-headers-6.12.*+deb12-amd64) in
+		# bookworm-security; before that, only in bookworm-backports.
+		newest_headers() {
+			apt-cache search --names-only "^linux-headers-$SERIES_RE\$" | cut -d' ' -f1 | sort -V | tail -n 1
+		}
+		apt-get update -q
+		pkg=$(newest_headers)
+		if [ -z "$pkg" ] && ! grep -qs '^[^#]*bookworm-backports' /etc/apt/sources.list \
+			/etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; then
+			say "adding bookworm-backports to apt's sources"
+			echo "deb http://deb.debian.org/debian bookworm-backports main" \
+				>/etc/apt/sources.list.d/bookworm-backports.list
+			apt-get update -q
+			pkg=$(newest_headers)
+		fi
+		[ -n "$pkg" ] || {
+			echo "kernel-test: no linux-headers-$KERNEL_SERIES.*-amd64 in apt's sources" >&2
+			exit 2
+		}
+		# From backports, its dependencies (linux-base >= 4.12) come from there too.
+		from=()
+		if ! apt-cache policy "$pkg" | grep -q ' 500 '; then from=(-t bookworm-backports); fi
+		# The headers depend on their image: apt installs that too.
+		say "installing $pkg ${from[*]}"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${from[@]+"${from[@]}"} "$pkg"
+		;;
+	esac
+fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
 	say "installing ${need_pkgs[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_pkgs[@]}"
@@ -45,8 +105,14 @@ file /bin/busybox 2>/dev/null | grep -q 'dynamically' && {
 	exit 2
 }
 
-HEADERS=$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
+HEADERS=$(headers_for_series | head -n 1)
+[ -n "$HEADERS" ] || {
+	echo "kernel-test: no linux-headers-$KERNEL_SERIES.*-amd64 under /usr/src" >&2
+	exit 2
+}
 KVER=${HEADERS#/usr/src/linux-headers-}
+# The series the model follows: 6.1.0-57-amd64 -> 6.1, 6.12.118+deb12-amd64 -> 6.12.
+series=$(echo "$KVER" | cut -d. -f1,2)
 mkdir -p "$OUT"
 IMG=$OUT/linux-image-$KVER
 if [ ! -e "$IMG/boot/vmlinuz-$KVER" ]; then
@@ -104,12 +170,22 @@ mount -t tmpfs none /tmp
 exec >/dev/ttyS1 2>&1
 echo "klpscope-kernel-test: kernel $(cat /proc/sys/kernel/osrelease)"
 echo "klpscope-kernel-test: begin"
+# KT_SETTLE, when set, is run.sh's KLP_SETTLE.
+[ -e /run/klp/settle ] && KLP_SETTLE=$(cat /run/klp/settle) && export KLP_SETTLE
 KO_DIR=/run/klp /bin/bash /run/klp/run.sh
 echo "klpscope-kernel-test: end rc=$?"
 sync
 poweroff -f
 EOF
 chmod +x "$BASE/init"
+if [ -n "${KT_SETTLE:-}" ]; then
+	case "$KT_SETTLE" in *[!0-9]*)
+		echo "kernel-test: KT_SETTLE is tenths of a second, not $KT_SETTLE" >&2
+		exit 2
+		;;
+	esac
+	echo "$KT_SETTLE" >"$BASE/run/klp/settle"
+fi
 
 mapfile -t SCENARIOS < <(grep -rl '^define ' engine/tests --include='*.txt' | sort)
 
@@ -117,7 +193,6 @@ mapfile -t SCENARIOS < <(grep -rl '^define ' engine/tests --include='*.txt' | so
 SELF=$OUT/test_modules-$KVER
 if [ -n "${KT_CATALOG:-}" ]; then
 	if [ ! -e "$SELF/.built" ]; then
-		series=$(echo "$KVER" | cut -d. -f1,2)
 		say "building the selftest modules from linux-source-$series"
 		rm -rf "$SELF" "$OUT/linux-source"
 		mkdir -p "$SELF" "$OUT/linux-source"
@@ -142,7 +217,9 @@ fail=0
 failed=()
 skipped=()
 for sc in "${SCENARIOS[@]}"; do
-	name=$(basename "$sc" .txt)
+	# The path under engine/tests/: links/ and scenarios/ share file names.
+	name=${sc#engine/tests/}
+	name=${name%.txt}
 	case "$name" in *"$ONLY"*) ;; *) continue ;; esac
 	# A scenario written for another profile (seed-v1, an unmerged
 	# proposal) describes a kernel that is not this one.
@@ -197,8 +274,8 @@ for sc in "${SCENARIOS[@]}"; do
 		failed+=("$name (run)")
 		continue
 	fi
-	say "$name: ran in $((t1 - t0))s; klpscope check"
-	if "$KLP" check "$dir/real.txt"; then
+	say "$name: ran in $((t1 - t0))s; klpscope check --kernel $series"
+	if "$KLP" check --kernel "$series" "$dir/real.txt"; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
