@@ -78,7 +78,7 @@ fn mark(el: &web_sys::Element, class: &str) {
 }
 
 /// "past", "current" or "future" relative to the cursor.
-fn time_class(step: usize, cursor: usize) -> &'static str {
+pub fn time_class(step: usize, cursor: usize) -> &'static str {
     if step > cursor {
         "future"
     } else if step == cursor {

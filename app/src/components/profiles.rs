@@ -2,7 +2,7 @@
 //! the same scenario compared under two profiles. The profile is part of
 //! the scenario text (its `# semantics:` header), so a link keeps it.
 
-use super::timeline::Timeline;
+use super::timeline::{ModeToggle, Timeline};
 use crate::state::{Replay, use_explorer_state};
 use klpscope_engine::diff::{self, Comparison, Finding, Point, StepComparison};
 use klpscope_engine::{KernelVersion, Semantics, parse};
@@ -179,15 +179,7 @@ fn comparison_view(c: Comparison, compact: RwSignal<bool>) -> impl IntoView {
     view! {
         <p data-testid="compare-summary">{summary}</p>
         <p class="compare-mode">
-            <button
-                class="mode"
-                data-testid="compare-mode"
-                aria-pressed=move || if compact.get() { "false" } else { "true" }
-                title="Compact: narrow steps, glyph-only markers. Detailed: every label."
-                on:click=move |_| compact.update(|c| *c = !*c)
-            >
-                "detailed"
-            </button>
+            <ModeToggle compact testid="compare-mode" />
         </p>
         <div
             class="compare-timelines"

@@ -173,15 +173,7 @@ pub fn Timeline(
         <div class="timeline-box" class:compact=move || compact.get()>
             <div class="timeline-top">
                 <p class="step-caption" data-testid="step-caption">{caption}</p>
-                <button
-                    class="mode"
-                    data-testid="timeline-mode"
-                    aria-pressed=move || if compact.get() { "false" } else { "true" }
-                    title="Compact: narrow steps, glyph-only markers. Detailed: every label."
-                    on:click=move |_| compact.update(|c| *c = !*c)
-                >
-                    "detailed"
-                </button>
+                <ModeToggle compact testid="timeline-mode" />
             </div>
             <div
                 class="timeline-scroll"
@@ -213,6 +205,23 @@ pub fn Timeline(
                 </Show>
             </div>
         </div>
+    }
+}
+
+/// The button that switches a timeline (or two compared) between compact
+/// and detailed.
+#[component]
+pub fn ModeToggle(compact: RwSignal<bool>, testid: &'static str) -> impl IntoView {
+    view! {
+        <button
+            class="mode"
+            data-testid=testid
+            aria-pressed=move || if compact.get() { "false" } else { "true" }
+            title="Compact: narrow steps, glyph-only markers. Detailed: every label."
+            on:click=move |_| compact.update(|c| *c = !*c)
+        >
+            "detailed"
+        </button>
     }
 }
 
@@ -354,17 +363,6 @@ fn marker_slot(grid: &Grid, (step, event): Selection) -> Option<usize> {
     })
 }
 
-/// "past", "current" or "future" relative to the cursor.
-fn time_class(step: usize, cursor: usize) -> &'static str {
-    if step > cursor {
-        "future"
-    } else if step == cursor {
-        "current"
-    } else {
-        "past"
-    }
-}
-
 fn several_patches(grid: &Grid) -> bool {
     let mut first: Option<&str> = None;
     for lane in &grid.lanes {
@@ -419,7 +417,7 @@ fn StepColumn(
     multi_patch: Memo<bool>,
 ) -> impl IntoView {
     // Only the columns whose time changes are touched by a step.
-    let time = Memo::new(move |_| time_class(step, cursor.get()));
+    let time = Memo::new(move |_| super::marks::time_class(step, cursor.get()));
     move || {
         replay.with(|r| {
             let grid = &r.timeline;
