@@ -15,7 +15,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+    // The package's directory when the script runs (`env!` would be the
+    // one it was compiled in, which a shared target directory reuses).
+    let Ok(manifest_dir) = std::env::var("CARGO_MANIFEST_DIR") else {
+        eprintln!("error: cargo did not set CARGO_MANIFEST_DIR");
+        return ExitCode::FAILURE;
+    };
+    let content = Path::new(&manifest_dir).join("../content");
     println!("cargo:rerun-if-changed={}", content.display());
     let book = match Book::load(&content) {
         Ok(book) => book,
