@@ -36,6 +36,7 @@
 //! whole URL as well.
 
 use crate::scenario::{ParseError, ParseErrorKind, parse};
+use std::sync::LazyLock;
 
 /// The longest fragment [`decode`] reads, in bytes.
 pub const MAX_FRAGMENT: usize = 64 * 1024; // (the error hint says 65536)
@@ -127,15 +128,14 @@ fn declared_names(defines: &str) -> Vec<String> {
         .collect()
 }
 
-/// The catalog's module names (one copy of the lookup, not inlined at
-/// every use: the browser build stays small).
-#[inline(never)]
-fn catalog_names() -> Vec<String> {
+/// The catalog's module names, built once: a link of 300 commands looks
+/// a name up for each, and building the catalog is what costs.
+static CATALOG_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
     crate::catalog::builtin()
         .into_iter()
         .map(|m| m.name)
         .collect()
-}
+});
 
 /// What a module name in a token stands for: a declared module by its
 /// name, else a catalog module by its alias, else the name as written.
@@ -144,10 +144,10 @@ fn expand(name: &str, declared: &[String]) -> String {
     if declared.iter().any(|d| d == name) {
         return name.to_string();
     }
-    catalog_names()
-        .into_iter()
+    CATALOG_NAMES
+        .iter()
         .find(|m| alias_of(m) == Some(name))
-        .unwrap_or_else(|| name.to_string())
+        .map_or_else(|| name.to_string(), String::clone)
 }
 
 /// The shortest name for `name` that [`expand`] reads back.
