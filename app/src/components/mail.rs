@@ -202,6 +202,8 @@ fn EmbedDialog(
             d.close();
         }
     });
+    // Read only while the dialog is open: encoding the scenario on every
+    // step of a closed dialog would cost each step its time.
     let snippet = Memo::new(move |_| {
         let len = state.len();
         let cursor = state.cursor.get();
@@ -243,7 +245,7 @@ fn EmbedDialog(
                 aria-label="Embed snippet"
                 spellcheck="false"
                 data-testid="embed-snippet"
-                prop:value=move || snippet.get()
+                prop:value=move || if open.get() { snippet.get() } else { String::new() }
             ></textarea>
             <div class="paste-actions">
                 <button data-testid="embed-copy" on:click=copy>"copy snippet"</button>
