@@ -236,9 +236,9 @@ pub fn section_text(chapter: &Chapter, segments: &[Segment], h: usize) -> String
     for (i, segment) in segments.iter().enumerate().take(seg1 + 1).skip(seg0) {
         let html = match segment {
             Segment::Html(html) => html.as_str(),
-            // An exercise's text (title, session, question, hint), without
-            // its answer form, which starts with the list of rows.
-            Segment::Quiz { html, .. } => html.split("<ol").next().unwrap_or_default(),
+            // An exercise's text (title, session, question, hint); its
+            // answer form is the Quiz view's own.
+            Segment::Quiz { html, .. } => html.as_str(),
             // The questions and their reasons.
             Segment::Ask(ids) => {
                 asked = ask_text(ids);
@@ -429,7 +429,7 @@ mod tests {
             ),
             Segment::Live("% rmmod m\n".into()),
             Segment::Quiz {
-                html: "<h3 id=\"quiz-q\">Q &amp; A</h3><ol class=\"answer\"></ol><template><li><select><option>vmlinux</option></select></li></template>".into(),
+                html: "<h3 id=\"quiz-q\">Q &amp; A</h3>".into(),
                 form: Arc::new(klpscope_engine::quiz::Form::decode("q\n")),
             },
             Segment::Html("<h2 id=\"doc-b\">B</h2><table><tr><td>l</td><td>r</td></tr></table>".into()),

@@ -164,12 +164,17 @@ pub fn DocsPane() -> impl IntoView {
                         .into_any(),
                         Some(Ok(segments)) => segments
                             .iter()
-                            .map(|seg| match seg {
+                            .scan(true, |first_quiz, seg| {
+                                let first = *first_quiz && matches!(seg, Segment::Quiz { .. });
+                                *first_quiz &= !first;
+                                Some((seg, first))
+                            })
+                            .map(|(seg, first)| match seg {
                                 // Trusted: rendered from content/*.md by the site's own build.
                                 Segment::Html(html) => view! { <div inner_html=html.clone()></div> }.into_any(),
                                 Segment::Live(text) => view! { <LiveBlock text=text.clone() /> }.into_any(),
                                 Segment::Quiz { html, form } => {
-                                    view! { <Quiz html=html.clone() form=form.clone() /> }.into_any()
+                                    view! { <Quiz html=html.clone() form=form.clone() first /> }.into_any()
                                 }
                                 Segment::Ask(ids) => view! { <AskPanel ids=ids.clone() /> }.into_any(),
                             })

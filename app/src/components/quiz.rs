@@ -1,6 +1,7 @@
 //! An exercise in the docs: the session so far and the command to
-//! predict, a form for the answer (native selects and buttons, so the
-//! keyboard does all a mouse does), and the engine's verdict. The engine
+//! predict, a form for the answer (a view of the exercise's choices:
+//! native selects and buttons, so the keyboard does all a mouse does),
+//! and the engine's verdict. The engine
 //! decides everything: the choices come with the exercise (`quiz::Form`),
 //! the explorer runs the step, `quiz::solution_of` reads the answer off it
 //! and `quiz::grade_against` compares (what `quiz::grade` does). Scores
@@ -11,8 +12,6 @@ use klpscope_engine::event::CallbackKind;
 use klpscope_engine::quiz::{self, Answer, Call, Console, FindingKind, Form, Verdict};
 use leptos::prelude::*;
 use std::sync::Arc;
-use wasm_bindgen::JsCast;
-use web_sys::Element;
 
 /// localStorage key of the scores: `ID=RIGHT/OUT_OF` per exercise,
 /// space-separated.
@@ -97,94 +96,180 @@ impl Scores {
     }
 }
 
-/// One exercise and its answer form. The form is HTML from the site's
-/// build (the engine's `book::markdown::quiz_html`: native selects and
-/// buttons, with the choices the engine offers); one click handler acts on
-/// its buttons (`data-act`), and the answer is read from the selects when
-/// it is checked. The verdict and the score are the component's own view,
-/// of the graded answer and of the shared [`Scores`].
+/// One row of an answer: a callback as the reader names it.
+#[derive(Clone, Copy)]
+struct Row {
+    /// Its key in the list (rows come and go).
+    id: usize,
+    patch: RwSignal<String>,
+    callback: RwSignal<String>,
+    object: RwSignal<String>,
+    state: RwSignal<String>,
+}
+
+impl Row {
+    /// A new row at the first choice of each select (any patch, the first
+    /// callback, `vmlinux`, no state).
+    fn new(id: usize, form: &Form) -> Row {
+        Row {
+            id,
+            patch: RwSignal::new(String::new()),
+            callback: RwSignal::new(CallbackKind::ALL[0].name().to_string()),
+            object: RwSignal::new(form.objects.first().cloned().unwrap_or_default()),
+            state: RwSignal::new(String::new()),
+        }
+    }
+
+    fn call(&self) -> Call {
+        Call {
+            callback: CallbackKind::from_name(&self.callback.get_untracked())
+                .unwrap_or(CallbackKind::PrePatch),
+            patch: Some(self.patch.get_untracked()).filter(|p| !p.is_empty()),
+            object: self.object.get_untracked(),
+            state: quiz::read_state(&self.state.get_untracked()),
+        }
+    }
+}
+
+/// Where the focus goes after a row is added or removed: a row's first
+/// select, or the "add" button when no row is left.
+#[derive(Clone, Copy, PartialEq)]
+enum Focus {
+    Row(usize),
+    Add,
+}
+
+/// One exercise: its text (HTML from the site's build: title, session,
+/// question, hint) and its answer form, a view of the engine's [`Form`]
+/// (native selects and buttons, so the keyboard does all a mouse does);
+/// the verdict and the score are drawn from the graded answer and the
+/// shared [`Scores`].
 #[component]
 pub fn Quiz(
-    /// The exercise's text and answer form, as the site's build wrote them
-    /// (trusted HTML).
+    /// The exercise's text, as the site's build wrote it (trusted HTML).
     html: String,
-    /// The exercise the form is graded against.
+    /// The exercise and the choices of its answer form.
     form: Arc<Form>,
+    /// The chapter's first exercise: it says where scores are kept and
+    /// offers to reset them.
+    first: bool,
 ) -> impl IntoView {
     let ex = Arc::new(form.exercise.clone());
     let state = use_explorer_state();
     let scores = expect_context::<Scores>();
     let verdict = RwSignal::new(None::<Result<Verdict, &'static str>>);
-    let act = {
+    let rows = RwSignal::new(Vec::<Row>::new());
+    let next_id = StoredValue::new(0usize);
+    let console = RwSignal::new("ok".to_string());
+    let focus = RwSignal::new(None::<Focus>);
+    let add_button: NodeRef<leptos::html::Button> = NodeRef::new();
+    Effect::new(move |_| {
+        if focus.get() == Some(Focus::Add)
+            && let Some(b) = add_button.get()
+        {
+            let _ = b.focus();
+        }
+    });
+
+    let add = {
+        let form = form.clone();
+        move |_| {
+            let id = next_id.get_value();
+            next_id.set_value(id + 1);
+            rows.update(|r| r.push(Row::new(id, &form)));
+            focus.set(Some(Focus::Row(id)));
+        }
+    };
+    let remove = move |id: usize| {
+        rows.update(|r| {
+            let Some(i) = r.iter().position(|row| row.id == id) else {
+                return;
+            };
+            r.remove(i);
+            let next = r.get(i).or_else(|| i.checked_sub(1).and_then(|p| r.get(p)));
+            focus.set(Some(next.map_or(Focus::Add, |row| Focus::Row(row.id))));
+        });
+    };
+    let check = {
         let ex = ex.clone();
-        move |ev: web_sys::MouseEvent| {
-            let find = |el: &Element, sel: &str| el.query_selector(sel).ok().flatten();
-            let Some(button) = super::clicked(&ev, "button[data-act]") else {
+        move |_| {
+            // The step itself goes into the explorer (its timeline and
+            // log), and the answer is graded against the step it ran.
+            let solution = state
+                .load(&ex.scenario_text(), None)
+                .then(|| {
+                    state
+                        .replay
+                        .with_untracked(|r| r.steps().last().map(quiz::solution_of))
+                })
+                .flatten();
+            let Some(solution) = solution else {
+                verdict.set(Some(Err(
+                    "This exercise's session does not run: see the explorer.",
+                )));
                 return;
             };
-            let Some(quiz) = button.closest("section.quiz").ok().flatten() else {
-                return;
+            let answer = Answer {
+                calls: rows.with_untracked(|r| r.iter().map(Row::call).collect()),
+                console: Some(match console.get_untracked().as_str() {
+                    "error" => Console::Error(None),
+                    _ => Console::Ok,
+                }),
             };
-            match button.get_attribute("data-act").as_deref() {
-                Some("add") => {
-                    if let (Some(list), Some(row)) = (find(&quiz, "ol"), find(&quiz, "template")) {
-                        let _ = list.insert_adjacent_html("beforeend", &row.inner_html());
-                        focus(list.last_element_child().and_then(|li| find(&li, "select")));
-                    }
-                }
-                Some("remove") => {
-                    if let Some(li) = button.closest("li").ok().flatten() {
-                        let next = li
-                            .next_element_sibling()
-                            .or_else(|| li.previous_element_sibling())
-                            .and_then(|row| find(&row, "select"))
-                            .or_else(|| find(&quiz, "[data-act=add]"));
-                        li.remove();
-                        focus(next);
-                    }
-                }
-                Some("check") => {
-                    // The step itself goes into the explorer (its timeline and
-                    // log), and the answer is graded against the step it ran.
-                    let solution = state
-                        .load(&ex.scenario_text(), None)
-                        .then(|| {
-                            state
-                                .replay
-                                .with_untracked(|r| r.steps().last().map(quiz::solution_of))
-                        })
-                        .flatten();
-                    match solution {
-                        Some(solution) => {
-                            let mut v = quiz::grade_against(&solution, &read_answer(&quiz));
-                            v.docs = ex.docs.clone();
-                            let p = record(&stored(), &ex.id, v.score.right, v.score.out_of);
-                            scores.set(p);
-                            verdict.set(Some(Ok(v)));
-                        }
-                        None => verdict.set(Some(Err(
-                            "This exercise's session does not run: see the explorer.",
-                        ))),
-                    }
-                }
-                Some("reset")
-                    if window()
-                        .confirm_with_message("Forget the scores of every exercise?")
-                        .unwrap_or(false) =>
-                {
-                    scores.set(String::new());
-                }
-                Some("setup") if state.load(&ex.prefix, None) => state.show(),
-                _ => {}
+            let mut v = quiz::grade_against(&solution, &answer);
+            v.docs = ex.docs.clone();
+            scores.set(record(&stored(), &ex.id, v.score.right, v.score.out_of));
+            verdict.set(Some(Ok(v)));
+        }
+    };
+    let setup = {
+        let prefix = ex.prefix.clone();
+        move |_| {
+            if state.load(&prefix, None) {
+                state.show();
             }
+        }
+    };
+    let reset = move |_| {
+        if window()
+            .confirm_with_message("Forget the scores of every exercise?")
+            .unwrap_or(false)
+        {
+            scores.set(String::new());
         }
     };
 
     let id = ex.id.clone();
     view! {
-        <section class="quiz" aria-labelledby=format!("quiz-{}", ex.id) data-testid="quiz" on:click=act>
+        <section class="quiz" aria-labelledby=format!("quiz-{}", ex.id) data-testid="quiz">
+            {first.then(|| view! {
+                <p class="quiz-progress">
+                    "Your scores stay in this browser only. "
+                    <button type="button" data-act="reset" on:click=reset>"reset progress"</button>
+                </p>
+            })}
             // Trusted: rendered from content/*.md by the site's own build.
             <div inner_html=html></div>
+            <ol class="answer" aria-label="Your answer: the callbacks, in the order they run">
+                <For each=move || rows.get() key=|row| row.id let:row>
+                    <AnswerRow row form=form.clone() focus on_remove=Callback::new(remove) />
+                </For>
+            </ol>
+            <div class="quiz-actions">
+                <button type="button" data-act="add" node_ref=add_button on:click=add>
+                    "add a callback"
+                </button>
+                <select
+                    name="console"
+                    aria-label="console outcome"
+                    on:change=move |ev| console.set(event_target_value(&ev))
+                >
+                    <option value="ok">"console: ok"</option>
+                    <option value="error">"console: an error line"</option>
+                </select>
+                <button type="button" class="check" data-act="check" on:click=check>"check"</button>
+                <button type="button" data-act="setup" on:click=setup>"set up in the explorer"</button>
+            </div>
             <p class="quiz-status" data-testid="quiz-status">
                 {move || scores.0.with(|p| status(p, &id))}
             </p>
@@ -192,6 +277,90 @@ pub fn Quiz(
                 {move || verdict.get().map(show_verdict)}
             </div>
         </section>
+    }
+}
+
+/// A row of the answer: a select each for the patch (when the scenario
+/// loads more than one), the callback, the object and the state, then
+/// its remove button. It takes the focus when it is `focus`'s row.
+#[component]
+fn AnswerRow(
+    row: Row,
+    form: Arc<Form>,
+    focus: RwSignal<Option<Focus>>,
+    on_remove: Callback<usize>,
+) -> impl IntoView {
+    let first: NodeRef<leptos::html::Select> = NodeRef::new();
+    Effect::new(move |_| {
+        if focus.get() == Some(Focus::Row(row.id))
+            && let Some(el) = first.get()
+        {
+            let _ = el.focus();
+        }
+    });
+    let patches = (form.patches.len() > 1).then(|| {
+        view! {
+            <Choice
+                name="patch"
+                label="whose callback (patch)"
+                none=Some("any patch")
+                values=form.patches.clone()
+                value=row.patch
+                node_ref=first
+            />
+        }
+    });
+    let callbacks = CallbackKind::ALL.map(|k| k.name().to_string()).to_vec();
+    let states = quiz::ANSWER_STATES
+        .map(|s| quiz::short_state(s).to_string())
+        .to_vec();
+    // The first select takes the focus: the callback's when there is no
+    // patch select.
+    let callback_ref = if form.patches.len() > 1 {
+        NodeRef::new()
+    } else {
+        first
+    };
+    view! {
+        <li>
+            {patches}
+            <Choice name="callback" label="callback" none=None values=callbacks value=row.callback node_ref=callback_ref />
+            <Choice name="object" label="object" none=None values=form.objects.clone() value=row.object node_ref=NodeRef::new() />
+            <Choice name="state" label="module state it sees" none=Some("no state") values=states value=row.state node_ref=NodeRef::new() />
+            <button type="button" data-act="remove" aria-label="remove this callback" on:click=move |_| on_remove.run(row.id)>
+                "remove"
+            </button>
+        </li>
+    }
+}
+
+/// A `<select name=NAME>` of `values` (each its own value), after an
+/// option of value "" reading `none` if given, kept in `value`.
+#[component]
+fn Choice(
+    name: &'static str,
+    label: &'static str,
+    none: Option<&'static str>,
+    values: Vec<String>,
+    value: RwSignal<String>,
+    node_ref: NodeRef<leptos::html::Select>,
+) -> impl IntoView {
+    view! {
+        <select
+            name=name
+            aria-label=label
+            node_ref=node_ref
+            on:change=move |ev| value.set(event_target_value(&ev))
+        >
+            {none.map(|n| view! { <option value="">{n}</option> })}
+            {values
+                .into_iter()
+                .map(|v| {
+                    let text = v.clone();
+                    view! { <option value=v>{text}</option> }
+                })
+                .collect_view()}
+        </select>
     }
 }
 
@@ -231,45 +400,6 @@ fn show_verdict(verdict: Result<Verdict, &'static str>) -> AnyView {
         {docs}
     }
     .into_any()
-}
-
-/// The answer the form's selects hold: one call per row of the list, then
-/// the console outcome.
-fn read_answer(quiz: &Element) -> Answer {
-    let value = |el: &Element, name: &str| {
-        el.query_selector(&format!("select[name={name}]"))
-            .ok()
-            .flatten()
-            .and_then(|s| s.dyn_into::<web_sys::HtmlSelectElement>().ok())
-            .map(|s| s.value())
-            .unwrap_or_default()
-    };
-    let mut calls = Vec::new();
-    if let Ok(rows) = quiz.query_selector_all("ol > li") {
-        for li in super::elements(rows) {
-            calls.push(Call {
-                callback: CallbackKind::from_name(&value(&li, "callback"))
-                    .unwrap_or(CallbackKind::PrePatch),
-                patch: Some(value(&li, "patch")).filter(|p| !p.is_empty()),
-                object: value(&li, "object"),
-                state: quiz::read_state(&value(&li, "state")),
-            });
-        }
-    }
-    let console = match value(quiz, "console").as_str() {
-        "error" => Console::Error(None),
-        _ => Console::Ok,
-    };
-    Answer {
-        calls,
-        console: Some(console),
-    }
-}
-
-fn focus(el: Option<Element>) {
-    if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-        let _ = el.focus();
-    }
 }
 
 #[cfg(test)]

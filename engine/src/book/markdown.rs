@@ -258,9 +258,8 @@ pub fn render_for(target: Target<'_>, chapter: &str, text: &str) -> Rendered {
                         }
                         flush(&mut pending, &mut segments);
                         let form = Form::new(ex);
-                        let first = !segments.iter().any(|s| matches!(s, Segment::Quiz { .. }));
                         segments.push(Segment::Quiz {
-                            html: quiz_html(target, &form, first),
+                            html: quiz_html(target, &form),
                             form: Box::new(form),
                         });
                     }
@@ -302,15 +301,10 @@ pub fn render_for(target: Target<'_>, chapter: &str, text: &str) -> Rendered {
 /// An exercise as HTML: its title (`id="quiz-ID"`, with a link to the
 /// exercise), the skill, the session so far with the command to predict
 /// marked, the question, and the hint with the section that explains it
-/// folded away. In the site ([`Target::App`]) the answer form follows:
-/// an empty list of rows, a `<template>` row (a `<select>` each for the
-/// patch when the scenario loads more than one, the callback, the object
-/// and the state, and a remove button, every choice from the [`Form`]),
-/// then the buttons (`data-act`: add, check, setup) and the console
-/// select. Native controls: the keyboard answers as the mouse does. The
-/// `first` exercise of a chapter in the site starts with a line about the
-/// scores and a "reset progress" button (`data-act="reset"`).
-pub fn quiz_html(target: Target<'_>, form: &Form, first: bool) -> String {
+/// folded away. In the site ([`Target::App`]) the question says how to
+/// answer; the answer form is the site's own view of the [`Form`]
+/// (app/src/components/quiz.rs).
+pub fn quiz_html(target: Target<'_>, form: &Form) -> String {
     let ex = &form.exercise;
     let id = escape(&ex.id);
     let href = match target {
@@ -318,12 +312,6 @@ pub fn quiz_html(target: Target<'_>, form: &Form, first: bool) -> String {
         Target::Page { .. } | Target::Print { .. } => format!("#quiz-{id}"),
     };
     let mut html = String::new();
-    if first && target == Target::App {
-        html.push_str(
-            "<p class=\"quiz-progress\">Your scores stay in this browser only. \
-             <button type=\"button\" data-act=\"reset\">reset progress</button></p>\n",
-        );
-    }
     html += &format!(
         "<h3 id=\"quiz-{id}\" class=\"quiz-title\" tabindex=\"-1\">{}\
          <a class=\"anchor\" href=\"{href}\" aria-label=\"Link to this exercise\">#</a></h3>\n\
@@ -360,40 +348,6 @@ pub fn quiz_html(target: Target<'_>, form: &Form, first: bool) -> String {
         }
         html.push_str("</p></details>\n");
     }
-    if target != Target::App {
-        return html;
-    }
-    html.push_str(
-        "<ol class=\"answer\" aria-label=\"Your answer: the callbacks, in the order they run\"></ol>\n\
-         <template><li>",
-    );
-    if form.patches.len() > 1 {
-        let patches = strs(&form.patches);
-        select(
-            &mut html,
-            "patch",
-            "whose callback (patch)",
-            Some("any patch"),
-            &patches,
-        );
-    }
-    callback_select(&mut html);
-    select(&mut html, "object", "object", None, &strs(&form.objects));
-    select(
-        &mut html,
-        "state",
-        "module state it sees",
-        Some("no state"),
-        &crate::quiz::ANSWER_STATES.map(crate::quiz::short_state),
-    );
-    html.push_str(
-        "<button type=\"button\" data-act=\"remove\" aria-label=\"remove this callback\">remove</button>\
-         </li></template>\n<div class=\"quiz-actions\"><button type=\"button\" data-act=\"add\">add a callback</button>\
-         <select name=\"console\" aria-label=\"console outcome\"><option value=\"ok\">console: ok</option>\
-         <option value=\"error\">console: an error line</option></select>\
-         <button type=\"button\" class=\"check\" data-act=\"check\">check</button>\
-         <button type=\"button\" data-act=\"setup\">set up in the explorer</button></div>\n",
-    );
     html
 }
 
@@ -529,10 +483,6 @@ fn callback_select(html: &mut String) {
         None,
         &CallbackKind::ALL.map(CallbackKind::name),
     );
-}
-
-fn strs(v: &[String]) -> Vec<&str> {
-    v.iter().map(String::as_str).collect()
 }
 
 /// A `<select name=NAME>` of `values` (each its own value), after an
