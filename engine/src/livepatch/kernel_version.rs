@@ -259,12 +259,15 @@ impl Kernel {
     /// in core.c) from v4.16 ("livepatch: send a fake signal to all blocking
     /// tasks") until v5.1's 0b3d52790e1c ("livepatch: Remove signal sysfs
     /// attribute"); `replace` from v6.11 ("livepatch: Add "replace" sysfs
-    /// attribute", ABI KernelVersion 6.11.0).
+    /// attribute", ABI KernelVersion 6.11.0); `stack_order`
+    /// (`stack_order_show()` in core.c) from v6.14 (3dae09de4061 "livepatch:
+    /// Add stack_order sysfs attribute", in livepatching-for-6.14).
     pub(crate) fn patch_attr_exists(self, attr: &str) -> bool {
         match attr {
             "force" => self.version.at_least(4, 16),
             "signal" => self.version.at_least(4, 16) && !self.version.at_least(5, 1),
             "replace" => self.version.at_least(6, 11),
+            "stack_order" => self.version.at_least(6, 14),
             _ => true,
         }
     }
@@ -344,6 +347,9 @@ mod tests {
         assert!(Kernel::default().has_klp_state());
         assert!(!k(4, 15).patch_attr_exists("signal") && k(4, 16).patch_attr_exists("signal"));
         assert!(k(5, 0).patch_attr_exists("signal") && !k(5, 1).patch_attr_exists("signal"));
+        assert!(!k(6, 13).patch_attr_exists("stack_order"));
+        assert!(k(6, 14).patch_attr_exists("stack_order"));
+        assert!(Kernel::default().patch_attr_exists("stack_order"));
         assert!(k(5, 8).shadow_vars_test_first_form() && !k(5, 9).shadow_vars_test_first_form());
         assert!(!Kernel::default().shadow_vars_test_first_form());
     }
