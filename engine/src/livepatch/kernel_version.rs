@@ -244,7 +244,7 @@ impl Kernel {
 
     /// Whether `klp_try_complete_transition()` sends the fake signals by
     /// itself every `SIGNALS_TIMEOUT` attempts ("signaling remaining
-    /// tasks"): v5.1 and later ("livepatch: Send a fake signal
+    /// tasks"): v5.1 and later (cba82dea3061 "livepatch: Send a fake signal
     /// periodically", then 0b3d52790e1c "livepatch: Remove signal sysfs
     /// attribute"); before, an administrator wrote the `signal` file.
     pub(crate) fn automatic_signals(self) -> bool {
@@ -256,8 +256,8 @@ impl Kernel {
     /// Whether `/sys/kernel/livepatch/<patch>/ATTR` exists (of those the
     /// model knows): `enabled` and `transition` always; `force` from v4.16
     /// ("livepatch: force transition to finish"); `signal` (`signal_store()`
-    /// in core.c) from v4.16 ("livepatch: send a fake signal to all blocking
-    /// tasks") until v5.1's 0b3d52790e1c ("livepatch: Remove signal sysfs
+    /// in core.c) from v4.16 (43347d56c8d9 "livepatch: send a fake signal to
+    /// all blocking tasks") until v5.1's 0b3d52790e1c ("livepatch: Remove signal sysfs
     /// attribute"); `replace` from v6.11 ("livepatch: Add "replace" sysfs
     /// attribute", ABI KernelVersion 6.11.0); `stack_order`
     /// (`stack_order_show()` in core.c) from v6.14 (3dae09de4061 "livepatch:
@@ -284,9 +284,10 @@ impl Kernel {
     /// Whether lib/livepatch/test_klp_shadow_vars.c's init is its first
     /// form (v5.1 to v5.8: four variables on `THIS_MODULE`, `+ 1`, `+ 2`,
     /// the last freed by `klp_shadow_free_all()` with the destructor), before
-    /// livepatching-for-5.9's "selftests/livepatch: rework
-    /// test-klp-shadow-vars" and "selftests/livepatch: more verification in
-    /// test-klp-shadow-vars" (three objects, two passes of checks).
+    /// livepatching-for-5.9's 6a26a9df169d "selftests/livepatch: rework
+    /// test-klp-shadow-vars" and 76efe6da89d8 "selftests/livepatch: more
+    /// verification in test-klp-shadow-vars" (three objects, two passes of
+    /// checks).
     pub(crate) fn shadow_vars_test_first_form(self) -> bool {
         !self.version.at_least(5, 9)
     }
