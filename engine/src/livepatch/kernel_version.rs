@@ -279,7 +279,7 @@ impl Kernel {
         self.version.at_least(6, 0)
     }
 
-    // --- the selftest modules --------------------------------------------
+    // --- the selftest modules and harness ----------------------------------
 
     /// Whether lib/livepatch/test_klp_shadow_vars.c's init is its first
     /// form (v5.1 to v5.8: four variables on `THIS_MODULE`, `+ 1`, `+ 2`,
@@ -289,6 +289,17 @@ impl Kernel {
     /// verification in test-klp-shadow-vars" (three objects, two passes of
     /// checks).
     pub(crate) fn shadow_vars_test_first_form(self) -> bool {
+        !self.version.at_least(5, 9)
+    }
+
+    /// Whether functions.sh's `set_ftrace_enabled()` logs sysctl's whole
+    /// output pasted onto one line (`sysctl KEY=N 2>&1 | paste --serial`):
+    /// the selftests of v5.5 to v5.8 (test-ftrace.sh came in v5.5), written
+    /// for procps before 3.3.16, whose sysctl prints "KEY = N" after its
+    /// error even when the write fails. livepatching-for-5.9's
+    /// "selftests/livepatch: adopt to newer sysctl error format" runs
+    /// `sysctl -q` and reads the key back only on success.
+    pub(crate) fn set_ftrace_enabled_pastes_sysctl_output(self) -> bool {
         !self.version.at_least(5, 9)
     }
 
@@ -353,6 +364,9 @@ mod tests {
         assert!(Kernel::default().patch_attr_exists("stack_order"));
         assert!(k(5, 8).shadow_vars_test_first_form() && !k(5, 9).shadow_vars_test_first_form());
         assert!(!Kernel::default().shadow_vars_test_first_form());
+        assert!(k(5, 5).set_ftrace_enabled_pastes_sysctl_output());
+        assert!(!k(5, 9).set_ftrace_enabled_pastes_sysctl_output());
+        assert!(!Kernel::default().set_ftrace_enabled_pastes_sysctl_output());
     }
 
     #[test]
