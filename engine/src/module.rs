@@ -720,7 +720,9 @@ impl World {
     }
 
     /// `sysctl -w kernel.ftrace_enabled=N` as the selftest harness runs it
-    /// (`set_ftrace_enabled`), logging what it did.
+    /// (`set_ftrace_enabled`), logging what it did: "KEY = N", or procps'
+    /// sysctl's error (`xwarn()`: "setting key \"KEY\"" and `strerror()`),
+    /// followed before v5.9 by the "KEY = N" older procps still printed.
     fn sysctl(&mut self, key: &str, value: &str) {
         let result = self.call("ftrace_enable_sysctl", |w| {
             let v = kstrtoint(value)?;
@@ -733,6 +735,10 @@ impl World {
         });
         let line = match result {
             Ok(v) => format!("livepatch: {key} = {v}"),
+            Err(e) if self.kernel().set_ftrace_enabled_pastes_sysctl_output() => format!(
+                "livepatch: sysctl: setting key \"{key}\": {} {key} = {value}",
+                e.strerror()
+            ),
             Err(e) => format!("livepatch: sysctl: setting key \"{key}\": {}", e.strerror()),
         };
         self.emit(EventKind::Harness, Some(line), None, None);

@@ -90,6 +90,7 @@ impl World {
                     "enabled" => Some(flag(patch.enabled)),
                     "transition" => Some(flag(self.is_transition_patch(p))),
                     "replace" => Some(flag(patch.replace)),
+                    "stack_order" => Some(self.stack_order_show(p).to_string()),
                     _ => None,
                 }
             }

@@ -90,6 +90,15 @@ impl World {
         })
     }
 
+    /// Kernel: `stack_order_show()`, kernel/livepatch/core.c (v6.14,
+    /// 3dae09de4061 "livepatch: Add stack_order sysfs attribute"): the
+    /// patch's 1-based position on `klp_patches`, counted by
+    /// `klp_for_each_patch()` up to it (the whole list, were it not there).
+    pub(crate) fn stack_order_show(&self, name: &str) -> usize {
+        self.patch_index(name)
+            .map_or(self.klp_patches.len(), |i| i + 1)
+    }
+
     /// Kernel: `klp_add_nops()`, kernel/livepatch/core.c: for everything an
     /// installed patch redirects and the new one does not, a nop func (in a
     /// dynamic object if needed) that leads back to the original code.

@@ -244,7 +244,7 @@ impl Kernel {
 
     /// Whether `klp_try_complete_transition()` sends the fake signals by
     /// itself every `SIGNALS_TIMEOUT` attempts ("signaling remaining
-    /// tasks"): v5.1 and later ("livepatch: Send a fake signal
+    /// tasks"): v5.1 and later (cba82dea3061 "livepatch: Send a fake signal
     /// periodically", then 0b3d52790e1c "livepatch: Remove signal sysfs
     /// attribute"); before, an administrator wrote the `signal` file.
     pub(crate) fn automatic_signals(self) -> bool {
@@ -256,15 +256,18 @@ impl Kernel {
     /// Whether `/sys/kernel/livepatch/<patch>/ATTR` exists (of those the
     /// model knows): `enabled` and `transition` always; `force` from v4.16
     /// ("livepatch: force transition to finish"); `signal` (`signal_store()`
-    /// in core.c) from v4.16 ("livepatch: send a fake signal to all blocking
-    /// tasks") until v5.1's 0b3d52790e1c ("livepatch: Remove signal sysfs
+    /// in core.c) from v4.16 (43347d56c8d9 "livepatch: send a fake signal to
+    /// all blocking tasks") until v5.1's 0b3d52790e1c ("livepatch: Remove signal sysfs
     /// attribute"); `replace` from v6.11 ("livepatch: Add "replace" sysfs
-    /// attribute", ABI KernelVersion 6.11.0).
+    /// attribute", ABI KernelVersion 6.11.0); `stack_order`
+    /// (`stack_order_show()` in core.c) from v6.14 (3dae09de4061 "livepatch:
+    /// Add stack_order sysfs attribute", in livepatching-for-6.14).
     pub(crate) fn patch_attr_exists(self, attr: &str) -> bool {
         match attr {
             "force" => self.version.at_least(4, 16),
             "signal" => self.version.at_least(4, 16) && !self.version.at_least(5, 1),
             "replace" => self.version.at_least(6, 11),
+            "stack_order" => self.version.at_least(6, 14),
             _ => true,
         }
     }
@@ -276,15 +279,27 @@ impl Kernel {
         self.version.at_least(6, 0)
     }
 
-    // --- the selftest modules --------------------------------------------
+    // --- the selftest modules and harness ----------------------------------
 
     /// Whether lib/livepatch/test_klp_shadow_vars.c's init is its first
     /// form (v5.1 to v5.8: four variables on `THIS_MODULE`, `+ 1`, `+ 2`,
     /// the last freed by `klp_shadow_free_all()` with the destructor), before
-    /// livepatching-for-5.9's "selftests/livepatch: rework
-    /// test-klp-shadow-vars" and "selftests/livepatch: more verification in
-    /// test-klp-shadow-vars" (three objects, two passes of checks).
+    /// livepatching-for-5.9's 6a26a9df169d "selftests/livepatch: rework
+    /// test-klp-shadow-vars" and 76efe6da89d8 "selftests/livepatch: more
+    /// verification in test-klp-shadow-vars" (three objects, two passes of
+    /// checks).
     pub(crate) fn shadow_vars_test_first_form(self) -> bool {
+        !self.version.at_least(5, 9)
+    }
+
+    /// Whether functions.sh's `set_ftrace_enabled()` logs sysctl's whole
+    /// output pasted onto one line (`sysctl KEY=N 2>&1 | paste --serial`):
+    /// the selftests of v5.5 to v5.8 (test-ftrace.sh came in v5.5), written
+    /// for procps before 3.3.16, whose sysctl prints "KEY = N" after its
+    /// error even when the write fails. livepatching-for-5.9's
+    /// "selftests/livepatch: adopt to newer sysctl error format" runs
+    /// `sysctl -q` and reads the key back only on success.
+    pub(crate) fn set_ftrace_enabled_pastes_sysctl_output(self) -> bool {
         !self.version.at_least(5, 9)
     }
 
@@ -344,8 +359,14 @@ mod tests {
         assert!(Kernel::default().has_klp_state());
         assert!(!k(4, 15).patch_attr_exists("signal") && k(4, 16).patch_attr_exists("signal"));
         assert!(k(5, 0).patch_attr_exists("signal") && !k(5, 1).patch_attr_exists("signal"));
+        assert!(!k(6, 13).patch_attr_exists("stack_order"));
+        assert!(k(6, 14).patch_attr_exists("stack_order"));
+        assert!(Kernel::default().patch_attr_exists("stack_order"));
         assert!(k(5, 8).shadow_vars_test_first_form() && !k(5, 9).shadow_vars_test_first_form());
         assert!(!Kernel::default().shadow_vars_test_first_form());
+        assert!(k(5, 5).set_ftrace_enabled_pastes_sysctl_output());
+        assert!(!k(5, 9).set_ftrace_enabled_pastes_sysctl_output());
+        assert!(!Kernel::default().set_ftrace_enabled_pastes_sysctl_output());
     }
 
     #[test]

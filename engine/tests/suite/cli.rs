@@ -403,6 +403,53 @@ fn each_release_has_its_sysfs_files_and_signals() {
     assert!(!v5_1.contains("signaling remaining tasks"), "{v5_1}");
 }
 
+/// `stack_order` (v6.14, core.c's `stack_order_show()`): each patch's
+/// 1-based place on `klp_patches`, closing up when a patch in the middle
+/// leaves; read-only; no such file before v6.14.
+#[test]
+fn stack_order_reads_each_patch_place_on_the_list() {
+    let dir = "/sys/kernel/livepatch";
+    let order = |patches: &[&str]| {
+        let cats: Vec<String> = patches
+            .iter()
+            .map(|p| format!("$(cat {dir}/{p}/stack_order)"))
+            .collect();
+        format!("% echo \"order={}\" > /dev/kmsg\n", cats.join(","))
+    };
+    let three = [
+        "test_klp_livepatch",
+        "test_klp_callbacks_demo",
+        "test_klp_syscall",
+    ];
+    let script = format!(
+        "% insmod test_modules/test_klp_livepatch.ko\n\
+         % insmod test_modules/test_klp_callbacks_demo.ko\n\
+         % insmod test_modules/test_klp_syscall.ko\n\
+         {}\
+         % echo 0 > {dir}/test_klp_callbacks_demo/enabled\n\
+         % rmmod test_klp_callbacks_demo\n\
+         {}\
+         % echo 3 > {dir}/test_klp_syscall/stack_order\n",
+        order(&three),
+        order(&["test_klp_livepatch", "test_klp_syscall"]),
+    );
+    let (code, out, err) = klpscope(&["run", "-"], &script);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("\norder=1,2,3\n"), "{out}");
+    assert!(out.contains("\norder=1,2\n"), "{out}");
+    assert!(out.ends_with("stack_order: Permission denied\n"), "{out}");
+    let (_, old, _) = klpscope(&["run", "--kernel", "6.13", "-"], &script);
+    assert!(
+        old.contains(
+            "cat: /sys/kernel/livepatch/test_klp_livepatch/stack_order: No such file or directory"
+        ),
+        "{old}"
+    );
+    assert!(old.contains("\norder=,,\n"), "{old}");
+    let (_, new, _) = klpscope(&["run", "--kernel", "6.14", "-"], &script);
+    assert!(new.contains("\norder=1,2,3\n"), "{new}");
+}
+
 /// Before v5.1 (958ef1e39d24) a disabled patch stays registered and can be
 /// enabled again, only the last enabled patch can be disabled, and the
 /// module's exit unregisters the patch; from v5.1 a disabled patch is gone.
