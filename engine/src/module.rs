@@ -726,8 +726,9 @@ impl World {
     fn sysctl(&mut self, key: &str, value: &str) {
         let result = self.call("ftrace_enable_sysctl", |w| {
             let v = kstrtoint(value)?;
-            // Permanent ops (livepatch's) keep ftrace from being disabled.
-            if v == 0 && !w.klp_ops.is_empty() {
+            // Permanent ops (livepatch's, v5.5) keep ftrace from being
+            // disabled.
+            if v == 0 && !w.klp_ops.is_empty() && w.kernel().ftrace_ops_permanent() {
                 return Err(Errno::EBUSY);
             }
             w.ftrace_enabled = v != 0;

@@ -34,8 +34,9 @@ pub enum KernelVersion {
 impl KernelVersion {
     /// The releases a version switch offers, newest first, each with what
     /// changed there or which distributions start from it.
-    pub const NOTABLE: [(KernelVersion, &'static str); 16] = [
+    pub const NOTABLE: [(KernelVersion, &'static str); 17] = [
         (KernelVersion::Latest, "latest mainline"),
+        (KernelVersion::v(6, 14), "the stack_order file"),
         (KernelVersion::v(6, 12), "Debian 13"),
         (KernelVersion::v(6, 11), "the replace file"),
         (KernelVersion::v(6, 8), "Ubuntu 24.04"),
@@ -251,6 +252,18 @@ impl Kernel {
         self.version.at_least(5, 1)
     }
 
+    // --- ftrace, under patch.c ---------------------------------------------
+
+    /// Whether livepatch's ftrace ops are permanent (FTRACE_OPS_FL_PERMANENT):
+    /// v5.5 and later (7162431dcf72 "ftrace: Introduce PERMANENT ftrace_ops
+    /// flag"). Then `register_ftrace_function()` refuses them while ftrace
+    /// is disabled, and `ftrace_enable_sysctl()` refuses to disable ftrace
+    /// while one is registered (EBUSY); before, both succeeded and a
+    /// patched function silently ran its original code while ftrace was off.
+    pub(crate) fn ftrace_ops_permanent(self) -> bool {
+        self.version.at_least(5, 5)
+    }
+
     // --- core.c: the sysfs attributes -----------------------------------
 
     /// Whether `/sys/kernel/livepatch/<patch>/ATTR` exists (of those the
@@ -365,6 +378,8 @@ mod tests {
         assert!(k(5, 8).shadow_vars_test_first_form() && !k(5, 9).shadow_vars_test_first_form());
         assert!(!Kernel::default().shadow_vars_test_first_form());
         assert!(k(5, 5).set_ftrace_enabled_pastes_sysctl_output());
+        assert!(!k(5, 4).ftrace_ops_permanent());
+        assert!(k(5, 5).ftrace_ops_permanent());
         assert!(!k(5, 9).set_ftrace_enabled_pastes_sysctl_output());
         assert!(!Kernel::default().set_ftrace_enabled_pastes_sysctl_output());
     }

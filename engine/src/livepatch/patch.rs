@@ -22,6 +22,12 @@ impl World {
         obj: Option<&str>,
         old_name: &str,
     ) -> Impl {
+        // With ftrace disabled the call sites are nops and the handler never
+        // runs (possible with a patch registered only before v5.5's
+        // permanent ops: see `ftrace_ops_permanent`).
+        if !self.ftrace_enabled {
+            return Impl::Original;
+        }
         let Some(ops) = self.klp_find_ops(obj, old_name).map(|i| &self.klp_ops[i]) else {
             return Impl::Original;
         };
@@ -84,9 +90,9 @@ impl World {
             Some(i) => self.klp_ops[i].func_stack.push(entry),
             None => {
                 // register_ftrace_function() refuses a permanent ops
-                // (FTRACE_OPS_FL_PERMANENT) while ftrace is disabled, and one
-                // whose function another ops already modifies.
-                let registered = if self.ftrace_enabled {
+                // (FTRACE_OPS_FL_PERMANENT, v5.5) while ftrace is disabled,
+                // and one whose function another ops already modifies.
+                let registered = if self.ftrace_enabled || !self.kernel().ftrace_ops_permanent() {
                     self.call("register_ftrace_function", |w| {
                         w.__ftrace_hash_update_ipmodify(&old_name, true)
                     })

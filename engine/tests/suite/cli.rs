@@ -553,3 +553,31 @@ fn table_format_contracts_gives_each_callback_its_contract() {
     );
     assert!(out.contains("| held | klp_mutex"), "{out}");
 }
+
+/// Before v5.5 (7162431dcf72, FTRACE_OPS_FL_PERMANENT) ftrace could be
+/// disabled under a livepatch, and a patched function then ran its
+/// original code; from v5.5 the sysctl is refused.
+#[test]
+fn ftrace_can_be_disabled_under_a_livepatch_only_before_v5_5() {
+    let script = "% insmod test_modules/test_klp_livepatch.ko\n\
+                  % sysctl -w kernel.ftrace_enabled=0\n\
+                  % grep 'live patched' /proc/cmdline > /dev/kmsg\n\
+                  % sysctl -w kernel.ftrace_enabled=1\n\
+                  % grep 'live patched' /proc/cmdline > /dev/kmsg\n";
+    let (code, old, err) = klpscope(&["run", "--kernel", "5.4", "-"], script);
+    assert_eq!(code, 0, "{old}{err}");
+    assert!(
+        old.contains("livepatch: kernel.ftrace_enabled = 0\n"),
+        "{old}"
+    );
+    let patched = "test_klp_livepatch: this has been live patched";
+    // Off: the original /proc/cmdline; on again: the patched one.
+    assert_eq!(old.matches(patched).count(), 1, "{old}");
+    assert!(old.trim_end().ends_with(patched), "{old}");
+    let (_, new, _) = klpscope(&["run", "--kernel", "5.5", "-"], script);
+    assert!(
+        new.contains("sysctl: setting key \"kernel.ftrace_enabled\": Device or resource busy"),
+        "{new}"
+    );
+    assert_eq!(new.matches(patched).count(), 2, "{new}");
+}
