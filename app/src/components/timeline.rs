@@ -56,22 +56,33 @@ pub fn Timeline(
     let windowed = on_step.is_some();
     let window = RwSignal::new(0..0usize);
     let multi_patch = Memo::new(move |_| replay.with(|r| several_patches(&r.timeline)));
-    // Scrolls `reveal` into view, if any, and draws the slots around the
-    // view when it has left those drawn.
-    let follow = move |reveal: Option<Range<usize>>| {
+    let widths = Memo::new(move |_| {
+        replay.with(|r| slot_widths(&r.timeline, compact.get(), multi_patch.get()))
+    });
+    // The scroll box's geometry, measured when it scrolls or resizes: a
+    // step plans its scroll and its window from it, without asking the
+    // browser for a layout, so its frame lays the page out once
+    // (docs/PERFORMANCE.md, "Stepping in the site").
+    let geometry = StoredValue::new(None::<Geometry>);
+    let measure = move || {
         let (Some(el), Some(corner)) = (scroller.get_untracked(), corner.get_untracked()) else {
-            return;
+            return None;
         };
-        let widths = replay.with_untracked(|r| {
-            slot_widths(
-                &r.timeline,
-                compact.get_untracked(),
-                multi_patch.get_untracked(),
-            )
-        });
-        let mut view = View::measure(&el, &corner, &widths);
-        if let Some(slots) = reveal {
-            view.reveal(&el, slots);
+        let g = Geometry::measure(&el, &corner);
+        geometry.set_value(Some(g));
+        Some(g)
+    };
+    // Scrolls `reveal` into view, if any (before the next paint), and
+    // draws the slots around the view when it has left those drawn.
+    let follow = move |reveal: Option<Range<usize>>, g: Geometry| {
+        let mut view = widths.with_untracked(|w| View::new(w, g));
+        if let Some(left) = reveal.and_then(|slots| view.reveal(slots)) {
+            geometry.set_value(Some(Geometry { left, ..g }));
+            request_animation_frame(move || {
+                if let Some(el) = scroller.get_untracked() {
+                    el.set_scroll_left(left.round() as i32);
+                }
+            });
         }
         let want = view.window();
         let drawn = window.get_untracked();
@@ -79,32 +90,51 @@ pub fn Timeline(
             window.set(view.overscan());
         }
     };
+    // Plans at once when the geometry is known; the first time, once the
+    // grid is in the page (the next frame, before it paints).
+    let follow_soon = move |reveal: Option<Range<usize>>| match geometry.get_value() {
+        Some(g) => follow(reveal, g),
+        None => request_animation_frame(move || {
+            if let Some(g) = measure() {
+                follow(reveal, g);
+            }
+        }),
+    };
     if windowed {
         // Keep the current step's column in view: after a step, a new
-        // scenario, a toggle, and on the first render (once the grid has
-        // its new columns: the next frame, before it paints).
+        // scenario, a toggle, and on the first render.
         Effect::new(move |_| {
             let n = cursor.get();
-            replay.track();
-            compact.track();
+            widths.track();
             corner.track();
-            request_animation_frame(move || {
-                let slots = replay.with_untracked(|r| r.timeline.step_slots(n.max(1)));
-                follow(Some(slots));
-            });
+            follow_soon(Some(replay.with(|r| r.timeline.step_slots(n.max(1)))));
         });
         // And the selected marker (also when a link selected it).
         if let Some(sel) = selected {
             Effect::new(move |_| {
-                let Some(key) = sel.get() else {
-                    return;
-                };
-                request_animation_frame(move || {
-                    let slot = replay.with_untracked(|r| marker_slot(&r.timeline, key));
-                    follow(slot.map(|s| s..s + 1));
-                });
+                if let Some(key) = sel.get() {
+                    follow_soon(
+                        replay
+                            .with_untracked(|r| marker_slot(&r.timeline, key))
+                            .map(|s| s..s + 1),
+                    );
+                }
             });
         }
+        // A box that changes size (the window, the docs pane shown or
+        // hidden) is measured again.
+        let observer = StoredValue::new_local(None::<ResizeWatch>);
+        Effect::new(move |_| {
+            if let Some(el) = scroller.get() {
+                let on_resize = move || {
+                    if let Some(g) = measure() {
+                        follow(None, g);
+                    }
+                };
+                observer.set_value(ResizeWatch::new(&el, on_resize));
+            }
+        });
+        on_cleanup(move || observer.set_value(None));
     }
     let steps_drawn = move || {
         let w = window.get();
@@ -125,10 +155,11 @@ pub fn Timeline(
             if windowed {
                 // As wide as its columns, or as the box when they are
                 // fewer: they then grow to fill it.
-                let widths = slot_widths(grid, compact.get(), multi_patch.get());
-                let total: f64 = widths.iter().sum();
-                let columns: Vec<String> =
-                    widths.iter().map(|w| format!("minmax({w}rem, 1fr)")).collect();
+                let (total, columns) = widths.with(|widths| {
+                    let columns: Vec<String> =
+                        widths.iter().map(|w| format!("minmax({w}rem, 1fr)")).collect();
+                    (widths.iter().sum::<f64>(), columns)
+                });
                 format!(
                     "grid-template-columns: var(--lane-label) {}; width: max(100%, calc(var(--lane-label) + {total}rem))",
                     columns.join(" ")
@@ -180,8 +211,8 @@ pub fn Timeline(
                 class:mini=mini
                 node_ref=scroller
                 on:scroll=move |_| {
-                    if windowed {
-                        follow(None);
+                    if windowed && let Some(g) = measure() {
+                        follow(None, g);
                     }
                 }
                 tabindex="0"
@@ -225,6 +256,28 @@ pub fn ModeToggle(compact: RwSignal<bool>, testid: &'static str) -> impl IntoVie
     }
 }
 
+/// The scroll box of the explorer's timeline, as last measured.
+#[derive(Clone, Copy)]
+struct Geometry {
+    /// The scroll offset, in pixels.
+    left: f64,
+    /// The width of the slots in view (the box less the lane labels).
+    width: f64,
+    /// A `rem`, in pixels.
+    rem: f64,
+}
+
+impl Geometry {
+    /// Measures `el` (the scroll box) beside `corner` (the labels' width).
+    fn measure(el: &web_sys::Element, corner: &web_sys::HtmlElement) -> Geometry {
+        Geometry {
+            left: f64::from(el.scroll_left()),
+            width: (f64::from(el.client_width()) - f64::from(corner.offset_width())).max(0.0),
+            rem: root_font_size(),
+        }
+    }
+}
+
 /// Where the slots of a timeline lie in its scroll box, in pixels from
 /// the start of the first slot.
 struct View {
@@ -232,25 +285,24 @@ struct View {
     starts: Vec<f64>,
     /// The scroll offset.
     left: f64,
-    /// The width of the slots in view (the box less the lane labels).
+    /// The width of the slots in view.
     width: f64,
 }
 
 impl View {
-    /// Measures `el` (the scroll box) for slots of `widths` rem.
-    fn measure(el: &web_sys::Element, corner: &web_sys::HtmlElement, widths: &[f64]) -> View {
-        let rem = root_font_size();
+    /// The slots of `widths` rem in a box of geometry `g`.
+    fn new(widths: &[f64], g: Geometry) -> View {
         let mut starts = Vec::with_capacity(widths.len() + 1);
         let mut x = 0.0;
         starts.push(x);
         for w in widths {
-            x += w * rem;
+            x += w * g.rem;
             starts.push(x);
         }
         View {
             starts,
-            left: f64::from(el.scroll_left()),
-            width: (f64::from(el.client_width()) - f64::from(corner.offset_width())).max(0.0),
+            left: g.left,
+            width: g.width,
         }
     }
 
@@ -278,23 +330,47 @@ impl View {
         self.slots_within(self.left - margin, self.left + self.width + margin)
     }
 
-    /// Scrolls `el` so that `slots` are in view beside the sticky lane
-    /// labels, moving as little as it can.
-    fn reveal(&mut self, el: &web_sys::Element, slots: Range<usize>) {
-        let (Some(&x0), Some(&x1)) = (self.starts.get(slots.start), self.starts.get(slots.end))
-        else {
-            return;
-        };
+    /// The scroll offset that brings `slots` into view beside the sticky
+    /// lane labels, moving as little as it can (and no further than the
+    /// box scrolls), if they are not in view.
+    fn reveal(&mut self, slots: Range<usize>) -> Option<f64> {
+        let (&x0, &x1) = (self.starts.get(slots.start)?, self.starts.get(slots.end)?);
         let left = if x0 < self.left {
             x0
         } else if x1 > self.left + self.width {
             // Never push the start of the slots under the labels.
             (x1 - self.width + 8.0).min(x0)
         } else {
-            return;
+            return None;
         };
-        el.set_scroll_left(left as i32);
-        self.left = f64::from(el.scroll_left());
+        let end = self.starts.last().copied().unwrap_or(0.0);
+        self.left = left.min(end - self.width).max(0.0);
+        Some(self.left)
+    }
+}
+
+/// A `ResizeObserver` on an element, calling back while it lives.
+struct ResizeWatch {
+    observer: web_sys::ResizeObserver,
+    _callback: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl ResizeWatch {
+    fn new(el: &web_sys::Element, on_resize: impl FnMut() + 'static) -> Option<ResizeWatch> {
+        use wasm_bindgen::JsCast;
+        let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(on_resize);
+        let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+        observer.observe(el);
+        Some(ResizeWatch {
+            observer,
+            _callback: callback,
+        })
+    }
+}
+
+impl Drop for ResizeWatch {
+    fn drop(&mut self) {
+        self.observer.disconnect();
     }
 }
 
