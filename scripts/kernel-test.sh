@@ -131,7 +131,8 @@ grep -q '^CONFIG_LIVEPATCH=y' "$IMG/boot/config-$KVER" || {
 
 say "building klpscope"
 cargo build -q -p klpscope-engine --features cli
-KLP=$ROOT/target/debug/klpscope
+# Where that build went (a CARGO_TARGET_DIR in the environment moves it).
+KLP=${CARGO_TARGET_DIR:-$ROOT/target}/debug/klpscope
 
 # TCG by default: it needs nothing from the host. KT_ACCEL=kvm is faster
 # where KVM works (nested KVM often does not).

@@ -84,6 +84,13 @@ fn loglike(t: &str) -> bool {
     })
 }
 
+/// `-bash: PATH: Permission denied`: a login shell's own error (its
+/// `argv[0]` is `-bash`), which a log of commands carries as it is; no
+/// kernel line begins `bash: `, so it is never a diff's removed line.
+fn is_login_shell_error(t: &str) -> bool {
+    t.starts_with("-bash: ")
+}
+
 /// The leading spaces and tabs of a line.
 fn indent(t: &str) -> usize {
     t.len() - t.trim_start_matches([' ', '\t']).len()
@@ -132,7 +139,7 @@ fn bare_start(lines: &[String], i: usize) -> Option<usize> {
         let ind = indent(l);
         let t = &l[ind..];
         let mut cs = t.chars();
-        matches!(cs.next(), Some('-' | '+')) && loglike(cs.as_str()).then_some(ind).is_some()
+        matches!(cs.next(), Some('-' | '+')) && loglike(cs.as_str()) && !is_login_shell_error(t)
     };
     let l = &lines[i];
     let ind = indent(l);
@@ -282,5 +289,14 @@ mod tests {
             None
         );
         assert_eq!(find(&ls("livepatch: a\nlivepatch: b\n")), None);
+    }
+
+    #[test]
+    fn a_login_shell_error_is_no_diff() {
+        let log = "% echo 1 > /sys/module/m/parameters/nosuch\n\
+                   -bash: /sys/module/m/parameters/nosuch: Permission denied\n\
+                   % echo 1 > /sys/kernel/livepatch/p/enabled\n\
+                   -bash: echo: write error: Invalid argument\n";
+        assert_eq!(find(&ls(log)), None);
     }
 }
