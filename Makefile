@@ -34,6 +34,8 @@ lint:
 unit:
 	@echo "==> engine tests"
 	cargo test
+	@echo "==> engine tests without its selftest transcripts (as the site loads them)"
+	cargo test -p klpscope-engine --no-default-features --lib log::
 	@echo "==> site tests (native)"
 	cargo test -p klpscope-app
 

@@ -206,3 +206,51 @@ test('the check with a diff passes axe in the dark scheme too; a log over 1 MiB 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a first visit does not fetch the selftest transcripts; a selftest report fetches them once and is completed', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  const fetched = [];
+  page.on('request', (r) => { if (r.url().endsWith('/selftests.txt')) fetched.push(r.url()); });
+  await page.goto(server.url);
+  await page.getByTestId('explorer').waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(fetched, [], 'a first visit needs no selftest transcript');
+  const dialog = await check(page, DIFF);
+  assert.deepEqual(fetched, [new URL("selftests.txt", server.url).href]);
+  assert.match(await dialog.getByTestId('paste-summary').innerText(), /9 lines differ from the model/);
+  // The hunks were completed from the named test's transcript.
+  assert.match(await dialog.getByTestId('paste-side').nth(0).innerText(), /taken from the selftest 'busy target module'/);
+  // A second check uses what the first loaded.
+  await dialog.getByTestId('paste-check').click();
+  await dialog.getByTestId('paste-summary').waitFor();
+  assert.equal(fetched.length, 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('while the transcripts load the check says so; when they cannot, it says how to fix it', async () => {
+  const { page, context } = await openPage(browser, server.url);
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/selftests.txt', async (r) => {
+    await held;
+    await r.fulfill({ status: 404, body: 'not here' });
+  });
+  await page.getByTestId('open-paste').click();
+  const dialog = page.getByTestId('paste-dialog');
+  await dialog.getByTestId('paste-text').fill(DIFF);
+  await dialog.getByTestId('paste-check').click();
+  const loading = dialog.getByTestId('paste-loading');
+  await loading.waitFor();
+  assert.match(await loading.innerText(), /Loading/);
+  release();
+  const error = dialog.getByTestId('paste-error');
+  await error.waitFor();
+  assert.match(await error.innerText(), /could not be loaded.*HTTP 404.*[Rr]eload the page/s);
+  assert.equal(await dialog.getByTestId('paste-summary').count(), 0);
+  assert.equal(await loading.count(), 0);
+  await context.close();
+});

@@ -1,6 +1,8 @@
-//! Compiles the upstream selftest transcripts (tests/transcripts/*.txt)
-//! into the engine, so that a pasted selftest report that names its test
-//! can be completed from the test's expected text (`log::selftests`).
+//! Lists the upstream selftest transcripts (tests/transcripts/*.txt) for
+//! the engine to compile in with the feature `selftests`, so that a pasted
+//! selftest report that names its test can be completed from the test's
+//! expected text (`log::selftests`). Without the feature the list is not
+//! compiled and the texts stay out of the binary (the site loads them).
 
 use std::fmt::Write;
 use std::path::Path;

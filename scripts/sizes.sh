@@ -3,7 +3,7 @@
 # (wasm, js, CSS, index.html with the prerendered opening chapter) and the largest chapter, since the docs pane
 # loads the chapter it shows. Bytes are reported, not gated: what a reader
 # waits for is measured by `make bench`. The search loads every chapter; that total is printed
-# too. The static book in dist/book/ (pages read without JavaScript, instead
+# too, and so is the selftest transcripts' file the log check loads. The static book in dist/book/ (pages read without JavaScript, instead
 # of the site) is not counted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,3 +46,6 @@ printf '%-48s %10d %10d\n' "largest chapter: $(basename "$largest")" "$raw" "$la
 printf '%-48s %10d %10d\n' "total: the app and one chapter" "$total_raw" "$total_gz"
 printf '%-48s %10d %10d\n' "all ${#chapters[@]} chapters (loaded by a search)" "$docs_raw" "$docs_gz"
 printf '%-48s %10s %10d\n' "the app and every chapter" "" "$((total_gz - largest_gz + docs_gz))"
+if [ -f dist/selftests.txt ]; then
+    printf '%-48s %10d %10d\n' "selftests.txt (loaded by the log check)" "$(stat -c %s dist/selftests.txt)" "$(gz dist/selftests.txt)"
+fi

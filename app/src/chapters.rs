@@ -176,7 +176,7 @@ impl Docs {
 }
 
 /// GETs `url` (relative to the page) as text.
-async fn fetch_text(url: &str) -> Result<String, String> {
+pub(crate) async fn fetch_text(url: &str) -> Result<String, String> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     let failed = |what: &str| format!("{what} {url}");

@@ -10,6 +10,7 @@
 //! [`model`] (timeline layout), [`commands`] (command lines the controls
 //! issue), [`chapters`] (the docs, rendered when the app is built),
 //! [`prerender`] (taking over the page the build prerendered),
+//! [`selftests`] (the selftest transcripts the log check loads),
 //! [`components`] (views).
 
 pub mod chapters;
@@ -18,6 +19,7 @@ pub mod components;
 pub mod model;
 pub mod prerender;
 pub mod route;
+pub mod selftests;
 pub mod state;
 
 use components::docs_pane::DocsPane;

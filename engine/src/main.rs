@@ -157,6 +157,10 @@ enum Cmd {
         /// index.html (the site's first paint, before its wasm runs).
         #[arg(long)]
         prerender: Option<std::path::PathBuf>,
+        /// Also write the upstream selftest transcripts into this file, as
+        /// one bundle (the site loads it for its log check).
+        #[arg(long)]
+        selftests: Option<std::path::PathBuf>,
     },
 }
 
@@ -434,6 +438,7 @@ fn cmd_book(
     style: Option<&std::path::Path>,
     app: &str,
     prerender: Option<&std::path::Path>,
+    selftests: Option<&std::path::Path>,
 ) -> ExitCode {
     use klpscope_engine::book::{Book, site};
     let style = style.map(std::path::Path::to_path_buf).unwrap_or_else(|| {
@@ -456,6 +461,11 @@ fn cmd_book(
         if let Err(e) = done {
             return fail(&format!("{}: {e}", page.display()));
         }
+    }
+    if let Some(file) = selftests
+        && let Err(e) = std::fs::write(file, klpscope_engine::log::selftests::bundle())
+    {
+        return fail(&format!("{}: {e}", file.display()));
     }
     match site::write(&book, outdir, &options) {
         Ok(written) => {
@@ -587,6 +597,14 @@ fn main() -> ExitCode {
             style,
             app,
             prerender,
-        } => cmd_book(outdir, content, style.as_deref(), app, prerender.as_deref()),
+            selftests,
+        } => cmd_book(
+            outdir,
+            content,
+            style.as_deref(),
+            app,
+            prerender.as_deref(),
+            selftests.as_deref(),
+        ),
     }
 }

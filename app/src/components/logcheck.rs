@@ -3,15 +3,20 @@
 //! (`check::check_log`) reads and aligns the log; this view lists its
 //! rows. Pasted text is hostile: it is only ever shown as text nodes.
 //!
+//! A check first loads the upstream selftest transcripts (once, see
+//! [`crate::selftests`]), which complete a pasted selftest report; the
+//! panel says so while they load, and how to fix it if they cannot be.
+//!
 //! The check opens from the top bar, or by pasting a kernel log anywhere
 //! on the page outside a text field. A long log stays readable and quick
 //! to draw: runs of lines the model does not model are folded, and so
 //! are long runs of lines that agree or are ignored; a fold draws its rows
 //! only when opened.
 
+use crate::selftests::{self, Status};
 use crate::state::use_explorer_state;
 use klpscope_engine::check::{self, LogCheck, LogLine, Verdict};
-use leptos::either::Either;
+use leptos::either::{Either, EitherOf3};
 use leptos::ev;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -146,7 +151,10 @@ pub fn LogCheckDialog() -> impl IntoView {
     let result = RwSignal::new(None::<Result<Arc<LogCheck>, String>>);
     // How long the last check took in the engine, in ms (the drawing comes after).
     let check_ms = RwSignal::new(0.0);
-    let run_check = move || {
+    let transcripts = selftests::status();
+    // A check waiting for the transcripts: it runs once they are loaded.
+    let waiting = RwSignal::new(false);
+    let check_loaded = move || {
         let t = s.text.get_untracked();
         let start = js_sys::Date::now();
         let r = check::check_log(&t);
@@ -156,6 +164,28 @@ pub fn LogCheckDialog() -> impl IntoView {
             None => format!("This log cannot be checked: {}.", e.message()),
         })));
     };
+    let run_check = move || {
+        if transcripts.get_untracked() == Status::Loaded {
+            check_loaded();
+        } else {
+            result.set(None);
+            waiting.set(true);
+            selftests::request();
+        }
+    };
+    Effect::new(move |_| {
+        if !waiting.get() {
+            return;
+        }
+        match transcripts.get() {
+            Status::Loaded => {
+                waiting.set(false);
+                check_loaded();
+            }
+            Status::Failed(_) => waiting.set(false),
+            Status::NotRequested | Status::Loading => {}
+        }
+    });
     Effect::new(move |_| {
         let Some(d) = dialog.get() else { return };
         if s.open.get() {
@@ -255,20 +285,39 @@ pub fn LogCheckDialog() -> impl IntoView {
                 data-testid="paste-result"
                 data-check-ms=move || check_ms.get().to_string()
             >
-                {move || match result.get() {
-                    None => None,
-                    Some(Err(e)) => {
-                        Some(
-                            Either::Left(
+                {move || {
+                    if waiting.get() {
+                        return Some(
+                            EitherOf3::A(
                                 view! {
-                                    <pre class="error" role="alert" data-testid="paste-error">
-                                        {e}
-                                    </pre>
+                                    <p class="muted" data-testid="paste-loading">
+                                        "Loading the upstream selftests' expected output, which completes a selftest's report…"
+                                    </p>
                                 },
                             ),
-                        )
+                        );
                     }
-                    Some(Ok(c)) => Some(Either::Right(view! { <CheckResult check=c /> })),
+                    let error = match (result.get(), transcripts.get()) {
+                        (Some(Ok(c)), _) => {
+                            return Some(EitherOf3::B(view! { <CheckResult check=c /> }));
+                        }
+                        (Some(Err(e)), _) => e,
+                        (None, Status::Failed(why)) => {
+                            format!(
+                                "The upstream selftests' expected output could not be loaded: {why}. Reload the page to try again (the check needs it to complete a selftest's report).",
+                            )
+                        }
+                        (None, _) => return None,
+                    };
+                    Some(
+                        EitherOf3::C(
+                            view! {
+                                <pre class="error" role="alert" data-testid="paste-error">
+                                    {error}
+                                </pre>
+                            },
+                        ),
+                    )
                 }}
             </div>
         </dialog>

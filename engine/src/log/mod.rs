@@ -307,6 +307,9 @@ fn side(
                     (Some(s), None) => format!(
                         "the hunk starts at line {s} of the test's output: the commands before it are not in the paste, and no 'TEST: NAME' line names the selftest that would complete it"
                     ),
+                    (Some(s), Some(n)) if !selftests::loaded() => format!(
+                        "the hunk starts at line {s} of the output of '{n}': the commands before it are not in the paste, and klpscope's copy of the selftests is not loaded"
+                    ),
                     (Some(s), Some(n)) => format!(
                         "the hunk starts at line {s} of the output of '{n}', which klpscope's copy of that selftest does not reach"
                     ),
@@ -341,7 +344,7 @@ fn side(
     let outside = (filled > 0).then(|| {
         format!(
             "{filled} line(s) outside the diff's hunks taken from the selftest '{}' and not compared",
-            transcript.map_or("", |t| t.name)
+            transcript.map_or("", |t| t.name.as_str())
         )
     });
     Side {
