@@ -86,7 +86,29 @@ pub fn Timeline(
         }
         let want = view.window();
         let drawn = window.get_untracked();
-        if drawn.is_empty() || want.start < drawn.start || drawn.end < want.end {
+        if !drawn.is_empty() && drawn.start <= want.start && want.end <= drawn.end {
+            return;
+        }
+        if drawn.is_empty() || want.end <= drawn.start || drawn.end <= want.start {
+            // A jump past what is drawn draws what it shows, and the
+            // margins once that has painted: the jump's frame builds a
+            // third fewer columns (docs/PERFORMANCE.md).
+            window.set(want);
+            request_animation_frame(move || {
+                set_timeout(
+                    move || {
+                        if let Some(g) = geometry.get_value() {
+                            let view = widths.with_untracked(|w| View::new(w, g));
+                            let (want, drawn) = (view.window(), window.get_untracked());
+                            if drawn.start <= want.start && want.end <= drawn.end {
+                                window.set(view.overscan());
+                            }
+                        }
+                    },
+                    std::time::Duration::ZERO,
+                );
+            });
+        } else {
             window.set(view.overscan());
         }
     };
