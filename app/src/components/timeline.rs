@@ -112,15 +112,22 @@ pub fn Timeline(
             window.set(view.overscan());
         }
     };
-    // Plans at once when the geometry is known; the first time, once the
-    // grid is in the page (the next frame, before it paints).
+    // Plans at once when the geometry is known. The first time, the box is
+    // taken to be as wide as the window, so the columns are drawn with the
+    // rest of the explorer (a share link's timeline shows in its first
+    // frame), and measured once the grid is in the page (the next frame,
+    // before it paints).
     let follow_soon = move |reveal: Option<Range<usize>>| match geometry.get_value() {
         Some(g) => follow(reveal, g),
-        None => request_animation_frame(move || {
-            if let Some(g) = measure() {
-                follow(reveal, g);
-            }
-        }),
+        None => {
+            follow(reveal.clone(), Geometry::estimate());
+            geometry.set_value(None);
+            request_animation_frame(move || {
+                if let Some(g) = measure() {
+                    follow(reveal, g);
+                }
+            });
+        }
     };
     if windowed {
         // Keep the current step's column in view: after a step, a new
@@ -290,6 +297,22 @@ struct Geometry {
 }
 
 impl Geometry {
+    /// A box at the start of its scroll, as wide as the window, of 16 px
+    /// rems: what the first drawing assumes (the window's width needs no
+    /// layout).
+    fn estimate() -> Geometry {
+        let width = window()
+            .inner_width()
+            .ok()
+            .and_then(|w| w.as_f64())
+            .unwrap_or(1366.0);
+        Geometry {
+            left: 0.0,
+            width,
+            rem: 16.0,
+        }
+    }
+
     /// Measures `el` (the scroll box) beside `corner` (the labels' width).
     fn measure(el: &web_sys::Element, corner: &web_sys::HtmlElement) -> Geometry {
         Geometry {
