@@ -203,8 +203,15 @@ if [ -n "${KT_CATALOG:-}" ]; then
 		# v6.9 moved them from lib/livepatch to the selftests.
 		tar -xJf "$OUT/linux-source/usr/src/linux-source-$series.tar.xz" -C "$OUT/linux-source" \
 			--wildcards "linux-source-$series/lib/livepatch/test_klp_*.c" \
-			"linux-source-$series/tools/testing/selftests/livepatch/test_modules/test_klp_*.c" 2>/dev/null || true
+			"linux-source-$series/tools/testing/selftests/livepatch/test_modules/test_klp_*.c" \
+			"linux-source-$series/tools/testing/selftests/livepatch/test_klp-call_getpid.c" 2>/dev/null || true
 		find "$OUT/linux-source" -name 'test_klp_*.c' -exec cp {} "$SELF/" \;
+		# test-syscall.sh's user-space helper (v6.6 on), static: the
+		# initramfs has no C library.
+		getpid=$(find "$OUT/linux-source" -name 'test_klp-call_getpid.c' | head -n 1)
+		if [ -n "$getpid" ]; then
+			gcc -static -O2 -o "$SELF/test_klp-call_getpid" "$getpid" || exit 2
+		fi
 		rm -rf "$OUT/linux-source"
 		ls "$SELF"/test_klp_*.c >/dev/null || { echo "kernel-test: no selftest modules in linux-source-$series" >&2; exit 2; }
 		for c in "$SELF"/test_klp_*.c; do echo "obj-m += $(basename "$c" .c).o"; done >"$SELF/Kbuild"
@@ -255,6 +262,7 @@ for sc in "${SCENARIOS[@]}"; do
 		cp "$SELF"/*.ko "$dir/root/run/klp/test_modules/"
 		cp "$SELF"/*.ko "$dir/root/lib/modules/$KVER/extra/"
 		depmod -b "$dir/root" "$KVER" 2>/dev/null
+		if [ -e "$SELF/test_klp-call_getpid" ]; then cp "$SELF/test_klp-call_getpid" "$dir/root/run/klp/"; fi
 	fi
 	(cd "$dir/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$dir/initramfs.gz"
 	say "$name: booting $KVER ($ACCEL, timeout ${TIMEOUT}s)"

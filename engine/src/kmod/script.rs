@@ -48,6 +48,16 @@ pub(super) fn run_sh(scenario: &Scenario, declared: &[&ModuleDef]) -> String {
                 let args: Vec<String> = params
                     .iter()
                     .map(|(p, v)| match v {
+                        // test_klp_syscall's klp_pids names processes the
+                        // scenario started: the pids the model gave them
+                        // become those the kernel did.
+                        Some(v) if p == "klp_pids" => {
+                            format!(
+                                "{}\"$(real_pids {})\"",
+                                sh_quote(&format!("{p}=")),
+                                sh_quote(v)
+                            )
+                        }
                         Some(v) => sh_quote(&format!("{p}={v}")),
                         None => sh_quote(p),
                     })
@@ -74,11 +84,10 @@ pub(super) fn run_sh(scenario: &Scenario, declared: &[&ModuleDef]) -> String {
                 format!("harness_sysctl {} {}", sh_quote(key), sh_quote(value))
             }
             Command::Sleep { secs } => format!("run_cmd sleep {secs}"),
+            Command::Start { program } => format!("start_task {}", sh_quote(program)),
+            Command::Kill { pid } => format!("run_cmd kill \"$(real_pids {pid})\""),
             // User space the harness runs: the command line as it is.
-            Command::Kmsg { .. }
-            | Command::Grep { .. }
-            | Command::Start { .. }
-            | Command::Kill { .. } => {
+            Command::Kmsg { .. } | Command::Grep { .. } => {
                 format!("run_cmd bash -c {}", sh_quote(&step.command.to_string()))
             }
         };
@@ -223,6 +232,30 @@ step() {
 
 run_cmd() {
 	ERR=$("$@" 2>&1 >/dev/null)
+}
+
+# The processes the scenario starts, in order: the model numbers them
+# from 1001 (its shell is 1000); the kernel gives them other pids.
+PIDS=()
+
+# start_task PROGRAM: starts it in the background from this script's
+# directory (`./test_klp-call_getpid`, as the selftests do).
+start_task() {
+	(cd "$HERE" && exec "$1") &
+	PIDS+=("$!")
+}
+
+# real_pids 1001,1002: the kernel's pids of the processes the model
+# numbered so (a number it did not give stays as it is).
+real_pids() {
+	local out="" p
+	for p in ${1//,/ }; do
+		if [ "$p" -ge 1001 ] 2>/dev/null && [ -n "${PIDS[$((p - 1001))]:-}" ]; then
+			p=${PIDS[$((p - 1001))]}
+		fi
+		out+="${out:+,}$p"
+	done
+	echo "$out"
 }
 
 # load insmod|modprobe MODULE PATH [PARAMS...]
