@@ -172,19 +172,22 @@ impl ShadowVarsTest {
         sv
     }
 
+    /// `shadow_dtor()`: prints the object and its shadow data.
+    fn shadow_dtor(&mut self, w: &mut World, obj: Ptr, data: Ptr) {
+        let line = format!(
+            "shadow_dtor(obj=PTR{}, shadow_data=PTR{})",
+            self.ptr_id(obj),
+            self.ptr_id(data)
+        );
+        self.pr_info(w, &line);
+    }
+
     /// `shadow_free()`: `klp_shadow_free()` with `shadow_dtor`, then print it.
     fn shadow_free(&mut self, w: &mut World, obj: Ptr, id: u64) {
         {
             let t = &mut *self;
-            // shadow_dtor(): print the object and the data.
-            let mut dtor = |w: &mut World, obj: Ptr, data: Ptr, _word: u64| {
-                let line = format!(
-                    "shadow_dtor(obj=PTR{}, shadow_data=PTR{})",
-                    t.ptr_id(obj),
-                    t.ptr_id(data)
-                );
-                t.pr_info(w, &line);
-            };
+            let mut dtor =
+                |w: &mut World, obj: Ptr, data: Ptr, _word: u64| t.shadow_dtor(w, obj, data);
             w.klp_shadow_free(obj, id, Some(&mut dtor));
         }
         let line = format!(
@@ -209,14 +212,8 @@ impl ShadowVarsTest {
     fn shadow_free_all_dtor(&mut self, w: &mut World, id: u64) {
         {
             let t = &mut *self;
-            let mut dtor = |w: &mut World, obj: Ptr, data: Ptr, _word: u64| {
-                let line = format!(
-                    "shadow_dtor(obj=PTR{}, shadow_data=PTR{})",
-                    t.ptr_id(obj),
-                    t.ptr_id(data)
-                );
-                t.pr_info(w, &line);
-            };
+            let mut dtor =
+                |w: &mut World, obj: Ptr, data: Ptr, _word: u64| t.shadow_dtor(w, obj, data);
             w.klp_shadow_free_all(id, Some(&mut dtor));
         }
         let line = format!(
