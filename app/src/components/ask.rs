@@ -6,6 +6,7 @@
 //! reasons and the builder's choices are the engine's; the answer shows
 //! under the question asked.
 
+use super::choice::Choice;
 use crate::state::{ExplorerState, use_explorer_state};
 use klpscope_engine::ask::{
     self, Answer, Asking, Named, Pattern, Progress, Question, Verb, Witness,
@@ -56,7 +57,13 @@ pub fn AskPanel(
     // Bumped to start or cancel: a slice of an older run stops itself.
     let generation = StoredValue::new(0u32);
     let depth: NodeRef<Select> = NodeRef::new();
-    let choice: [NodeRef<Select>; 4] = std::array::from_fn(|_| NodeRef::new());
+    // The builder's callback (its first choice), object, state and command.
+    let choice: [RwSignal<String>; 4] = [
+        RwSignal::new(CallbackKind::ALL[0].name().to_string()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    ];
     let questions: Vec<&'static Named> = ask::QUESTIONS
         .iter()
         .filter(|n| ids.iter().any(|id| id == n.id))
@@ -70,12 +77,7 @@ pub fn AskPanel(
         generation.set_value(g);
         asked.set(Some(id.to_string()));
         let question = if id == BUILT {
-            let v = |i: usize| {
-                choice[i]
-                    .get_untracked()
-                    .map(|s| s.value())
-                    .unwrap_or_default()
-            };
+            let v = |i: usize| choice[i].get_untracked();
             Pattern::from_choices(&v(0), &v(1), &v(2), &v(3)).map(Question::Pattern)
         } else {
             Question::named(id)
@@ -174,13 +176,13 @@ pub fn AskPanel(
             <ol class="ask-list">{items}</ol>
             <p class="ask-builder">
                 "Or build one: can "
-                {choices(choice[0], "callback", "callback", None, CallbackKind::ALL.map(CallbackKind::name).to_vec())}
+                <Choice name="callback" label="callback" values=CallbackKind::ALL.map(|k| k.name().to_string()).to_vec() value=choice[0] />
                 " run on "
-                {choices(choice[1], "object", "object", Some("any object"), objects.iter().map(String::as_str).collect())}
+                <Choice name="object" label="object" none="any object" values=objects.clone() value=choice[1] />
                 " seeing "
-                {choices(choice[2], "state", "module state it sees", Some("any state"), states.to_vec())}
+                <Choice name="state" label="module state it sees" none="any state" values=states.map(str::to_string).to_vec() value=choice[2] />
                 " after "
-                {choices(choice[3], "after", "command", Some("any command"), Verb::ALL.map(Verb::word).to_vec())}
+                <Choice name="after" label="command" none="any command" values=Verb::ALL.map(|v| v.word().to_string()).to_vec() value=choice[3] />
                 "? "
                 <button type="button" data-ask=BUILT on:click=move |_| start(BUILT)>
                     "ask"
@@ -188,30 +190,6 @@ pub fn AskPanel(
             </p>
             {answer_box(BUILT)}
         </section>
-    }
-}
-
-/// A select of `values` (each its own value), after an option of value ""
-/// reading `none` if given.
-fn choices(
-    node: NodeRef<Select>,
-    name: &'static str,
-    label: &'static str,
-    none: Option<&'static str>,
-    values: Vec<&str>,
-) -> impl IntoView + use<> {
-    let options: Vec<_> = values
-        .into_iter()
-        .map(|v| {
-            let (value, text) = (v.to_string(), v.to_string());
-            view! { <option value=value>{text}</option> }
-        })
-        .collect();
-    view! {
-        <select name=name aria-label=label node_ref=node>
-            {none.map(|none| view! { <option value="">{none}</option> })}
-            {options}
-        </select>
     }
 }
 

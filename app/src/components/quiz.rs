@@ -7,6 +7,7 @@
 //! and `quiz::grade_against` compares (what `quiz::grade` does). Scores
 //! stay in the browser's localStorage ([`record`]).
 
+use super::choice::Choice;
 use crate::state::use_explorer_state;
 use klpscope_engine::event::CallbackKind;
 use klpscope_engine::quiz::{self, Answer, Call, Console, FindingKind, Form, Verdict};
@@ -303,7 +304,7 @@ fn AnswerRow(
             <Choice
                 name="patch"
                 label="whose callback (patch)"
-                none=Some("any patch")
+                none="any patch"
                 values=form.patches.clone()
                 value=row.patch
                 node_ref=first
@@ -324,43 +325,13 @@ fn AnswerRow(
     view! {
         <li>
             {patches}
-            <Choice name="callback" label="callback" none=None values=callbacks value=row.callback node_ref=callback_ref />
-            <Choice name="object" label="object" none=None values=form.objects.clone() value=row.object node_ref=NodeRef::new() />
-            <Choice name="state" label="module state it sees" none=Some("no state") values=states value=row.state node_ref=NodeRef::new() />
+            <Choice name="callback" label="callback" values=callbacks value=row.callback node_ref=callback_ref />
+            <Choice name="object" label="object" values=form.objects.clone() value=row.object />
+            <Choice name="state" label="module state it sees" none="no state" values=states value=row.state />
             <button type="button" data-act="remove" aria-label="remove this callback" on:click=move |_| on_remove.run(row.id)>
                 "remove"
             </button>
         </li>
-    }
-}
-
-/// A `<select name=NAME>` of `values` (each its own value), after an
-/// option of value "" reading `none` if given, kept in `value`.
-#[component]
-fn Choice(
-    name: &'static str,
-    label: &'static str,
-    none: Option<&'static str>,
-    values: Vec<String>,
-    value: RwSignal<String>,
-    node_ref: NodeRef<leptos::html::Select>,
-) -> impl IntoView {
-    view! {
-        <select
-            name=name
-            aria-label=label
-            node_ref=node_ref
-            on:change=move |ev| value.set(event_target_value(&ev))
-        >
-            {none.map(|n| view! { <option value="">{n}</option> })}
-            {values
-                .into_iter()
-                .map(|v| {
-                    let text = v.clone();
-                    view! { <option value=v>{text}</option> }
-                })
-                .collect_view()}
-        </select>
     }
 }
 

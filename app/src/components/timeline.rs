@@ -112,16 +112,19 @@ pub fn Timeline(
             window.set(view.overscan());
         }
     };
-    // Plans at once when the geometry is known. The first time, the box is
-    // taken to be as wide as the window, so the columns are drawn with the
-    // rest of the explorer (a share link's timeline shows in its first
-    // frame), and measured once the grid is in the page (the next frame,
-    // before it paints).
+    // Plans at once when the geometry is known. The first time, the
+    // columns around `reveal` are drawn for a box as wide as the window, so
+    // they come with the rest of the explorer (a share link's timeline
+    // shows in its first frame), and the box is measured once the grid is
+    // in the page (the next frame, before it paints).
     let follow_soon = move |reveal: Option<Range<usize>>| match geometry.get_value() {
         Some(g) => follow(reveal, g),
         None => {
-            follow(reveal.clone(), Geometry::estimate());
-            geometry.set_value(None);
+            let mut view = widths.with_untracked(|w| View::new(w, Geometry::estimate()));
+            if let Some(slots) = reveal.clone() {
+                view.reveal(slots);
+            }
+            window.set(view.overscan());
             request_animation_frame(move || {
                 if let Some(g) = measure() {
                     follow(reveal, g);
