@@ -64,12 +64,18 @@ pub fn Timeline(
     // browser for a layout, so its frame lays the page out once
     // (docs/PERFORMANCE.md, "Stepping in the site").
     let geometry = StoredValue::new(None::<Geometry>);
+    // The slots' room in pixels, and a rem: whether the scenario's
+    // columns are wider than the box (they then keep fixed widths).
+    let room = RwSignal::new(Geometry::estimate().room());
     let measure = move || {
         let (Some(el), Some(corner)) = (scroller.get_untracked(), corner.get_untracked()) else {
             return None;
         };
         let g = Geometry::measure(&el, &corner);
         geometry.set_value(Some(g));
+        if room.get_untracked() != g.room() {
+            room.set(g.room());
+        }
         Some(g)
     };
     // Scrolls `reveal` into view, if any (before the next paint), and
@@ -185,12 +191,26 @@ pub fn Timeline(
         replay.with(|r| {
             let grid = &r.timeline;
             if windowed {
-                // As wide as its columns, or as the box when they are
-                // fewer: they then grow to fill it.
+                // As wide as its columns, in tracks of fixed widths, or as
+                // the box when they are fewer: they then grow to fill it.
+                // Fixed tracks spare the grid's layout from distributing
+                // free space over every slot of the scenario on each
+                // scrub (docs/PERFORMANCE.md).
+                let (width, rem) = room.get();
                 let (total, columns) = widths.with(|widths| {
-                    let columns: Vec<String> =
-                        widths.iter().map(|w| format!("minmax({w}rem, 1fr)")).collect();
-                    (widths.iter().sum::<f64>(), columns)
+                    let total = widths.iter().sum::<f64>();
+                    let grow = total * rem < width;
+                    let columns: Vec<String> = widths
+                        .iter()
+                        .map(|w| {
+                            if grow {
+                                format!("minmax({w}rem, 1fr)")
+                            } else {
+                                format!("{w}rem")
+                            }
+                        })
+                        .collect();
+                    (total, columns)
                 });
                 format!(
                     "grid-template-columns: var(--lane-label) {}; width: max(100%, calc(var(--lane-label) + {total}rem))",
@@ -262,7 +282,7 @@ pub fn Timeline(
                         </div>
                         {lanes}
                         <For each=steps_drawn key=|step| *step let:step>
-                            <StepColumn replay cursor step selected on_step multi_patch />
+                            <StepColumn replay cursor step selected on_step multi_patch compact />
                         </For>
                     </div>
                 </Show>
@@ -314,6 +334,12 @@ impl Geometry {
             width,
             rem: 16.0,
         }
+    }
+
+    /// The width of the slots in view and a rem, both in pixels (whole
+    /// pixels: a change below one does not redraw the grid).
+    fn room(&self) -> (f64, f64) {
+        (self.width.round(), self.rem)
     }
 
     /// Measures `el` (the scroll box) beside `corner` (the labels' width).
@@ -528,8 +554,9 @@ fn lane_label(lane: &Lane, row: usize) -> impl IntoView + use<> {
 }
 
 /// One step's column: its header, its cells in every lane and in the
-/// transition row, dimmed after the cursor. Every element says its step
-/// (`data-s`).
+/// transition row, dimmed after the cursor. They are wrapped in an element
+/// that says the step (`data-s`) and its time, and lays nothing out itself
+/// (`display: contents`): the cells are the grid's items.
 #[component]
 fn StepColumn(
     replay: Signal<Arc<Replay>>,
@@ -539,16 +566,20 @@ fn StepColumn(
     on_step: Option<Callback<usize>>,
     /// Markers name their patch.
     multi_patch: Memo<bool>,
+    /// Compact: only what that view shows is drawn.
+    compact: RwSignal<bool>,
 ) -> impl IntoView {
-    // Only the columns whose time changes are touched by a step.
+    // Only the columns whose time changes are touched by a step, and of
+    // each only its wrapper: the cells take their colours from it.
     let time = Memo::new(move |_| super::marks::time_class(step, cursor.get()));
-    move || {
+    let drawing = move || {
         replay.with(|r| {
             let grid = &r.timeline;
             let Some(s) = grid.steps.get(step.wrapping_sub(1)) else {
                 return ().into_any();
             };
             let multi_patch = multi_patch.get();
+            let compact = compact.get();
             let slots = grid.step_slots(step);
             let cells: Vec<_> = grid
                 .lanes
@@ -560,9 +591,8 @@ fn StepColumn(
                         let place = Place {
                             row: row + 2,
                             slot,
-                            step,
                             first: slot == slots.start,
-                            time,
+                            compact,
                         };
                         Some(lane_cell(cell, place, selected, multi_patch))
                     })
@@ -576,32 +606,38 @@ fn StepColumn(
                     let place = Place {
                         row: transition_row,
                         slot,
-                        step,
                         first: slot == slots.start,
-                        time,
+                        compact,
                     };
                     Some(transition_cell(cell, place, slots.len() == 1))
                 })
                 .collect();
             view! {
-                {step_header(s, on_step, time)}
+                {step_header(s, on_step, compact)}
                 {cells}
                 {transitions}
             }
             .into_any()
         })
+    };
+    view! {
+        <div class=move || format!("step-col {}", time.get()) data-s=step.to_string()>
+            {drawing}
+        </div>
     }
 }
 
-/// Where a cell goes in the grid, and the time of its step.
+/// Where a cell goes in the grid, and how it is drawn.
 #[derive(Clone, Copy)]
 struct Place {
     row: usize,
     slot: usize,
-    step: usize,
     /// The first slot of its step.
     first: bool,
-    time: Memo<&'static str>,
+    /// Drawn compact: the labels that view hides from everyone (the
+    /// marker's abbreviations, band labels, words of the badges) are left
+    /// out, so a scrub builds fewer elements.
+    compact: bool,
 }
 
 impl Place {
@@ -613,7 +649,7 @@ impl Place {
 fn step_header(
     s: &model::StepColumn,
     on_step: Option<Callback<usize>>,
-    time: Memo<&'static str>,
+    compact: bool,
 ) -> impl IntoView + use<> {
     let step = s.step;
     let base = if s.marked {
@@ -632,9 +668,16 @@ fn step_header(
     } else {
         "step-cmd"
     };
+    // Compact, the command is only read (visually hidden): it needs no
+    // places to wrap.
+    let command = if compact {
+        s.short.clone().into_any()
+    } else {
+        breakable(&s.short).into_any()
+    };
     let label = view! {
         <span class="step-no">{step.to_string()}</span>
-        <span class=cmd_class>{breakable(&s.short)}</span>
+        <span class=cmd_class>{command}</span>
     };
     let (inner, head_title) = match on_step {
         Some(cb) => (
@@ -651,11 +694,10 @@ fn step_header(
     };
     view! {
         <div
-            class=move || format!("{base} {}", time.get())
+            class=base
             style=style
             title=head_title
             data-step-head=step.to_string()
-            data-s=step.to_string()
         >
             {inner}
         </div>
@@ -685,10 +727,10 @@ fn lane_cell(
 ) -> impl IntoView + use<> {
     let presence = presence_class(cell.presence);
     let step_start = if at.first { " step-start" } else { "" };
-    let band = match cell.changes.last() {
+    let band = match cell.changes.last().filter(|_| !at.compact) {
         Some(Some(state)) => Some((model::state_short(*state), "changed")),
         Some(None) => Some(("freed", "changed")),
-        None if at.first => match cell.presence {
+        None if at.first && !at.compact => match cell.presence {
             Presence::Module(s) => Some((model::state_short(s), "")),
             _ => None,
         },
@@ -700,21 +742,33 @@ fn lane_cell(
     let marker = cell
         .marker
         .as_ref()
-        .map(|m| marker(m, selected, multi_patch));
-    let time = at.time;
+        .map(|m| marker(m, selected, multi_patch, at.compact));
+    let class = format!("cell {presence}{step_start}");
+    // Most cells are a band alone: drawn without the placeholders an
+    // absent label or marker would leave (a scrub draws hundreds).
+    if band.is_none() && marker.is_none() {
+        return view! {
+            <div class=class style=at.style()>
+                <span class="band" aria-hidden="true"></span>
+            </div>
+        }
+        .into_any();
+    }
     view! {
-        <div class=move || format!("cell {presence}{step_start} {}", time.get()) style=at.style() data-s=at.step.to_string()>
+        <div class=class style=at.style()>
             <span class="band" aria-hidden="true"></span>
             {band}
             {marker}
         </div>
     }
+    .into_any()
 }
 
 fn marker(
     m: &Marker,
     selected: Option<RwSignal<Option<Selection>>>,
     multi_patch: bool,
+    compact: bool,
 ) -> impl IntoView + use<> {
     let failed = m.ret.is_some_and(|r| r != 0);
     let class = format!(
@@ -737,25 +791,14 @@ fn marker(
             format!(": {}", badges.join(", "))
         }
     );
-    // The visible labels are abbreviations (and hidden when compact): a
+    // The visible labels are abbreviations (and not drawn when compact): a
     // screen reader reads one sentence instead.
-    let ret = m
-        .ret
-        .filter(|r| *r != 0)
-        .map(|r| view! { <span class="ret" aria-hidden="true">{format!("✗ {}", model::errno_label(r))}</span> });
-    let patch = m
-        .patch
-        .as_ref()
-        .filter(|_| multi_patch)
-        .map(|p| view! { <span class="patch" aria-hidden="true">{breakable(p)}</span> });
-    let labels = view! {
-        <span class="glyph" aria-hidden="true">{model::glyph(m.callback)}</span>
-        <span class="name" aria-hidden="true">{m.name}</span>
-        <span class="state" aria-hidden="true">{m.state.map(model::state_short).unwrap_or(model::VMLINUX)}</span>
-        {ret}
-        {patch}
-        {badge_list(&m.badges)}
-        <span class="visually-hidden">{model::marker_name(m)}</span>
+    let glyph = view! { <span class="glyph" aria-hidden="true">{model::glyph(m.callback)}</span> };
+    let spoken = view! { <span class="visually-hidden">{model::marker_name(m)}</span> };
+    let labels = if compact {
+        view! { {glyph}{badge_list(&m.badges, compact)}{spoken} }.into_any()
+    } else {
+        detailed_labels(m, multi_patch, glyph, spoken).into_any()
     };
     let callback = m.callback.name();
     let state = m.state.map(ModuleState::name);
@@ -791,9 +834,37 @@ fn marker(
     }
 }
 
+/// A detailed marker's labels: the callback, the module state, a failure
+/// and its patch, abbreviated beside its glyph.
+fn detailed_labels(
+    m: &Marker,
+    multi_patch: bool,
+    glyph: impl IntoView,
+    spoken: impl IntoView,
+) -> impl IntoView {
+    let ret = m
+        .ret
+        .filter(|r| *r != 0)
+        .map(|r| view! { <span class="ret" aria-hidden="true">{format!("✗ {}", model::errno_label(r))}</span> });
+    let patch = m
+        .patch
+        .as_ref()
+        .filter(|_| multi_patch)
+        .map(|p| view! { <span class="patch" aria-hidden="true">{breakable(p)}</span> });
+    view! {
+        {glyph}
+        <span class="name" aria-hidden="true">{m.name}</span>
+        <span class="state" aria-hidden="true">{m.state.map(model::state_short).unwrap_or(model::VMLINUX)}</span>
+        {ret}
+        {patch}
+        {badge_list(&m.badges, false)}
+        {spoken}
+    }
+}
+
 /// A marker's badges: words when detailed, glyphs in a corner when
 /// compact (the marker's name says them to a screen reader).
-fn badge_list(badges: &[Badge]) -> Option<impl IntoView + use<>> {
+fn badge_list(badges: &[Badge], compact: bool) -> Option<impl IntoView + use<>> {
     let items: Vec<_> = badges
         .iter()
         .map(|b| {
@@ -802,12 +873,12 @@ fn badge_list(badges: &[Badge]) -> Option<impl IntoView + use<>> {
                 Badge::BeforeInit => "badge before-init",
                 Badge::OldAndNew => "badge old-and-new",
             };
-            view! {
-                <span class=class>
-                    <span class="long">{b.label()}</span>
-                    <span class="short">{b.glyph()}</span>
-                </span>
-            }
+            let word = if compact {
+                view! { <span class="short">{b.glyph()}</span> }.into_any()
+            } else {
+                view! { <span class="long">{b.label()}</span> }.into_any()
+            };
+            view! { <span class=class>{word}</span> }
         })
         .collect();
     (!items.is_empty()).then(
@@ -851,7 +922,7 @@ fn transition_cell(cell: &TransitionCell, at: Place, only: bool) -> impl IntoVie
         })
         .collect();
     // Name the patch where a bar begins in a step, so a scrolled view reads.
-    let name = (cell.phases.is_empty() && at.first && !stalled)
+    let name = (cell.phases.is_empty() && at.first && !stalled && !at.compact)
         .then_some(active)
         .flatten()
         .map(|a| view! { <span class="tname">{format!("{direction} {}", a.patch)}</span> });
@@ -879,15 +950,23 @@ fn transition_cell(cell: &TransitionCell, at: Place, only: bool) -> impl IntoVie
                 </span>
             }
         });
-    let time = at.time;
+    if chips.is_empty() && name.is_none() && stall.is_none() {
+        return view! {
+            <div class=class style=at.style()>
+                <span class="band" aria-hidden="true"></span>
+            </div>
+        }
+        .into_any();
+    }
     view! {
-        <div class=move || format!("{class} {}", time.get()) style=at.style() data-s=at.step.to_string()>
+        <div class=class style=at.style()>
             <span class="band" aria-hidden="true"></span>
             {chips}
             {name}
             {stall}
         </div>
     }
+    .into_any()
 }
 
 #[cfg(test)]
