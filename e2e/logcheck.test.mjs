@@ -207,18 +207,24 @@ test('the check with a diff passes axe in the dark scheme too; a log over 1 MiB 
   await context.close();
 });
 
-test('a first visit does not fetch the selftest transcripts; a selftest report fetches them once and is completed', async () => {
+test('a first visit fetches neither the log check nor the selftest transcripts; a selftest report fetches them once and is completed', async () => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   const fetched = [];
-  page.on('request', (r) => { if (r.url().endsWith('/selftests.txt')) fetched.push(r.url()); });
+  const module = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/selftests.txt')) fetched.push(r.url());
+    if (/klpscope-logcheck/.test(r.url())) module.push(r.url().replace(server.url, ''));
+  });
   await page.goto(server.url);
   await page.getByTestId('explorer').waitFor();
   await page.waitForLoadState('networkidle');
   assert.deepEqual(fetched, [], 'a first visit needs no selftest transcript');
+  assert.deepEqual(module, [], 'nor the log check');
   const dialog = await check(page, DIFF);
+  assert.deepEqual(module, ['klpscope-logcheck.js', 'klpscope-logcheck_bg.wasm']);
   assert.deepEqual(fetched, [new URL("selftests.txt", server.url).href]);
   assert.match(await dialog.getByTestId('paste-summary').innerText(), /9 lines differ from the model/);
   // The hunks were completed from the named test's transcript.
@@ -227,6 +233,12 @@ test('a first visit does not fetch the selftest transcripts; a selftest report f
   await dialog.getByTestId('paste-check').click();
   await dialog.getByTestId('paste-summary').waitFor();
   assert.equal(fetched.length, 1);
+  // Closed and opened again: the same module, loaded once.
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  await page.getByTestId('open-paste').click();
+  await dialog.waitFor();
+  assert.equal(module.length, 2);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -252,5 +264,21 @@ test('while the transcripts load the check says so; when they cannot, it says ho
   assert.match(await error.innerText(), /could not be loaded.*HTTP 404.*[Rr]eload the page/s);
   assert.equal(await dialog.getByTestId('paste-summary').count(), 0);
   assert.equal(await loading.count(), 0);
+  await context.close();
+});
+
+test('when the log check cannot be loaded, the top bar says how to fix it, and the button tries again', async () => {
+  const { page, context } = await openPage(browser, server.url);
+  let refuse = true;
+  await page.route('**/klpscope-logcheck.js', (r) => (refuse ? r.abort() : r.continue()));
+  await page.getByTestId('open-paste').click();
+  const status = page.getByTestId('copy-status');
+  await status.filter({ hasText: 'could not be loaded' }).waitFor();
+  assert.match(await status.innerText(), /check the connection and press the button again/);
+  assert.equal(await page.getByTestId('paste-dialog').count(), 0);
+  refuse = false;
+  await page.getByTestId('open-paste').click();
+  await page.getByTestId('paste-dialog').waitFor();
+  assert.equal(await status.innerText(), '');
   await context.close();
 });

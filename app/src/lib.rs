@@ -17,6 +17,7 @@ pub mod chapters;
 pub mod commands;
 pub mod components;
 pub mod model;
+pub mod on_demand;
 pub mod prerender;
 pub mod route;
 pub mod selftests;
@@ -83,7 +84,8 @@ pub fn App() -> impl IntoView {
     announce_steps(state, announcement);
     let help_open = RwSignal::new(false);
     keyboard(state, help_open);
-    components::logcheck::LogCheckState::provide();
+    on_demand::open_sent_scenarios(state);
+    on_demand::check_pasted_logs();
 
     view! {
         <a
@@ -102,11 +104,26 @@ pub fn App() -> impl IntoView {
             <Explorer />
         </main>
         <HelpDialog open=help_open />
-        <components::logcheck::LogCheckDialog />
         <div class="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">
             {move || announcement.get()}
         </div>
     }
+}
+
+/// Where a panic was raised, as the browser console's error (it aborts:
+/// without this the console would only say "unreachable"). The place
+/// without the message: formatting messages would cost the site 1.4 KB.
+pub fn report_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        if let Some(at) = info.location() {
+            let line = at.line().to_string();
+            web_sys::console::error_3(
+                &"klpscope panicked at".into(),
+                &at.file().into(),
+                &line.into(),
+            );
+        }
+    }));
 }
 
 /// The polite live region, for components that report something.
@@ -359,7 +376,6 @@ fn Header(
 ) -> impl IntoView {
     let state = use_context::<ExplorerState>().expect("explorer state");
     let announcer = expect_context::<Announcer>();
-    let log_check = expect_context::<components::logcheck::LogCheckState>();
     let jump = expect_context::<Jump>();
     // The hash stays as it is: it holds the scenario.
     let go = move |e: web_sys::MouseEvent, pane: Pane| {
@@ -367,6 +383,20 @@ fn Header(
         jump.to(pane);
     };
     let status = RwSignal::new(String::new());
+    // The log check downloads when first opened: say so beside its button.
+    Effect::new(move |_| {
+        let msg = match on_demand::log_check_status().get() {
+            on_demand::Load::Loading => "Loading the log check…".to_string(),
+            on_demand::Load::Failed(why) => format!(
+                "The log check could not be loaded ({why}): check the connection and press the button again."
+            ),
+            on_demand::Load::NotRequested | on_demand::Load::Ready => String::new(),
+        };
+        if !msg.is_empty() || status.get_untracked().starts_with("Loading the log check") {
+            status.set(msg.clone());
+            announcer.say(msg);
+        }
+    });
     let fallback = RwSignal::new(None::<String>);
     let copy = move |what: &'static str, text: String| {
         let lines = text.lines().count();
@@ -464,7 +494,7 @@ fn Header(
                 <button
                     data-testid="open-paste"
                     title="Or paste a kernel log anywhere on the page"
-                    on:click=move |_| log_check.open.set(true)
+                    on:click=move |_| on_demand::open_log_check(None)
                 >
                     "check a kernel log…"
                 </button>

@@ -2,19 +2,7 @@
 //! `&embed`, only its scenario) in place of the prerendered page.
 
 fn main() {
-    // Where a panic was raised, as the browser console's error (it aborts:
-    // without this the console would only say "unreachable"). The place
-    // without the message: formatting messages would cost the site 1.4 KB.
-    std::panic::set_hook(Box::new(|info| {
-        if let Some(at) = info.location() {
-            let line = at.line().to_string();
-            web_sys::console::error_3(
-                &"klpscope panicked at".into(),
-                &at.file().into(),
-                &line.into(),
-            );
-        }
-    }));
+    klpscope_app::report_panics();
     // The page the build prerendered (the shell and the opening chapter,
     // engine/src/book/prerender.rs) gives way to the app in this one task:
     // no frame is painted between its removal and the app's first view,

@@ -7,20 +7,19 @@
 //! [`crate::selftests`]), which complete a pasted selftest report; the
 //! panel says so while they load, and how to fix it if they cannot be.
 //!
-//! The check opens from the top bar, or by pasting a kernel log anywhere
-//! on the page outside a text field. A long log stays readable and quick
+//! It is a wasm module of its own, loaded when first opened
+//! ([`crate::on_demand`]): from the top bar, or by pasting a kernel log
+//! anywhere on the page outside a text field. Its scenario goes to the
+//! explorer as an event the page answers ([`send_scenario`]). A long log stays readable and quick
 //! to draw: runs of lines the model does not model are folded, and so
 //! are long runs of lines that agree or are ignored; a fold draws its rows
 //! only when opened.
 
 use crate::selftests::{self, Status};
-use crate::state::use_explorer_state;
 use klpscope_engine::check::{self, LogCheck, LogLine, Verdict};
 use leptos::either::{Either, EitherOf3};
-use leptos::ev;
 use leptos::prelude::*;
 use std::sync::Arc;
-use wasm_bindgen::JsCast;
 
 /// The check's dialog state, provided by the app: whether it is open,
 /// and the text in its paste box.
@@ -47,35 +46,22 @@ impl LogCheckState {
     }
 }
 
+/// Asks the page to open `scenario` in the explorer
+/// ([`crate::on_demand::LOAD_SCENARIO`]); whether it did.
+fn send_scenario(scenario: &str) -> bool {
+    let init = web_sys::CustomEventInit::new();
+    init.set_cancelable(true);
+    init.set_detail(&scenario.into());
+    web_sys::CustomEvent::new_with_event_init_dict(crate::on_demand::LOAD_SCENARIO, &init)
+        .is_ok_and(|e| !window().dispatch_event(&e).unwrap_or(true))
+}
+
 /// Runs of agreeing or ignored lines at least this long are folded...
 const FOLD_AT: usize = 12;
 /// ...in a log of more than this many rows (a short one reads whole).
 const LONG_LOG: usize = 200;
 /// Lines shown on each side of a folded run of agreeing or ignored lines.
 const KEEP: usize = 2;
-
-/// Whether a pasted text reads as a kernel log: some line (quote marks
-/// stripped) carries a dmesg timestamp, comes from the livepatch core,
-/// or is a selftest command line.
-pub fn looks_like_kernel_log(text: &str) -> bool {
-    text.lines().take(5000).any(|l| {
-        let l = l.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
-        let stamped = l
-            .strip_prefix('[')
-            .and_then(|r| r.split_once(']'))
-            .is_some_and(|(t, _)| {
-                let t = t.trim();
-                t.contains('.')
-                    && !t.is_empty()
-                    && t.chars().all(|c| c.is_ascii_digit() || c == '.')
-            });
-        stamped
-            || l.starts_with("livepatch: ")
-            || ["% insmod ", "% modprobe ", "% rmmod ", "% echo "]
-                .iter()
-                .any(|p| l.starts_with(p))
-    })
-}
 
 /// What the result list shows: one row, or a fold over a run of rows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,7 +131,6 @@ fn parts(lines: &[LogLine]) -> Vec<Part> {
 /// The modal dialog with the paste box and the aligned result.
 #[component]
 pub fn LogCheckDialog() -> impl IntoView {
-    let state = use_explorer_state();
     let s = expect_context::<LogCheckState>();
     let dialog: NodeRef<leptos::html::Dialog> = NodeRef::new();
     let result = RwSignal::new(None::<Result<Arc<LogCheck>, String>>);
@@ -202,35 +187,9 @@ pub fn LogCheckDialog() -> impl IntoView {
             run_check();
         }
     });
-    // A kernel log pasted outside a text field opens the check with it.
-    let _ = window_event_listener(ev::paste, move |e: web_sys::ClipboardEvent| {
-        let in_field = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| {
-                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                    || el.closest("[contenteditable]").ok().flatten().is_some()
-            });
-        if in_field {
-            return;
-        }
-        let Some(text) = e
-            .clipboard_data()
-            .and_then(|d| d.get_data("text/plain").ok())
-        else {
-            return;
-        };
-        if !looks_like_kernel_log(&text) {
-            return;
-        }
-        e.prevent_default();
-        s.text.set(text);
-        s.open.set(true);
-        s.check_now.set(true);
-    });
     let open_in_explorer = move |_| {
         if let Some(Ok(c)) = result.get_untracked()
-            && state.load(&c.scenario, None)
+            && send_scenario(&c.scenario)
         {
             s.open.set(false);
         }
@@ -516,23 +475,6 @@ fn Row(line: LogLine) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kernel_logs_are_told_from_other_text() {
-        assert!(looks_like_kernel_log(
-            "[   12.345678] livepatch: enabling patch 'x'"
-        ));
-        assert!(looks_like_kernel_log("> > [  1.5] foo\n"));
-        assert!(looks_like_kernel_log(
-            "livepatch: 'demo': patching complete"
-        ));
-        assert!(looks_like_kernel_log(
-            "% insmod test_modules/test_klp_callbacks_mod.ko"
-        ));
-        assert!(!looks_like_kernel_log("hello world"));
-        assert!(!looks_like_kernel_log("[link](https://example.org) [1]"));
-        assert!(!looks_like_kernel_log("see [x] and % done"));
-    }
 
     fn row(n: usize, verdict: Verdict) -> LogLine {
         LogLine {
