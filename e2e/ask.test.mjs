@@ -143,3 +143,36 @@ test('the static book lists the questions with the command that answers each', a
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the questions come with the tools module: not on a first visit, once on the chapter, gone with it', async () => {
+  const { page, errors, context } = await openPage(browser, server.url, { width: 1366, height: 900 });
+  const module = [];
+  page.on('request', (r) => { if (/klpscope-tools/.test(r.url())) module.push(r.url().replace(server.url, '')); });
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(module, [], 'a first visit does not load the tools');
+  await page.evaluate(() => { location.hash = '#doc=ask/questions'; });
+  await page.getByTestId('ask').waitFor();
+  assert.deepEqual(module, ['klpscope-tools.js', 'klpscope-tools_bg.wasm']);
+  assert.equal(await page.getByTestId('ask-loading').count(), 0, 'the loading line goes once it is drawn');
+  // Another chapter removes the panel; coming back draws it again from the
+  // module already loaded.
+  await page.evaluate(() => { location.hash = '#doc=introduction'; });
+  await page.getByTestId('ask').waitFor({ state: 'detached' });
+  await page.evaluate(() => { location.hash = '#doc=ask/questions'; });
+  await page.getByTestId('ask').waitFor();
+  assert.equal(await page.getByTestId('ask').count(), 1);
+  assert.equal(module.length, 2);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('when the tools module cannot be loaded, the chapter says so where its questions go', async () => {
+  const { page, context } = await openPage(browser, server.url, { width: 1366, height: 900 });
+  await page.route('**/klpscope-tools.js', (r) => r.abort());
+  await page.evaluate(() => { location.hash = '#doc=ask/questions'; });
+  const failed = page.getByTestId('ask-failed');
+  await failed.waitFor();
+  assert.match(await failed.innerText(), /could not be loaded[^]*reload the page/);
+  assert.equal(await failed.getAttribute('role'), 'alert');
+  await context.close();
+});

@@ -216,7 +216,7 @@ test('a first visit fetches neither the log check nor the selftest transcripts; 
   const module = [];
   page.on('request', (r) => {
     if (r.url().endsWith('/selftests.txt')) fetched.push(r.url());
-    if (/klpscope-logcheck/.test(r.url())) module.push(r.url().replace(server.url, ''));
+    if (/klpscope-tools/.test(r.url())) module.push(r.url().replace(server.url, ''));
   });
   await page.goto(server.url);
   await page.getByTestId('explorer').waitFor();
@@ -224,7 +224,7 @@ test('a first visit fetches neither the log check nor the selftest transcripts; 
   assert.deepEqual(fetched, [], 'a first visit needs no selftest transcript');
   assert.deepEqual(module, [], 'nor the log check');
   const dialog = await check(page, DIFF);
-  assert.deepEqual(module, ['klpscope-logcheck.js', 'klpscope-logcheck_bg.wasm']);
+  assert.deepEqual(module, ['klpscope-tools.js', 'klpscope-tools_bg.wasm']);
   assert.deepEqual(fetched, [new URL("selftests.txt", server.url).href]);
   assert.match(await dialog.getByTestId('paste-summary').innerText(), /9 lines differ from the model/);
   // The hunks were completed from the named test's transcript.
@@ -270,7 +270,7 @@ test('while the transcripts load the check says so; when they cannot, it says ho
 test('when the log check cannot be loaded, the top bar says how to fix it, and the button tries again', async () => {
   const { page, context } = await openPage(browser, server.url);
   let refuse = true;
-  await page.route('**/klpscope-logcheck.js', (r) => (refuse ? r.abort() : r.continue()));
+  await page.route('**/klpscope-tools.js', (r) => (refuse ? r.abort() : r.continue()));
   await page.getByTestId('open-paste').click();
   const status = page.getByTestId('copy-status');
   await status.filter({ hasText: 'could not be loaded' }).waitFor();

@@ -383,18 +383,26 @@ fn Header(
         jump.to(pane);
     };
     let status = RwSignal::new(String::new());
-    // The log check downloads when first opened: say so beside its button.
+    // The log check downloads when first opened: say so beside its button
+    // while it loads, and how to try again if it cannot be loaded.
+    let (tools, asked) = (on_demand::status(), on_demand::log_check_asked());
     Effect::new(move |_| {
-        let msg = match on_demand::log_check_status().get() {
-            on_demand::Load::Loading => "Loading the log check…".to_string(),
-            on_demand::Load::Failed(why) => format!(
+        let msg = match (asked.get(), tools.get()) {
+            (true, on_demand::Load::Loading) => Some("Loading the log check…".to_string()),
+            (true, on_demand::Load::Failed(why)) => Some(format!(
                 "The log check could not be loaded ({why}): check the connection and press the button again."
-            ),
-            on_demand::Load::NotRequested | on_demand::Load::Ready => String::new(),
+            )),
+            _ => None,
         };
-        if !msg.is_empty() || status.get_untracked().starts_with("Loading the log check") {
-            status.set(msg.clone());
-            announcer.say(msg);
+        match msg {
+            Some(msg) => {
+                status.set(msg.clone());
+                announcer.say(msg);
+            }
+            None if status.with_untracked(|s| s.contains("the log check")) => {
+                status.set(String::new())
+            }
+            None => {}
         }
     });
     let fallback = RwSignal::new(None::<String>);

@@ -1,25 +1,30 @@
-//! The log check, loaded on first use. Its dialog, the engine's log
-//! reader and the upstream selftest transcripts are a wasm module of their
-//! own (`klpscope-logcheck`, `src/bin/logcheck.rs`), which a first visit
-//! does not download: the explorer is ready that much sooner
-//! (docs/PERFORMANCE.md, "A first visit over a slow network").
+//! The site's tools loaded on first use: the log check (its dialog, the
+//! engine's log reader, the upstream selftest transcripts) and the
+//! questions' exploration (the ask panels and the engine's search). They
+//! are a wasm module of their own (`klpscope-tools`, `src/bin/tools.rs`),
+//! which a first visit does not download: the explorer is ready that much
+//! sooner (docs/PERFORMANCE.md, "A first visit over a slow network").
 //!
-//! The page and the module meet at two points: the page calls the
-//! module's `open(text)` (the top bar's button, a kernel log pasted
-//! anywhere), and the module asks the page to open a log's scenario in the
-//! explorer with a [`LOAD_SCENARIO`] event.
+//! The page and the module are two Leptos apps that share no state. The
+//! page calls the module's exports: `open_log_check(text)` (the top bar's
+//! button, a kernel log pasted anywhere), `mount_ask(element, ids)` and
+//! `unmount_ask(element)` for a chapter's questions, drawn in an element
+//! the page hands over. The module asks the page to open a scenario in the
+//! explorer with a [`LOAD_SCENARIO`] event ([`send_scenario`]).
 
+use crate::state::ExplorerState;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 /// The module's JS glue, beside the page (the site works from any path).
-const GLUE: &str = "klpscope-logcheck.js";
+const GLUE: &str = "klpscope-tools.js";
 
-/// The event the log check sends to open its scenario in the explorer:
-/// a `CustomEvent` whose detail is the scenario text, cancelled by the
-/// page when the explorer took it.
+/// The event the module sends to open a scenario in the explorer: a
+/// `CustomEvent` whose detail holds `scenario` (its text) and, to open it
+/// at an event, `step` and `event`; the page cancels it when the explorer
+/// took the scenario.
 pub const LOAD_SCENARIO: &str = "klpscope-load-scenario";
 
 #[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
@@ -28,44 +33,53 @@ extern "C" {
     fn import_module(url: &str) -> js_sys::Promise;
 }
 
-/// Where the log check's module stands in this page.
+/// Where the module stands in this page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Load {
     /// Not asked for yet.
     NotRequested,
     /// On its way.
     Loading,
-    /// Ready: its `open` is called at once.
+    /// Ready: its exports are called at once.
     Ready,
     /// It could not be loaded: why.
     Failed(String),
 }
 
+/// What waits for the module: a call into it.
+type Waiting = Box<dyn FnOnce(&JsValue)>;
+
 thread_local! {
     /// Where the module stands. Reference-counted, not owned by the
     /// component that first asks: it lives as long as the page.
     static STATUS: ArcRwSignal<Load> = ArcRwSignal::new(Load::NotRequested);
+    /// Whether the log check was asked for and has not opened yet.
+    static LOG_CHECK_ASKED: ArcRwSignal<bool> = ArcRwSignal::new(false);
     /// The module's namespace, once loaded.
     static MODULE: RefCell<Option<JsValue>> = const { RefCell::new(None) };
-    /// The text to open it with once it is (empty: none).
-    static PENDING: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The calls waiting for it.
+    static WAITING: RefCell<Vec<Waiting>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Where the module stands (tracked where read with `get`).
-pub fn log_check_status() -> ArcRwSignal<Load> {
+pub fn status() -> ArcRwSignal<Load> {
     STATUS.with(Clone::clone)
 }
 
-/// Opens the log check, with `text` in its paste box (and checked) if
-/// given: at once when its module is loaded, else once it is (a failed
-/// load is tried again).
-pub fn open_log_check(text: Option<String>) {
+/// Whether the log check was asked for and waits for the module (tracked).
+pub fn log_check_asked() -> ArcRwSignal<bool> {
+    LOG_CHECK_ASKED.with(Clone::clone)
+}
+
+/// Runs `then` with the module: at once when it is loaded, else once it
+/// is (a failed load is tried again by the next call).
+fn with_module(then: impl FnOnce(&JsValue) + 'static) {
     if let Some(module) = MODULE.with_borrow(Clone::clone) {
-        call_open(&module, text);
+        then(&module);
         return;
     }
-    PENDING.set(Some(text.unwrap_or_default()));
-    let status = log_check_status();
+    WAITING.with_borrow_mut(|w| w.push(Box::new(then)));
+    let status = status();
     if status.get_untracked() == Load::Loading {
         return;
     }
@@ -75,12 +89,53 @@ pub fn open_log_check(text: Option<String>) {
             Ok(module) => {
                 MODULE.set(Some(module.clone()));
                 status.set(Load::Ready);
-                let text = PENDING.take().filter(|t| !t.is_empty());
-                call_open(&module, text);
+                for then in WAITING.take() {
+                    then(&module);
+                }
             }
-            Err(why) => status.set(Load::Failed(why)),
+            Err(why) => {
+                WAITING.take();
+                status.set(Load::Failed(why));
+            }
         }
     });
+}
+
+/// Opens the log check, with `text` in its paste box (and checked) if
+/// given.
+pub fn open_log_check(text: Option<String>) {
+    let asked = log_check_asked();
+    asked.set(true);
+    with_module(move |module| {
+        asked.set(false);
+        let text = text.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t));
+        call(module, "open_log_check", &[text]);
+    });
+}
+
+/// Draws the questions `ids` (a chapter's `klpscope-ask` block) in `el`.
+pub fn mount_ask(el: web_sys::Element, ids: Vec<String>) {
+    with_module(move |module| {
+        let ids: js_sys::Array = ids.iter().map(|id| JsValue::from_str(id)).collect();
+        call(module, "mount_ask", &[el.into(), ids.into()]);
+    });
+}
+
+/// Removes the questions drawn in `el` (its chapter is closing).
+pub fn unmount_ask(el: web_sys::Element) {
+    if let Some(module) = MODULE.with_borrow(Clone::clone) {
+        call(&module, "unmount_ask", &[el.into()]);
+    }
+}
+
+fn call(module: &JsValue, export: &str, args: &[JsValue]) {
+    let f = js_sys::Reflect::get(module, &export.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(f) = f {
+        let args: js_sys::Array = args.iter().collect();
+        let _ = f.apply(&JsValue::UNDEFINED, &args);
+    }
 }
 
 /// Imports the module's glue and instantiates its wasm.
@@ -105,16 +160,6 @@ async fn load_module() -> Result<JsValue, String> {
     Ok(module)
 }
 
-fn call_open(module: &JsValue, text: Option<String>) {
-    let open = js_sys::Reflect::get(module, &"open".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    if let Some(open) = open {
-        let text = text.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t));
-        let _ = open.call1(&JsValue::UNDEFINED, &text);
-    }
-}
-
 fn describe(e: JsValue) -> String {
     e.as_string()
         .or_else(|| {
@@ -124,17 +169,41 @@ fn describe(e: JsValue) -> String {
         .unwrap_or_else(|| "the network or the browser refused it".into())
 }
 
-/// Opens the scenarios the log check sends ([`LOAD_SCENARIO`]) in the
+/// Asks the page to open `scenario` in the explorer (at `step`, with
+/// its `event` selected, if given); whether it did. Called by the module.
+pub fn send_scenario(scenario: &str, at: Option<(usize, usize)>) -> bool {
+    let detail = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| js_sys::Reflect::set(&detail, &key.into(), &value);
+    let _ = set("scenario", scenario.into());
+    if let Some((step, event)) = at {
+        let _ = set("step", (step as f64).into());
+        let _ = set("event", (event as f64).into());
+    }
+    let init = web_sys::CustomEventInit::new();
+    init.set_cancelable(true);
+    init.set_detail(&detail);
+    web_sys::CustomEvent::new_with_event_init_dict(LOAD_SCENARIO, &init)
+        .is_ok_and(|e| !window().dispatch_event(&e).unwrap_or(true))
+}
+
+/// Opens the scenarios the module sends ([`LOAD_SCENARIO`]) in the
 /// explorer, and tells it whether the explorer took them.
-pub fn open_sent_scenarios(state: crate::state::ExplorerState) {
+pub fn open_sent_scenarios(state: ExplorerState) {
     let _ = window_event_listener_untyped(LOAD_SCENARIO, move |e: web_sys::Event| {
-        let Some(text) = e
-            .dyn_ref::<web_sys::CustomEvent>()
-            .and_then(|e| e.detail().as_string())
-        else {
+        let Some(detail) = e.dyn_ref::<web_sys::CustomEvent>().map(|e| e.detail()) else {
             return;
         };
-        if state.load(&text, None) {
+        let get = |key: &str| js_sys::Reflect::get(&detail, &key.into()).ok();
+        let Some(text) = get("scenario").and_then(|v| v.as_string()) else {
+            return;
+        };
+        let number = |key| get(key).and_then(|v| v.as_f64()).map(|n| n as usize);
+        let at = number("step").zip(number("event"));
+        if state.load(&text, at.map(|(step, _)| step)) {
+            if let Some(key) = at {
+                state.selected.set(Some(key));
+                state.show();
+            }
             e.prevent_default();
         }
     });

@@ -7,7 +7,7 @@
 //! under the question asked.
 
 use super::choice::Choice;
-use crate::state::{ExplorerState, use_explorer_state};
+use crate::on_demand;
 use klpscope_engine::ask::{
     self, Answer, Asking, Named, Pattern, Progress, Question, Verb, Witness,
 };
@@ -48,7 +48,6 @@ pub fn AskPanel(
     /// The ids of the block's questions (`klpscope_engine::ask::QUESTIONS`).
     ids: Vec<String>,
 ) -> impl IntoView {
-    let state = use_explorer_state();
     // The question asked (its id, or BUILT), how far its exploration has
     // got, and what the answer box shows.
     let asked = RwSignal::new(None::<String>);
@@ -125,7 +124,7 @@ pub fn AskPanel(
     let answer_box = move |id: &'static str| {
         move || {
             (asked.get().as_deref() == Some(id))
-                .then(|| view! { <AnswerBox progress shown cancel state /> })
+                .then(|| view! { <AnswerBox progress shown cancel /> })
         }
     };
     let items: Vec<_> = questions
@@ -199,7 +198,6 @@ fn AnswerBox(
     progress: RwSignal<Option<Progress>>,
     shown: RwSignal<Shown>,
     cancel: impl Fn() + Copy + Send + Sync + 'static,
-    state: ExplorerState,
 ) -> impl IntoView {
     let line = move || {
         progress.get().map(|p| {
@@ -225,7 +223,7 @@ fn AnswerBox(
                 </button>
             </p>
             <div class="ask-answer" aria-live="polite" data-testid="ask-answer">
-                {move || answer(shown.get(), state)}
+                {move || answer(shown.get())}
             </div>
         </div>
     }
@@ -233,7 +231,7 @@ fn AnswerBox(
 
 /// The answer: "never" with what was checked, or "yes" with the shortest
 /// scenario and a button that opens it.
-fn answer(shown: Shown, state: ExplorerState) -> AnyView {
+fn answer(shown: Shown) -> AnyView {
     let (question, answer, ms, busy) = match shown {
         Shown::Nothing => return ().into_any(),
         Shown::Line(text) => return view! { <p>{text}</p> }.into_any(),
@@ -271,7 +269,7 @@ fn answer(shown: Shown, state: ExplorerState) -> AnyView {
                     {text}
                 </p>
                 <pre class="ask-witness" tabindex="0" data-testid="ask-witness">{scenario}</pre>
-                <button type="button" data-ask="open" data-testid="ask-open" on:click=move |_| open(state, &w)>
+                <button type="button" data-ask="open" data-testid="ask-open" on:click=move |_| open(&w)>
                     {label}
                 </button>
             }
@@ -324,9 +322,6 @@ fn slice(mut asking: Asking, mut job: Job) {
 }
 
 /// Opens a witness in the explorer at its step, with its event selected.
-fn open(state: ExplorerState, w: &Witness) {
-    if state.load(&w.scenario, Some(w.step)) {
-        state.selected.set(Some((w.step, w.event)));
-        state.show();
-    }
+fn open(w: &Witness) {
+    on_demand::send_scenario(&w.scenario, Some((w.step, w.event)));
 }

@@ -1,7 +1,7 @@
 //! The documentation pane: search, chapter list, the chapter,
 //! previous/next.
 
-use super::ask::AskPanel;
+use super::ask_mount::AskMount;
 use super::quiz::Quiz;
 use super::search::Search;
 use super::timeline::Timeline;
@@ -176,7 +176,7 @@ pub fn DocsPane() -> impl IntoView {
                                 Segment::Quiz { html, form } => {
                                     view! { <Quiz html=html.clone() form=form.clone() first /> }.into_any()
                                 }
-                                Segment::Ask(ids) => view! { <AskPanel ids=ids.clone() /> }.into_any(),
+                                Segment::Ask(ids) => view! { <AskMount ids=ids.clone() /> }.into_any(),
                             })
                             .collect_view()
                             .into_any(),

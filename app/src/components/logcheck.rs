@@ -7,14 +7,17 @@
 //! [`crate::selftests`]), which complete a pasted selftest report; the
 //! panel says so while they load, and how to fix it if they cannot be.
 //!
-//! It is a wasm module of its own, loaded when first opened
+//! It is part of the site's tools module, loaded when first opened
 //! ([`crate::on_demand`]): from the top bar, or by pasting a kernel log
 //! anywhere on the page outside a text field. Its scenario goes to the
-//! explorer as an event the page answers ([`send_scenario`]). A long log stays readable and quick
+//! explorer as an event the page answers ([`on_demand::send_scenario`]).
+//!
+//! A long log stays readable and quick
 //! to draw: runs of lines the model does not model are folded, and so
 //! are long runs of lines that agree or are ignored; a fold draws its rows
 //! only when opened.
 
+use crate::on_demand;
 use crate::selftests::{self, Status};
 use klpscope_engine::check::{self, LogCheck, LogLine, Verdict};
 use leptos::either::{Either, EitherOf3};
@@ -44,16 +47,6 @@ impl LogCheckState {
         provide_context(s);
         s
     }
-}
-
-/// Asks the page to open `scenario` in the explorer
-/// ([`crate::on_demand::LOAD_SCENARIO`]); whether it did.
-fn send_scenario(scenario: &str) -> bool {
-    let init = web_sys::CustomEventInit::new();
-    init.set_cancelable(true);
-    init.set_detail(&scenario.into());
-    web_sys::CustomEvent::new_with_event_init_dict(crate::on_demand::LOAD_SCENARIO, &init)
-        .is_ok_and(|e| !window().dispatch_event(&e).unwrap_or(true))
 }
 
 /// Runs of agreeing or ignored lines at least this long are folded...
@@ -189,7 +182,7 @@ pub fn LogCheckDialog() -> impl IntoView {
     });
     let open_in_explorer = move |_| {
         if let Some(Ok(c)) = result.get_untracked()
-            && send_scenario(&c.scenario)
+            && on_demand::send_scenario(&c.scenario, None)
         {
             s.open.set(false);
         }

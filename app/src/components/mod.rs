@@ -1,6 +1,7 @@
 //! The views: one module per pane.
 
 pub mod ask;
+pub mod ask_mount;
 pub mod choice;
 pub mod controls;
 pub mod docs_pane;
