@@ -581,35 +581,48 @@ fn StepColumn(
             let multi_patch = multi_patch.get();
             let compact = compact.get();
             let slots = grid.step_slots(step);
+            // In the explorer's timeline (fixed column widths), the cells
+            // of a row that nothing tells apart are drawn as one.
+            let merge = on_step.is_some();
             let cells: Vec<_> = grid
                 .lanes
                 .iter()
                 .enumerate()
                 .flat_map(|(row, lane)| {
-                    slots.clone().filter_map(move |slot| {
-                        let cell = lane.cells.get(slot)?;
+                    let cells = lane.cells.get(slots.clone()).unwrap_or_default();
+                    let looks = cells.iter().enumerate().map(|(i, c)| {
+                        (c.marker.is_none() && band_label(c, i == 0, compact).is_none())
+                            .then_some(c.presence)
+                    });
+                    runs(looks, merge).into_iter().map(move |(i, span)| {
                         let place = Place {
                             row: row + 2,
-                            slot,
-                            first: slot == slots.start,
+                            slot: slots.start + i,
+                            span,
+                            first: i == 0,
                             compact,
                         };
-                        Some(lane_cell(cell, place, selected, multi_patch))
+                        lane_cell(&cells[i], place, selected, multi_patch)
                     })
                 })
                 .collect();
             let transition_row = grid.lanes.len() + 2;
-            let transitions: Vec<_> = slots
-                .clone()
-                .filter_map(|slot| {
-                    let cell = grid.transition.get(slot)?;
+            let tcells = grid.transition.get(slots.clone()).unwrap_or_default();
+            let looks = tcells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| transition_is_plain(c, i == 0, compact).then(|| transition_look(c)));
+            let transitions: Vec<_> = runs(looks, merge)
+                .into_iter()
+                .map(|(i, span)| {
                     let place = Place {
                         row: transition_row,
-                        slot,
-                        first: slot == slots.start,
+                        slot: slots.start + i,
+                        span,
+                        first: i == 0,
                         compact,
                     };
-                    Some(transition_cell(cell, place, slots.len() == 1))
+                    transition_cell(&tcells[i], place, slots.len() == 1)
                 })
                 .collect();
             view! {
@@ -627,11 +640,32 @@ fn StepColumn(
     }
 }
 
+/// The cells of a row of a step, as (first, how many) of `looks`: each
+/// `Some(look)` is a cell with nothing but its look (no marker, no
+/// label), drawn as one with the cells beside it that look the same when
+/// `merge`; `None` is a cell of its own.
+fn runs<L: PartialEq>(looks: impl Iterator<Item = Option<L>>, merge: bool) -> Vec<(usize, usize)> {
+    let mut runs: Vec<(usize, usize, Option<L>)> = Vec::new();
+    for (i, look) in looks.enumerate() {
+        if let Some((_, span, Some(last))) = runs.last_mut()
+            && merge
+            && look.as_ref() == Some(last)
+        {
+            *span += 1;
+        } else {
+            runs.push((i, 1, look));
+        }
+    }
+    runs.into_iter().map(|(i, span, _)| (i, span)).collect()
+}
+
 /// Where a cell goes in the grid, and how it is drawn.
 #[derive(Clone, Copy)]
 struct Place {
     row: usize,
     slot: usize,
+    /// The slots it covers.
+    span: usize,
     /// The first slot of its step.
     first: bool,
     /// Drawn compact: the labels that view hides from everyone (the
@@ -642,7 +676,14 @@ struct Place {
 
 impl Place {
     fn style(&self) -> String {
-        format!("grid-row: {}; grid-column: {}", self.row, self.slot + 2)
+        match self.span {
+            1 => format!("grid-row: {}; grid-column: {}", self.row, self.slot + 2),
+            n => format!(
+                "grid-row: {}; grid-column: {} / span {n}",
+                self.row,
+                self.slot + 2
+            ),
+        }
     }
 }
 
@@ -727,16 +768,7 @@ fn lane_cell(
 ) -> impl IntoView + use<> {
     let presence = presence_class(cell.presence);
     let step_start = if at.first { " step-start" } else { "" };
-    let band = match cell.changes.last().filter(|_| !at.compact) {
-        Some(Some(state)) => Some((model::state_short(*state), "changed")),
-        Some(None) => Some(("freed", "changed")),
-        None if at.first && !at.compact => match cell.presence {
-            Presence::Module(s) => Some((model::state_short(s), "")),
-            _ => None,
-        },
-        None => None,
-    };
-    let band = band.map(|(text, changed)| {
+    let band = band_label(cell, at.first, at.compact).map(|(text, changed)| {
         view! { <span class="band-label"><span class=changed>{text}</span></span> }
     });
     let marker = cell
@@ -762,6 +794,23 @@ fn lane_cell(
         </div>
     }
     .into_any()
+}
+
+/// A cell's band label, and its class: the state it ends the slot in, or
+/// (in a step's first slot) the state it stands in; none when compact.
+fn band_label(cell: &LaneCell, first: bool, compact: bool) -> Option<(&'static str, &'static str)> {
+    if compact {
+        return None;
+    }
+    match cell.changes.last() {
+        Some(Some(state)) => Some((model::state_short(*state), "changed")),
+        Some(None) => Some(("freed", "changed")),
+        None if first => match cell.presence {
+            Presence::Module(s) => Some((model::state_short(s), "")),
+            _ => None,
+        },
+        None => None,
+    }
 }
 
 fn marker(
@@ -886,11 +935,27 @@ fn badge_list(badges: &[Badge], compact: bool) -> Option<impl IntoView + use<>> 
     )
 }
 
-fn transition_cell(cell: &TransitionCell, at: Place, only: bool) -> impl IntoView + use<> {
+/// What a transition cell looks like: its bar, the direction of its
+/// transition and whether it is stalled.
+fn transition_look(cell: &TransitionCell) -> (&'static str, &'static str, bool) {
     let active = cell.after.as_ref().or(cell.before.as_ref());
     let direction = active.map(|a| model::direction(a.target)).unwrap_or("");
-    let stalled = !cell.blocked.is_empty();
     let bar = if cell.shows_bar() { "bar" } else { "" };
+    (bar, direction, !cell.blocked.is_empty())
+}
+
+/// Whether a transition cell shows nothing but its look: no chip, no
+/// patch name (a step's first slot, detailed), no stall.
+fn transition_is_plain(cell: &TransitionCell, first: bool, compact: bool) -> bool {
+    let active = cell.after.is_some() || cell.before.is_some();
+    let named = first && !compact && cell.blocked.is_empty() && active;
+    let stall = cell.stall_start && !cell.blocked.is_empty();
+    cell.phases.is_empty() && !named && !stall
+}
+
+fn transition_cell(cell: &TransitionCell, at: Place, only: bool) -> impl IntoView + use<> {
+    let active = cell.after.as_ref().or(cell.before.as_ref());
+    let (bar, direction, stalled) = transition_look(cell);
     let step_start = match (at.first, only) {
         (true, true) => " step-start step-only",
         (true, false) => " step-start",
@@ -994,6 +1059,26 @@ mod tests {
         assert_eq!(view(&[10.0; 100], 305.0, 100.0).window(), 30..41);
         // At the ends, the window stops at the slots there are.
         assert_eq!(view(&[10.0; 10], 0.0, 500.0).overscan(), 0..10);
+    }
+
+    #[test]
+    fn cells_that_look_alike_are_drawn_as_one_and_the_others_apart() {
+        let looks = [
+            Some('a'),
+            Some('a'),
+            None,
+            Some('a'),
+            Some('b'),
+            Some('b'),
+            None,
+            None,
+        ];
+        assert_eq!(
+            runs(looks.into_iter(), true),
+            [(0, 2), (2, 1), (3, 1), (4, 2), (6, 1), (7, 1)]
+        );
+        let apart: Vec<_> = (0..looks.len()).map(|i| (i, 1)).collect();
+        assert_eq!(runs(looks.into_iter(), false), apart);
     }
 
     #[test]
