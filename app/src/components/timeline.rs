@@ -776,19 +776,17 @@ fn lane_cell(
         .as_ref()
         .map(|m| marker(m, selected, multi_patch, at.compact));
     let class = format!("cell {presence}{step_start}");
-    // Most cells are a band alone: drawn without the placeholders an
-    // absent label or marker would leave (a scrub draws hundreds).
+    // Most cells are a band alone (the cell's ::before, style/main.css):
+    // drawn without the placeholders an absent label or marker would
+    // leave (a scrub draws hundreds).
     if band.is_none() && marker.is_none() {
         return view! {
-            <div class=class style=at.style()>
-                <span class="band" aria-hidden="true"></span>
-            </div>
+            <div class=class style=at.style()></div>
         }
         .into_any();
     }
     view! {
         <div class=class style=at.style()>
-            <span class="band" aria-hidden="true"></span>
             {band}
             {marker}
         </div>
@@ -1017,15 +1015,12 @@ fn transition_cell(cell: &TransitionCell, at: Place, only: bool) -> impl IntoVie
         });
     if chips.is_empty() && name.is_none() && stall.is_none() {
         return view! {
-            <div class=class style=at.style()>
-                <span class="band" aria-hidden="true"></span>
-            </div>
+            <div class=class style=at.style()></div>
         }
         .into_any();
     }
     view! {
         <div class=class style=at.style()>
-            <span class="band" aria-hidden="true"></span>
             {chips}
             {name}
             {stall}
