@@ -405,15 +405,19 @@ impl View {
     }
 
     /// The scroll offset that brings `slots` into view beside the sticky
-    /// lane labels, moving as little as it can (and no further than the
-    /// box scrolls), if they are not in view.
+    /// lane labels, if they are not in view (and no further than the box
+    /// scrolls). Slots past the right edge land a quarter of the view from
+    /// the left, and slots past the left edge a quarter from the right:
+    /// the view then shows what comes next in the direction of travel, and
+    /// the next steps that way need no scroll.
     fn reveal(&mut self, slots: Range<usize>) -> Option<f64> {
         let (&x0, &x1) = (self.starts.get(slots.start)?, self.starts.get(slots.end)?);
+        let ahead = self.width / 4.0;
         let left = if x0 < self.left {
-            x0
-        } else if x1 > self.left + self.width {
             // Never push the start of the slots under the labels.
-            (x1 - self.width + 8.0).min(x0)
+            (x1 - self.width + ahead).min(x0)
+        } else if x1 > self.left + self.width {
+            x0 - ahead
         } else {
             return None;
         };
@@ -1054,6 +1058,24 @@ mod tests {
         assert_eq!(view(&[10.0; 100], 305.0, 100.0).window(), 30..41);
         // At the ends, the window stops at the slots there are.
         assert_eq!(view(&[10.0; 10], 0.0, 500.0).overscan(), 0..10);
+    }
+
+    #[test]
+    fn a_step_out_of_view_comes_in_with_room_for_what_follows_it() {
+        // 100 slots of 10 px, a view of 100 px at 300: slots 30..40.
+        let mut v = view(&[10.0; 100], 300.0, 100.0);
+        assert_eq!(v.reveal(35..36), None, "in view: no scroll");
+        // Forward past the right edge: a quarter of the view from the left.
+        assert_eq!(v.reveal(40..41), Some(375.0));
+        // Back past the left edge: a quarter of the view from the right.
+        let mut v = view(&[10.0; 100], 300.0, 100.0);
+        assert_eq!(v.reveal(29..30), Some(225.0));
+        // Never before the start or past the end.
+        assert_eq!(view(&[10.0; 100], 300.0, 100.0).reveal(1..2), Some(0.0));
+        assert_eq!(
+            view(&[10.0; 100], 300.0, 100.0).reveal(99..100),
+            Some(900.0)
+        );
     }
 
     #[test]
