@@ -52,7 +52,8 @@ const ACTIONS = {
     r.dispatchEvent(new Event('input', { bubbles: true }));`,
   select: `const all = [...document.querySelectorAll('[data-testid=timeline] button.marker')];
     const box = document.querySelector('[data-testid=timeline]').getBoundingClientRect();
-    const seen = all.filter((b) => { const r = b.getBoundingClientRect(); return r.left >= box.left && r.right <= box.right; });
+    const seen = all.filter((b) => { const r = b.getBoundingClientRect(); const x = (r.left + r.right) / 2; return x >= box.left && x <= box.right; });
+    if (seen.length === 0) throw new Error('no callback marker in the timeline\'s view to select');
     seen[i % seen.length].click();`,
 };
 
