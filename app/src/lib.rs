@@ -386,6 +386,8 @@ fn Header(
     // The log check downloads when first opened: say so beside its button
     // while it loads, and how to try again if it cannot be loaded.
     let (tools, asked) = (on_demand::status(), on_demand::log_check_asked());
+    // Whether the status shows one of these lines (cleared when it opens).
+    let telling = StoredValue::new(false);
     Effect::new(move |_| {
         let msg = match (asked.get(), tools.get()) {
             (true, on_demand::Load::Loading) => Some("Loading the log check…".to_string()),
@@ -396,11 +398,13 @@ fn Header(
         };
         match msg {
             Some(msg) => {
+                telling.set_value(true);
                 status.set(msg.clone());
                 announcer.say(msg);
             }
-            None if status.with_untracked(|s| s.contains("the log check")) => {
-                status.set(String::new())
+            None if telling.get_value() => {
+                telling.set_value(false);
+                status.set(String::new());
             }
             None => {}
         }

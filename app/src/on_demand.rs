@@ -113,9 +113,13 @@ pub fn open_log_check(text: Option<String>) {
     });
 }
 
-/// Draws the questions `ids` (a chapter's `klpscope-ask` block) in `el`.
+/// Draws the questions `ids` (a chapter's `klpscope-ask` block) in `el`,
+/// unless its chapter closed while the module loaded.
 pub fn mount_ask(el: web_sys::Element, ids: Vec<String>) {
     with_module(move |module| {
+        if !el.is_connected() {
+            return;
+        }
         let ids: js_sys::Array = ids.iter().map(|id| JsValue::from_str(id)).collect();
         call(module, "mount_ask", &[el.into(), ids.into()]);
     });

@@ -14,7 +14,8 @@ use wasm_bindgen::prelude::*;
 thread_local! {
     /// The log check dialog's state, once it is mounted.
     static LOG_CHECK: Cell<Option<LogCheckState>> = const { Cell::new(None) };
-    /// The ask panels drawn, by the element the page handed over.
+    /// The ask panels drawn, by the element the page handed over, with
+    /// their mount handles (a panel is unmounted when its handle drops).
     static ASKED: RefCell<Vec<(web_sys::Element, Box<dyn std::any::Any>)>> =
         const { RefCell::new(Vec::new()) };
 }
@@ -49,9 +50,8 @@ pub fn mount_ask(el: web_sys::Element, ids: Vec<String>) {
     let Ok(parent) = el.clone().dyn_into::<web_sys::HtmlElement>() else {
         return;
     };
-    let handle: UnmountHandle<_> = leptos::mount::mount_to(parent, move || {
-        view! { <AskPanel ids=ids.clone() /> }
-    });
+    let handle: UnmountHandle<_> =
+        leptos::mount::mount_to(parent, move || view! { <AskPanel ids /> });
     ASKED.with_borrow_mut(|a| a.push((el, Box::new(handle))));
 }
 

@@ -31,22 +31,21 @@ pub fn AskMount(
         }
     });
     let status = on_demand::status();
-    let note = move || {
-        match status.get() {
-        Load::Loading => Some(
-            view! { <p class="muted" data-testid="ask-loading">"Loading the questions' explorer…"</p> }
-                .into_any(),
-        ),
-        Load::Failed(why) => Some(
-            view! {
-                <p class="error" role="alert" data-testid="ask-failed">
-                    {format!("The questions could not be loaded ({why}): check the connection and reload the page.")}
-                </p>
-            }
-            .into_any(),
-        ),
+    let note = move || match status.get() {
+        Load::Loading => {
+            let text = "Loading the questions' explorer…";
+            Some(view! { <p class="muted" data-testid="ask-loading">{text}</p> }.into_any())
+        }
+        Load::Failed(why) => {
+            let text = format!(
+                "The questions could not be loaded ({why}): check the connection and reload the page."
+            );
+            Some(
+                view! { <p class="error" role="alert" data-testid="ask-failed">{text}</p> }
+                    .into_any(),
+            )
+        }
         Load::NotRequested | Load::Ready => None,
-    }
     };
     view! {
         {note}
