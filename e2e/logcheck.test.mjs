@@ -282,3 +282,26 @@ test('when the log check cannot be loaded, the top bar says how to fix it, and t
   assert.equal(await status.innerText(), '');
   await context.close();
 });
+
+test('a pointer over the log check\'s button, or the focus on it, starts loading the tools; the click then opens at once', async () => {
+  const { page, context } = await openPage(browser, server.url);
+  const module = [];
+  page.on('request', (r) => { if (/klpscope-tools/.test(r.url())) module.push(r.url().replace(server.url, '')); });
+  await page.getByTestId('open-paste').hover();
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('klpscope-tools_bg.wasm') && e.responseEnd > 0));
+  assert.deepEqual(module, ['klpscope-tools.js', 'klpscope-tools_bg.wasm']);
+  assert.equal(await page.getByTestId('paste-dialog').count(), 0, 'loading does not open it');
+  assert.equal(await page.getByTestId('copy-status').innerText(), '', 'nor says anything');
+  await page.getByTestId('open-paste').click();
+  await page.getByTestId('paste-dialog').waitFor();
+  assert.equal(module.length, 2);
+  await context.close();
+  // The keyboard too: Tab to the button.
+  const second = await openPage(browser, server.url);
+  const loads = [];
+  second.page.on('request', (r) => { if (/klpscope-tools_bg/.test(r.url())) loads.push(r.url()); });
+  await second.page.getByTestId('open-paste').focus();
+  await second.page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('klpscope-tools_bg.wasm')));
+  assert.equal(loads.length, 1);
+  await second.context.close();
+});

@@ -507,6 +507,8 @@ fn Header(
                     data-testid="open-paste"
                     title="Or paste a kernel log anywhere on the page"
                     on:click=move |_| on_demand::open_log_check(None)
+                    on:pointerenter=move |_| on_demand::preload()
+                    on:focus=move |_| on_demand::preload()
                 >
                     "check a kernel log…"
                 </button>

@@ -101,6 +101,16 @@ fn with_module(then: impl FnOnce(&JsValue) + 'static) {
     });
 }
 
+/// Starts loading the module, if it is not loaded or on its way: a
+/// pointer over the log check's button, or the focus on it, starts the
+/// download the click would wait for. Says nothing if it fails: the
+/// click tries again, and says so.
+pub fn preload() {
+    if status().get_untracked() != Load::Ready {
+        with_module(|_| {});
+    }
+}
+
 /// Opens the log check, with `text` in its paste box (and checked) if
 /// given.
 pub fn open_log_check(text: Option<String>) {
