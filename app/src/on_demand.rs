@@ -33,14 +33,15 @@ extern "C" {
     fn import_module(url: &str) -> js_sys::Promise;
 }
 
-/// Where the module stands in this page.
+/// Where something the site loads on first use stands in this page: the
+/// tools module, or the selftest transcripts (`crate::selftests`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Load {
     /// Not asked for yet.
     NotRequested,
     /// On its way.
     Loading,
-    /// Ready: its exports are called at once.
+    /// Loaded: what waited for it runs.
     Ready,
     /// It could not be loaded: why.
     Failed(String),

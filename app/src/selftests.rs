@@ -5,47 +5,38 @@
 //! writes them into one file beside the page (Trunk.toml's post-build
 //! hook, `klpscope book --selftests`).
 
+use crate::on_demand::Load;
 use leptos::prelude::*;
 
 /// The file, relative to the page (the site works from any path).
 pub const URL: &str = "selftests.txt";
 
-/// Where the transcripts stand in this page.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Nothing asked for them yet.
-    NotRequested,
-    /// On their way.
-    Loading,
-    /// In the engine: a check completes selftest reports.
-    Loaded,
-    /// The fetch or the file failed: why.
-    Failed(String),
+thread_local! {
+    /// Where the transcripts stand in this page. Reference-counted, not
+    /// owned by the component that first asks: it lives as long as the page.
+    static STATUS: ArcRwSignal<Load> = ArcRwSignal::new(Load::NotRequested);
 }
 
-/// The one status of the page (tracked where read with `get`).
-pub fn status() -> RwSignal<Status> {
-    thread_local! {
-        static STATUS: RwSignal<Status> = RwSignal::new(Status::NotRequested);
-    }
-    STATUS.with(|s| *s)
+/// Where the transcripts stand (tracked where read with `get`).
+pub fn status() -> ArcRwSignal<Load> {
+    STATUS.with(Clone::clone)
 }
 
 /// Starts loading the transcripts unless they are loaded or on their way
 /// (after a failure, it tries again).
 pub fn request() {
     let status = status();
-    if matches!(status.get_untracked(), Status::Loading | Status::Loaded) {
+    if matches!(status.get_untracked(), Load::Loading | Load::Ready) {
         return;
     }
-    status.set(Status::Loading);
+    status.set(Load::Loading);
     leptos::task::spawn_local(async move {
         let loaded = crate::chapters::fetch_text(URL)
             .await
             .and_then(|text| klpscope_engine::log::selftests::load(&text).map(|_| ()));
         status.set(match loaded {
-            Ok(()) => Status::Loaded,
-            Err(e) => Status::Failed(e),
+            Ok(()) => Load::Ready,
+            Err(e) => Load::Failed(e),
         });
     });
 }

@@ -18,7 +18,8 @@
 //! only when opened.
 
 use crate::on_demand;
-use crate::selftests::{self, Status};
+use crate::on_demand::Load;
+use crate::selftests;
 use klpscope_engine::check::{self, LogCheck, LogLine, Verdict};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
@@ -129,7 +130,7 @@ pub fn LogCheckDialog() -> impl IntoView {
     let result = RwSignal::new(None::<Result<Arc<LogCheck>, String>>);
     // How long the last check took in the engine, in ms (the drawing comes after).
     let check_ms = RwSignal::new(0.0);
-    let transcripts = selftests::status();
+    let transcripts = RwSignal::from(selftests::status());
     // A check waiting for the transcripts: it runs once they are loaded.
     let waiting = RwSignal::new(false);
     let check_loaded = move || {
@@ -143,7 +144,7 @@ pub fn LogCheckDialog() -> impl IntoView {
         })));
     };
     let run_check = move || {
-        if transcripts.get_untracked() == Status::Loaded {
+        if transcripts.get_untracked() == Load::Ready {
             check_loaded();
         } else {
             result.set(None);
@@ -156,12 +157,12 @@ pub fn LogCheckDialog() -> impl IntoView {
             return;
         }
         match transcripts.get() {
-            Status::Loaded => {
+            Load::Ready => {
                 waiting.set(false);
                 check_loaded();
             }
-            Status::Failed(_) => waiting.set(false),
-            Status::NotRequested | Status::Loading => {}
+            Load::Failed(_) => waiting.set(false),
+            Load::NotRequested | Load::Loading => {}
         }
     });
     Effect::new(move |_| {
@@ -254,7 +255,7 @@ pub fn LogCheckDialog() -> impl IntoView {
                             return Some(EitherOf3::B(view! { <CheckResult check=c /> }));
                         }
                         (Some(Err(e)), _) => e,
-                        (None, Status::Failed(why)) => {
+                        (None, Load::Failed(why)) => {
                             format!(
                                 "The upstream selftests' expected output could not be loaded: {why}. Reload the page to try again (the check needs it to complete a selftest's report).",
                             )

@@ -10,7 +10,7 @@
 //! step at the width its labels need.
 
 use crate::model::{
-    self, Badge, Lane, LaneCell, Marker, Presence, Timeline as Grid, TransitionCell,
+    self, Active, Badge, Lane, LaneCell, Marker, Presence, Timeline as Grid, TransitionCell,
 };
 use crate::state::{Replay, Selection};
 use klpscope_engine::event::{ModuleState, TransitionPhase};
@@ -946,17 +946,29 @@ fn transition_look(cell: &TransitionCell) -> (&'static str, &'static str, bool) 
     (bar, direction, !cell.blocked.is_empty())
 }
 
+/// The transition a cell names where its bar begins in a step (no chip
+/// there, not stalled, detailed), so a scrolled view reads.
+fn named_transition(cell: &TransitionCell, first: bool, compact: bool) -> Option<&Active> {
+    (cell.phases.is_empty() && first && cell.blocked.is_empty() && !compact)
+        .then(|| cell.after.as_ref().or(cell.before.as_ref()))
+        .flatten()
+}
+
+/// The blocker a cell names where its transition first sits stalled in a
+/// step: (task, function).
+fn stall_blocker(cell: &TransitionCell) -> Option<&(String, String)> {
+    cell.stall_start.then(|| cell.blocked.first()).flatten()
+}
+
 /// Whether a transition cell shows nothing but its look: no chip, no
-/// patch name (a step's first slot, detailed), no stall.
+/// patch name, no stall.
 fn transition_is_plain(cell: &TransitionCell, first: bool, compact: bool) -> bool {
-    let active = cell.after.is_some() || cell.before.is_some();
-    let named = first && !compact && cell.blocked.is_empty() && active;
-    let stall = cell.stall_start && !cell.blocked.is_empty();
-    cell.phases.is_empty() && !named && !stall
+    cell.phases.is_empty()
+        && named_transition(cell, first, compact).is_none()
+        && stall_blocker(cell).is_none()
 }
 
 fn transition_cell(cell: &TransitionCell, at: Place, only: bool) -> impl IntoView + use<> {
-    let active = cell.after.as_ref().or(cell.before.as_ref());
     let (bar, direction, stalled) = transition_look(cell);
     let step_start = match (at.first, only) {
         (true, true) => " step-start step-only",
@@ -988,35 +1000,28 @@ fn transition_cell(cell: &TransitionCell, at: Place, only: bool) -> impl IntoVie
             }
         })
         .collect();
-    // Name the patch where a bar begins in a step, so a scrolled view reads.
-    let name = (cell.phases.is_empty() && at.first && !stalled && !at.compact)
-        .then_some(active)
-        .flatten()
+    let name = named_transition(cell, at.first, at.compact)
         .map(|a| view! { <span class="tname">{format!("{direction} {}", a.patch)}</span> });
-    let stall = cell
-        .stall_start
-        .then(|| cell.blocked.first())
-        .flatten()
-        .map(|(task, func)| {
-            let more = cell.blocked.len() - 1;
-            let text = if more > 0 {
-                format!("{func} (+{more})")
-            } else {
-                func.clone()
-            };
-            let title: Vec<String> = cell
-                .blocked
-                .iter()
-                .map(|(t, f)| format!("{t} sleeps in {f}"))
-                .collect();
-            view! {
-                <span class="stall" title=title.join("; ") data-testid="stalled">
-                    <span class="stall-word">"stalled"</span>
-                    <span class="stall-func">{breakable(&text)}</span>
-                    <span class="visually-hidden">{format!(" ({task})")}</span>
-                </span>
-            }
-        });
+    let stall = stall_blocker(cell).map(|(task, func)| {
+        let more = cell.blocked.len() - 1;
+        let text = if more > 0 {
+            format!("{func} (+{more})")
+        } else {
+            func.clone()
+        };
+        let title: Vec<String> = cell
+            .blocked
+            .iter()
+            .map(|(t, f)| format!("{t} sleeps in {f}"))
+            .collect();
+        view! {
+            <span class="stall" title=title.join("; ") data-testid="stalled">
+                <span class="stall-word">"stalled"</span>
+                <span class="stall-func">{breakable(&text)}</span>
+                <span class="visually-hidden">{format!(" ({task})")}</span>
+            </span>
+        }
+    });
     if chips.is_empty() && name.is_none() && stall.is_none() {
         return view! {
             <div class=class style=at.style()></div>
