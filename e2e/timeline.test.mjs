@@ -84,3 +84,29 @@ test('markers carry the badges of their contract: words when detailed, in the ac
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a step button is named by its step and command: compact draws only the number, detailed the command too', async () => {
+  const { page, errors, context } = await open(`#at=3&s1=${STALLED}`);
+  const head = page.locator('[data-testid=timeline] [data-step-head="2"] button');
+  await head.waitFor();
+  // Compact: the number is all there is to see; the name and the title
+  // carry the command.
+  assert.equal(await head.innerText(), '2');
+  assert.equal(await head.locator('.step-cmd').count(), 0);
+  assert.equal(await head.getAttribute('aria-label'), 'Go to step 2: insmod test_klp_callbacks_demo');
+  assert.equal(await head.getAttribute('title'), '% insmod test_modules/test_klp_callbacks_demo.ko');
+  assert.equal(await page.getByRole('button', { name: 'Go to step 2: insmod test_klp_callbacks_demo', exact: true }).count(), 1);
+  await head.click();
+  await page.getByTestId('position').filter({ hasText: 'step 2 / 7' }).waitFor();
+  // Detailed: the command is drawn, and the name is what the button shows.
+  await page.locator('.explorer [data-testid=timeline-mode]').click();
+  assert.equal(await head.getAttribute('aria-label'), null);
+  assert.equal(await head.locator('.step-cmd').innerText(), 'insmod test_klp_callbacks_demo');
+  assert.equal(await page.getByRole('button', { name: /^Go to step 2\s*insmod test_klp_callbacks_demo$/ }).count(), 1);
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    assert.deepEqual(await axeViolations(page, '[data-testid=timeline]'), [], colorScheme);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -713,29 +713,57 @@ fn step_header(
     } else {
         "step-cmd"
     };
-    // Compact, the command is only read (visually hidden): it needs no
-    // places to wrap.
-    let command = if compact {
-        s.short.clone().into_any()
-    } else {
-        breakable(&s.short).into_any()
-    };
-    let label = view! {
-        <span class="step-no">{step.to_string()}</span>
-        <span class=cmd_class>{command}</span>
-    };
     let (inner, head_title) = match on_step {
+        // Compact, the button shows only the step's number and is named
+        // by its command (`aria-label`): the command is neither drawn nor
+        // hidden in it.
+        Some(cb) if compact => {
+            let name = format!(
+                "Go to step {step}: {}{}",
+                s.short,
+                if s.failed { " (failed)" } else { "" }
+            );
+            (
+                view! {
+                    <button
+                        class="step-button"
+                        title=title
+                        aria-label=name
+                        on:click=move |_| cb.run(step)
+                    >
+                        <span class="step-no">{step.to_string()}</span>
+                    </button>
+                }
+                .into_any(),
+                None,
+            )
+        }
         Some(cb) => (
             view! {
                 <button class="step-button" title=title on:click=move |_| cb.run(step)>
                     <span class="visually-hidden">"Go to step "</span>
-                    {label}
+                    <span class="step-no">{step.to_string()}</span>
+                    " "
+                    <span class=cmd_class>{breakable(&s.short)}</span>
                 </button>
             }
             .into_any(),
             None,
         ),
-        None => (label.into_any(), Some(title)),
+        // Compact, the command is only read (visually hidden): it needs no
+        // places to wrap.
+        None => {
+            let command = if compact {
+                s.short.clone().into_any()
+            } else {
+                breakable(&s.short).into_any()
+            };
+            let label = view! {
+                <span class="step-no">{step.to_string()}</span>
+                <span class=cmd_class>{command}</span>
+            };
+            (label.into_any(), Some(title))
+        }
     };
     view! {
         <div
