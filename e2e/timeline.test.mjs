@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations, openPage, startSite, stopSite } from './site.mjs';
+import { ACTIONS, fragment, measure } from './step-actions.mjs';
 
 let browser;
 let server;
@@ -107,6 +108,24 @@ test('a step button is named by its step and command: compact draws only the num
     await page.emulateMedia({ colorScheme });
     assert.deepEqual(await axeViolations(page, '[data-testid=timeline]'), [], colorScheme);
   }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the step bench's actions run at 300 commands, and each moves the explorer as it says", async () => {
+  const { page, errors, context } = await open(fragment(300));
+  const position = page.getByTestId('position');
+  await position.filter({ hasText: 'step 150 / 300' }).waitFor();
+  // Twice each: a step forward, a scrub to 37 * i, a marker in view selected.
+  const { median } = await measure(page, ACTIONS.step, 300, 2);
+  assert.ok(median > 0);
+  assert.equal(await position.innerText(), 'step 152 / 300');
+  await measure(page, ACTIONS.scrub, 300, 2);
+  assert.equal(await position.innerText(), 'step 37 / 300');
+  await page.locator('[data-testid=timeline] [data-step-head="37"]').waitFor();
+  await measure(page, ACTIONS.select, 300, 2);
+  const chosen = page.locator('[data-testid=timeline] button.marker[aria-pressed=true]');
+  assert.equal(await chosen.count(), 1);
   assert.deepEqual(errors, []);
   await context.close();
 });
