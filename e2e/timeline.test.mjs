@@ -35,6 +35,14 @@ const drawn = (page, step) =>
     return { heads, inView: !!r && r.left >= b.left - 1 && r.right <= b.right + 1 };
   }, step);
 
+/** No axe violation in the timeline, light and dark. */
+async function assertTimelineAccessible(page) {
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    assert.deepEqual(await axeViolations(page, '[data-testid=timeline]'), [], colorScheme);
+  }
+}
+
 test('300 commands: only the steps around the view are drawn, and they follow the cursor and the scroll', async () => {
   const { page, errors, context } = await open(`#at=150&s1=${LONG}`);
   await page.locator('[data-testid=timeline] [data-step-head="150"]').waitFor();
@@ -78,10 +86,7 @@ test('markers carry the badges of their contract: words when detailed, in the ac
   assert.match(await page.locator('.explorer .legend').innerText(), /! may fail[^]*° before init[^]*½ old and new code/);
   await page.locator('.explorer [data-testid=timeline-mode]').click();
   assert.deepEqual(await pre.locator('[data-testid=badges] .long').allInnerTexts(), ['may fail', 'before init', 'old and new code']);
-  for (const colorScheme of ['light', 'dark']) {
-    await page.emulateMedia({ colorScheme });
-    assert.deepEqual(await axeViolations(page, '[data-testid=timeline]'), [], colorScheme);
-  }
+  await assertTimelineAccessible(page);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -104,10 +109,7 @@ test('a step button is named by its step and command: compact draws only the num
   assert.equal(await head.getAttribute('aria-label'), null);
   assert.equal(await head.locator('.step-cmd').innerText(), 'insmod test_klp_callbacks_demo');
   assert.equal(await page.getByRole('button', { name: /^Go to step 2\s*insmod test_klp_callbacks_demo$/ }).count(), 1);
-  for (const colorScheme of ['light', 'dark']) {
-    await page.emulateMedia({ colorScheme });
-    assert.deepEqual(await axeViolations(page, '[data-testid=timeline]'), [], colorScheme);
-  }
+  await assertTimelineAccessible(page);
   assert.deepEqual(errors, []);
   await context.close();
 });
