@@ -110,6 +110,11 @@ test('a step button is named by its step and command: compact draws only the num
   assert.equal(await head.locator('.step-cmd').innerText(), 'insmod test_klp_callbacks_demo');
   assert.equal(await page.getByRole('button', { name: /^Go to step 2\s*insmod test_klp_callbacks_demo$/ }).count(), 1);
   await assertTimelineAccessible(page);
+  // Compact again: a command that failed says so in its button's name.
+  await page.locator('.explorer [data-testid=timeline-mode]').click();
+  await page.goto(server.url + '#s1=r.mod,i.mod');
+  await page.getByRole('button', { name: 'Go to step 1: rmmod test_klp_callbacks_mod (failed)', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Go to step 2: insmod test_klp_callbacks_mod', exact: true }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });
