@@ -11,7 +11,7 @@
 // --release`).
 
 import { startSite, stopSite } from './site.mjs';
-import { ACTIONS, fragment, measure } from './step-actions.mjs';
+import { ACTIONS, fragment, measure, ready } from './step-actions.mjs';
 
 const SIZES = [30, 100, 300];
 
@@ -22,7 +22,7 @@ try {
     for (const [name, act] of Object.entries(ACTIONS)) {
       const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
       await page.goto(server.url + fragment(n));
-      await page.getByTestId('position').filter({ hasText: `step ${n / 2} / ${n}` }).waitFor({ timeout: 60_000 });
+      await ready(page, n);
       const { median, slowest } = await measure(page, act, n);
       const position = await page.getByTestId('position').innerText();
       console.log(`${name.padEnd(7)} median ${median.toFixed(1)} ms, slowest ${slowest.toFixed(1)} ms (then at ${position})`);

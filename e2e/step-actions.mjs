@@ -10,6 +10,20 @@ export const CYCLE = [
 /** A scenario of `n` commands (a multiple of 10), opened at its middle. */
 export const fragment = (n) => `#at=${n / 2}&s1=${Array.from({ length: n / 10 }, () => CYCLE).flat().join(',')}`;
 
+/**
+ * Waits until the explorer stands at step `n / 2` of `n` and the timeline
+ * shows that step's column: the first frames draw the columns before the
+ * box scrolls to them, and a marker out of view cannot be selected.
+ */
+export async function ready(page, n) {
+  await page.getByTestId('position').filter({ hasText: `step ${n / 2} / ${n}` }).waitFor({ timeout: 60_000 });
+  await page.waitForFunction((step) => {
+    const box = document.querySelector('[data-testid=timeline]')?.getBoundingClientRect();
+    const head = document.querySelector(`[data-testid=timeline] [data-step-head="${step}"]`)?.getBoundingClientRect();
+    return box && head && head.left >= box.left && head.right <= box.right;
+  }, n / 2, { timeout: 60_000 });
+}
+
 /** Runs `act(i)` in the page `count` times; the median and slowest time to the end of a frame. */
 export async function measure(page, act, n, count = 40) {
   const times = [];

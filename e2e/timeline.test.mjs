@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations, openPage, startSite, stopSite } from './site.mjs';
-import { ACTIONS, fragment, measure } from './step-actions.mjs';
+import { ACTIONS, fragment, measure, ready } from './step-actions.mjs';
 
 let browser;
 let server;
@@ -121,8 +121,8 @@ test('a step button is named by its step and command: compact draws only the num
 
 test("the step bench's actions run at 300 commands, and each moves the explorer as it says", async () => {
   const { page, errors, context } = await open(fragment(300));
+  await ready(page, 300);
   const position = page.getByTestId('position');
-  await position.filter({ hasText: 'step 150 / 300' }).waitFor();
   // Twice each: a step forward, a scrub to 37 * i, a marker in view selected.
   const { median } = await measure(page, ACTIONS.step, 300, 2);
   assert.ok(median > 0);
