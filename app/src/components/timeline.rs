@@ -808,7 +808,7 @@ fn lane_cell(
         .as_ref()
         .map(|m| marker(m, selected, multi_patch, at.compact));
     let class = format!("cell {presence}{step_start}");
-    // Most cells are a band alone (the cell's ::before, style/main.css):
+    // Most cells are a band alone (the cell's background image, style/main.css):
     // drawn without the placeholders an absent label or marker would
     // leave (a scrub draws hundreds).
     if band.is_none() && marker.is_none() {
