@@ -3,6 +3,8 @@
 // middle step, then
 // - step: the forward button clicked 40 times (back at the end);
 // - scrub: the range moved 40 times, to steps spread over the scenario;
+// - drag: the range moved 40 times, three steps on each time, as a dragged
+//   thumb moves it;
 // - select: 40 clicks on callback markers in view, each a different one.
 // Each time is from the action to the end of the frame that shows its
 // result: a task queued from the next animation frame runs after that

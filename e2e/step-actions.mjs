@@ -53,6 +53,11 @@ export const ACTIONS = {
   scrub: `const r = document.querySelector('[data-testid=scrub]');
     r.value = String((i * 37) % (n + 1));
     r.dispatchEvent(new Event('input', { bubbles: true }));`,
+  // A thumb dragged along the range: three steps further at each input,
+  // from the middle (round to the start past the end).
+  drag: `const r = document.querySelector('[data-testid=scrub]');
+    r.value = String((n / 2 + 3 * (i + 1)) % (n + 1));
+    r.dispatchEvent(new Event('input', { bubbles: true }));`,
   select: `const all = [...document.querySelectorAll('[data-testid=timeline] button.marker')];
     const box = document.querySelector('[data-testid=timeline]').getBoundingClientRect();
     const seen = all.filter((b) => { const r = b.getBoundingClientRect(); const x = (r.left + r.right) / 2; return x >= box.left && x <= box.right; });

@@ -123,13 +123,17 @@ test("the step bench's actions run at 300 commands, and each moves the explorer 
   const { page, errors, context } = await open(fragment(300));
   await ready(page, 300);
   const position = page.getByTestId('position');
-  // Twice each: a step forward, a scrub to 37 * i, a marker in view selected.
+  // Twice each: a step forward, a scrub to 37 * i, a drag three steps on
+  // from the middle, a marker in view selected.
   const { median } = await measure(page, ACTIONS.step, 300, 2);
   assert.ok(median > 0);
   assert.equal(await position.innerText(), 'step 152 / 300');
   await measure(page, ACTIONS.scrub, 300, 2);
   assert.equal(await position.innerText(), 'step 37 / 300');
   await page.locator('[data-testid=timeline] [data-step-head="37"]').waitFor();
+  await measure(page, ACTIONS.drag, 300, 2);
+  assert.equal(await position.innerText(), 'step 156 / 300');
+  await page.locator('[data-testid=timeline] [data-step-head="156"]').waitFor();
   await measure(page, ACTIONS.select, 300, 2);
   const chosen = page.locator('[data-testid=timeline] button.marker[aria-pressed=true]');
   assert.equal(await chosen.count(), 1);
