@@ -243,55 +243,10 @@ pub fn check_pasted_logs() {
         else {
             return;
         };
-        if !looks_like_kernel_log(&text) {
+        if !klpscope_engine::log::looks_like_kernel_log(&text) {
             return;
         }
         e.prevent_default();
         open_log_check(Some(text));
     });
-}
-
-/// Whether a pasted text reads as a kernel log: some line (quote marks
-/// stripped) carries a dmesg timestamp, comes from the livepatch core,
-/// or is a selftest command line.
-pub fn looks_like_kernel_log(text: &str) -> bool {
-    text.lines().take(5000).any(|l| {
-        let l = l.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
-        let stamped = l
-            .strip_prefix('[')
-            .and_then(|r| r.split_once(']'))
-            .is_some_and(|(t, _)| {
-                let t = t.trim();
-                t.contains('.')
-                    && !t.is_empty()
-                    && t.chars().all(|c| c.is_ascii_digit() || c == '.')
-            });
-        stamped
-            || l.starts_with("livepatch: ")
-            || ["% insmod ", "% modprobe ", "% rmmod ", "% echo "]
-                .iter()
-                .any(|p| l.starts_with(p))
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kernel_logs_are_told_from_other_text() {
-        assert!(looks_like_kernel_log(
-            "[   12.345678] livepatch: enabling patch 'x'"
-        ));
-        assert!(looks_like_kernel_log("> > [  1.5] foo\n"));
-        assert!(looks_like_kernel_log(
-            "livepatch: 'demo': patching complete"
-        ));
-        assert!(looks_like_kernel_log(
-            "% insmod test_modules/test_klp_callbacks_mod.ko"
-        ));
-        assert!(!looks_like_kernel_log("hello world"));
-        assert!(!looks_like_kernel_log("[link](https://example.org) [1]"));
-        assert!(!looks_like_kernel_log("see [x] and % done"));
-    }
 }

@@ -178,7 +178,7 @@ pub fn undress(line: &str) -> (&str, bool) {
 }
 
 /// `   12.345678` (seconds since boot).
-fn is_timestamp(inside: &str) -> bool {
+pub(crate) fn is_timestamp(inside: &str) -> bool {
     let t = inside.trim_start();
     t.bytes().any(|b| b.is_ascii_digit()) && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
 }

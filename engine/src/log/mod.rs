@@ -23,6 +23,26 @@ pub mod unified;
 
 pub use records::Role;
 
+/// Whether a pasted text reads as a kernel log (the site opens the log
+/// check with a text pasted on its page that does): some line, without
+/// its mail quoting ([`dress::unquote`]), starts with a dmesg timestamp
+/// (`[   12.345678]`), or, without its dressing ([`dress::undress`]),
+/// comes from the livepatch core or is a selftest's command line. The
+/// first 5,000 lines tell.
+pub fn looks_like_kernel_log(text: &str) -> bool {
+    const COMMANDS: [&str; 4] = ["% insmod ", "% modprobe ", "% rmmod ", "% echo "];
+    text.lines().take(5000).any(|line| {
+        let line = dress::unquote(line).0.trim_start();
+        // A timestamp has its decimal point: `[1]` is a footnote.
+        let stamped = line
+            .strip_prefix('[')
+            .and_then(|rest| rest.split_once(']'))
+            .is_some_and(|(inside, _)| inside.contains('.') && dress::is_timestamp(inside));
+        let text = dress::undress(line).0;
+        stamped || text.starts_with("livepatch: ") || COMMANDS.iter().any(|c| text.starts_with(c))
+    })
+}
+
 /// One pasted line, as pasted and without its dressing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
@@ -376,4 +396,31 @@ fn locate(t: &selftests::Selftest, h: &unified::Hunk, lines: &[Line]) -> Option<
                 .all(|(a, b)| a == b)
         })
         .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_logs_are_told_from_other_text() {
+        assert!(looks_like_kernel_log(
+            "[   12.345678] livepatch: enabling patch 'x'"
+        ));
+        assert!(looks_like_kernel_log("> > [  1.5] foo\n"));
+        assert!(looks_like_kernel_log(
+            "livepatch: 'demo': patching complete"
+        ));
+        assert!(looks_like_kernel_log(
+            "% insmod test_modules/test_klp_callbacks_mod.ko"
+        ));
+        // A journal's prefix is dressing like a timestamp.
+        assert!(looks_like_kernel_log(
+            "Dec  2 09:35:54 vm kernel: livepatch: 'demo': patching complete"
+        ));
+        assert!(!looks_like_kernel_log("hello world"));
+        assert!(!looks_like_kernel_log("[link](https://example.org) [1]"));
+        assert!(!looks_like_kernel_log("[1] a footnote"));
+        assert!(!looks_like_kernel_log("see [x] and % done"));
+    }
 }
