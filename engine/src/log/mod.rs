@@ -24,23 +24,58 @@ pub mod unified;
 pub use records::Role;
 
 /// Whether a pasted text reads as a kernel log (the site opens the log
-/// check with a text pasted on its page that does): some line, without
-/// its mail quoting ([`dress::unquote`]), starts with a dmesg timestamp
-/// (`[   12.345678]`), or, without its dressing ([`dress::undress`]),
-/// comes from the livepatch core or is a selftest's command line. The
-/// first 5,000 lines tell.
+/// check with a text pasted on its page that does). Each line is read as
+/// [`read`] reads it (transport decoded, mail quoting off, kselftest's
+/// `# ` off in its output); some line then starts with a dmesg timestamp
+/// (`[   12.345678]`), or, its dressing ([`dress::undress`]) and a
+/// selftest diff's marker off, records a livepatch command
+/// ([`records::role`]), comes from the livepatch core or names a
+/// livepatch selftest (those two also after a `# ` outside kselftest's
+/// output: a report pasted without its header). The first 5,000 lines
+/// tell; every log in `engine/tests/logs/` does (tests/suite/corpus.rs).
 pub fn looks_like_kernel_log(text: &str) -> bool {
-    const COMMANDS: [&str; 4] = ["% insmod ", "% modprobe ", "% rmmod ", "% echo "];
-    text.lines().take(5000).any(|line| {
-        let line = dress::unquote(line).0.trim_start();
+    let mut lines = dress::lines(text);
+    lines.truncate(5000);
+    let tap = lines.iter().any(|l| is_tap(&l.pasted));
+    lines.iter().any(|l| {
+        let quoted = dress::unquote(&l.pasted).0;
+        let line = if tap { strip_tap(quoted) } else { quoted }.trim_start();
         // A timestamp has its decimal point: `[1]` is a footnote.
         let stamped = line
             .strip_prefix('[')
             .and_then(|rest| rest.split_once(']'))
             .is_some_and(|(inside, _)| inside.contains('.') && dress::is_timestamp(inside));
-        let text = dress::undress(line).0;
-        stamped || text.starts_with("livepatch: ") || COMMANDS.iter().any(|c| text.starts_with(c))
+        let command = matches!(
+            records::role(undiffed(line)),
+            Role::Command(c) if is_livepatch_command(&c)
+        );
+        stamped || command || is_livepatch_output(line) || is_livepatch_output(strip_tap(quoted))
     })
+}
+
+/// A line without its dressing and a selftest diff's `+`, `-` or ` `.
+fn undiffed(line: &str) -> &str {
+    let text = dress::undress(line.trim_start()).0;
+    text.strip_prefix(['+', '-']).unwrap_or(text).trim_start()
+}
+
+/// Whether a line ([`undiffed`]) comes from the livepatch core or names a
+/// livepatch selftest.
+fn is_livepatch_output(line: &str) -> bool {
+    let text = undiffed(line);
+    text.starts_with("livepatch: ")
+        || text.starts_with("selftests: livepatch: ")
+        || matches!(records::role(text), Role::Test(_))
+}
+
+/// A command a livepatch log records: a module loaded or removed, or the
+/// livepatch's or a module's sysfs read or written.
+fn is_livepatch_command(command: &str) -> bool {
+    matches!(
+        command.split_whitespace().next(),
+        Some("insmod" | "modprobe" | "rmmod")
+    ) || command.contains("/sys/kernel/livepatch")
+        || command.contains("/sys/module/")
 }
 
 /// One pasted line, as pasted and without its dressing.
@@ -414,6 +449,14 @@ mod tests {
         assert!(looks_like_kernel_log(
             "% insmod test_modules/test_klp_callbacks_mod.ko"
         ));
+        // A selftest's report, as kselftest wraps it, and its diff lines.
+        assert!(looks_like_kernel_log(
+            " # --- expected\n # +++ result\n # -livepatch: 'p': patching complete"
+        ));
+        assert!(looks_like_kernel_log("+% rmmod test_klp_livepatch"));
+        // A shell session, and a command nothing livepatch would run.
+        assert!(looks_like_kernel_log("  $ sudo insmod livepatch-test_0.ko"));
+        assert!(!looks_like_kernel_log("$ npm install"));
         // A journal's prefix is dressing like a timestamp.
         assert!(looks_like_kernel_log(
             "Dec  2 09:35:54 vm kernel: livepatch: 'demo': patching complete"

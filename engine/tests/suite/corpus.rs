@@ -284,6 +284,10 @@ fn every_real_log_reads_with_its_verdict_and_cause() {
             check::is_pasted_log(text),
             "{file}: read as a scenario file"
         );
+        assert!(
+            klpscope_engine::log::looks_like_kernel_log(text),
+            "{file}: pasted on the site's page, it would not open the log check"
+        );
         let c = check::check_log(text).unwrap_or_else(|e| panic!("{file}: refused: {e}"));
         let report = c.render(file);
         let n = c.counts();
